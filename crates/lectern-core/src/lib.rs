@@ -1,0 +1,22 @@
+//! Lectern's pure core: everything that can be decided without a browser.
+//!
+//! Module map:
+//! - [`article`]: the article model (title, source, language, blocks) and reading statistics.
+//! - [`parse`]: parsers that turn outside text into an [`article::Article`] (`parse::plain`).
+//! - [`lang`]: script-based language and direction guessing.
+//! - [`settings`]: reader settings and their bounds.
+//! - [`storage`]: the `KeyValueStore` trait, storage keys, versioned envelopes and migrations.
+//! - [`i18n`]: every user-interface string, in English and Russian.
+//!
+//! Offset convention: the article's annotatable text is its blocks' texts joined by `"\n"`.
+//! Positions inside it are kept in explicitly named units (see `text` once annotations land):
+//! UTF-8 bytes in Rust, UTF-16 code units at the DOM boundary, code points in exported selectors.
+//!
+//! This crate never depends on `web-sys`, `js-sys`, `wasm-bindgen` or `yew`.
+
+pub mod article;
+pub mod i18n;
+pub mod lang;
+pub mod parse;
+pub mod settings;
+pub mod storage;

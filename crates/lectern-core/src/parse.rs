@@ -1,0 +1,3 @@
+//! Parsers from outside formats into [`crate::article::Article`].
+
+pub mod plain;

@@ -1,0 +1,329 @@
+//! Plain text → [`Article`], recovering the structure that copying from the web loses.
+//!
+//! Real pasted text is messy: paragraphs separated by blank lines or one per line, paragraph
+//! breaks lost altogether (`…персонала.В заключение…`: a sentence end glued to the next
+//! sentence's capital letter), and a source credit glued to the end (`…конфликты.Источник и
+//! фото - ria.ru`). The parser:
+//!
+//! 1. normalises line ends (CRLF, CR), drops a BOM;
+//! 2. groups lines into paragraphs: by blank lines when the text has them (joining hard-wrapped
+//!    lines), else one paragraph per line;
+//! 3. takes the first paragraph as the title when it looks like one (short, no final full stop);
+//! 4. splits paragraphs where sentence-ending punctuation is glued to a capital letter, leaving
+//!    initials (`А.С. Пушкин`, `U.S.`), abbreviations (`т.е.`, `г.Москва`, `Mr.Smith`), decimals
+//!    (`3.5`), domains and URLs (`ria.ru`, `www.Example.com`) alone;
+//! 5. recognises a trailing source line (`Источник: …`, `Source - …`) and moves it out of the body.
+
+use crate::article::{Article, Block, BlockKind, Source};
+use crate::lang::guess_language;
+
+/// The longest first paragraph still taken as a title.
+const MAX_TITLE_CHARS: usize = 200;
+
+/// Parse plain text into an article with the given id. Never fails: empty input gives an
+/// article with an empty title and no blocks.
+pub fn parse_plain(id: &str, input: &str) -> Article {
+    let text = input.strip_prefix('\u{feff}').unwrap_or(input);
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut paragraphs = group_paragraphs(&text);
+
+    let title = match paragraphs.first() {
+        Some(first) if paragraphs.len() > 1 && looks_like_title(first) => paragraphs.remove(0),
+        Some(first) => derive_title(first),
+        None => String::new(),
+    };
+
+    let mut body: Vec<String> = paragraphs
+        .iter()
+        .flat_map(|p| split_glued_sentences(p))
+        .map(str::to_owned)
+        .collect();
+
+    let source = take_source(&mut body);
+
+    let (lang, dir) = guess_language(&body.join("\n"));
+    let lead = body.len() > 2 && body[0].chars().count() <= 400;
+    let blocks = body
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| Block {
+            kind: if i == 0 && lead {
+                BlockKind::Lead
+            } else {
+                BlockKind::Paragraph
+            },
+            text,
+        })
+        .collect();
+
+    Article {
+        id: id.to_owned(),
+        title,
+        source,
+        lang: lang.to_owned(),
+        dir,
+        blocks,
+    }
+}
+
+/// Paragraphs by blank lines when any line is blank between text; else one per line. Inner
+/// whitespace runs collapse to one space.
+fn group_paragraphs(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let first = lines.iter().position(|l| !l.is_empty());
+    let last = lines.iter().rposition(|l| !l.is_empty());
+    let (Some(first), Some(last)) = (first, last) else {
+        return Vec::new();
+    };
+    let lines = &lines[first..=last];
+    let blank_separated = lines.iter().any(|l| l.is_empty());
+    let mut out = Vec::new();
+    if blank_separated {
+        for group in lines.split(|l| l.is_empty()) {
+            if !group.is_empty() {
+                out.push(collapse_spaces(&group.join(" ")));
+            }
+        }
+    } else {
+        out.extend(lines.iter().map(|l| collapse_spaces(l)));
+    }
+    out
+}
+
+fn collapse_spaces(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn looks_like_title(p: &str) -> bool {
+    let n = p.chars().count();
+    n <= MAX_TITLE_CHARS && !(p.ends_with('.') && !p.ends_with("..."))
+}
+
+/// A title for text that has none: its first words, at most about 80 characters.
+fn derive_title(p: &str) -> String {
+    let mut out = String::new();
+    for w in p.split_whitespace() {
+        if out.chars().count() + w.chars().count() > 80 {
+            out.push('…');
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Abbreviations that take a full stop and are followed by a capitalised name, so `г.Москва`
+/// or `Mr.Smith` is not a lost paragraph break. Single letters (initials) are handled apart.
+const ABBREVIATIONS: &[&str] = &[
+    "г", "гг", "ул", "им", "пр", "просп", "пл", "проф", "акад", "ген", "св", "тов", "гр", "обл",
+    "mr", "mrs", "ms", "dr", "st", "prof", "vs", "jr", "sr", "no", "fig", "vol", "gen", "sen",
+    "rep", "gov", "mt", "ft", "κ", "κα",
+];
+
+const SENTENCE_END: [char; 4] = ['.', '!', '?', '…'];
+const CLOSERS: [char; 8] = ['»', '"', '”', '’', '\'', ')', ']', '“'];
+
+/// Split `p` where sentence-ending punctuation is glued to a capital letter. Returns slices of
+/// `p` that together (in order, with nothing between them) make up `p`.
+pub fn split_glued_sentences(p: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = p.char_indices().collect();
+    let mut cuts = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let (_, c) = chars[i];
+        if !SENTENCE_END.contains(&c) {
+            i += 1;
+            continue;
+        }
+        // The run of sentence punctuation and closing quotes/brackets after it.
+        let run_start = i;
+        let mut j = i;
+        while j < chars.len() && SENTENCE_END.contains(&chars[j].1) {
+            j += 1;
+        }
+        while j < chars.len() && CLOSERS.contains(&chars[j].1) {
+            j += 1;
+        }
+        i = j.max(i + 1);
+        let Some(&(cut, next)) = chars.get(j) else {
+            break;
+        };
+        if !next.is_uppercase() {
+            continue;
+        }
+        // `А.С.`, `U.S.A`: a capital followed at once by a full stop is an initial or acronym.
+        if chars.get(j + 1).is_some_and(|&(_, c)| c == '.') {
+            continue;
+        }
+        if chars[run_start].1 == '.' && j == run_start + 1 && is_abbreviation_before(&chars, run_start)
+        {
+            continue;
+        }
+        if in_url_like_token(p, chars[run_start].0) || is_shouted_domain(&chars, run_start, j) {
+            continue;
+        }
+        cuts.push(cut);
+    }
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    let mut from = 0;
+    for cut in cuts {
+        out.push(&p[from..cut]);
+        from = cut;
+    }
+    out.push(&p[from..]);
+    out
+}
+
+/// Whether the word just before the full stop at `dot` makes it an abbreviation (or the stop
+/// follows a digit, as in a numbered item `1.Введение`).
+fn is_abbreviation_before(chars: &[(usize, char)], dot: usize) -> bool {
+    let mut k = dot;
+    while k > 0 && chars[k - 1].1.is_alphabetic() {
+        k -= 1;
+    }
+    let word: String = chars[k..dot].iter().map(|&(_, c)| c).collect();
+    if word.is_empty() {
+        return k > 0 && chars[k - 1].1.is_ascii_digit();
+    }
+    // A lone letter after a non-letter is an initial or an abbreviation (`А.С.`, `т.`, `г.`).
+    if word.chars().count() == 1 {
+        return true;
+    }
+    let lower = word.to_lowercase();
+    ABBREVIATIONS.contains(&lower.as_str())
+}
+
+/// `RIA.RU`: an all-caps ASCII word, a full stop, then 2–6 capital ASCII letters ending the word
+/// is a domain written in capitals, not two sentences.
+fn is_shouted_domain(chars: &[(usize, char)], dot: usize, next: usize) -> bool {
+    let before = chars[..dot]
+        .iter()
+        .rev()
+        .take_while(|&&(_, c)| c.is_alphanumeric())
+        .collect::<Vec<_>>();
+    let after = chars[next..]
+        .iter()
+        .take_while(|&&(_, c)| c.is_alphanumeric())
+        .count();
+    let after_is_caps = chars[next..next + after]
+        .iter()
+        .all(|&(_, c)| c.is_ascii_uppercase());
+    !before.is_empty()
+        && before.iter().all(|&&(_, c)| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && after_is_caps
+        && (2..=6).contains(&after)
+}
+
+/// Whether the whitespace-delimited token around byte `at` looks like a URL or e-mail address.
+fn in_url_like_token(p: &str, at: usize) -> bool {
+    let start = p[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let end = p[at..].find(char::is_whitespace).map_or(p.len(), |i| at + i);
+    let token = p[start..end].to_lowercase();
+    token.contains("://") || token.starts_with("www.") || token.contains('@')
+}
+
+/// Labels that introduce a source credit at the end of an article.
+const SOURCE_LABELS: &[&str] = &[
+    "источник и фото",
+    "источник фото",
+    "источник",
+    "по материалам",
+    "фото",
+    "source",
+    "photo",
+    "via",
+    "originally published at",
+    "πηγή",
+];
+
+/// Find a source credit at the end of the last paragraph, remove it from the body and return it.
+fn take_source(body: &mut Vec<String>) -> Option<Source> {
+    let last = body.last()?;
+    // The credit is either the whole last paragraph or its last sentence.
+    let mut starts = vec![0];
+    for (i, c) in last.char_indices() {
+        if SENTENCE_END.contains(&c) || CLOSERS.contains(&c) {
+            let after = i + c.len_utf8();
+            let rest = &last[after..];
+            let trimmed = rest.trim_start();
+            starts.push(after + (rest.len() - trimmed.len()));
+        }
+    }
+    for start in starts {
+        if let Some(source) = parse_source_line(&last[start..]) {
+            let kept = last[..start].trim_end().to_owned();
+            if kept.is_empty() {
+                body.pop();
+            } else {
+                *body.last_mut()? = kept;
+            }
+            return Some(source);
+        }
+    }
+    None
+}
+
+/// `Источник и фото - ria.ru` → label `Источник и фото`, name `ria.ru`.
+fn parse_source_line(line: &str) -> Option<Source> {
+    let line = line.trim();
+    let lower = line.to_lowercase();
+    for label in SOURCE_LABELS {
+        if !lower.starts_with(label) {
+            continue;
+        }
+        // Lowercasing can change byte lengths in general, but not for these labels' letters.
+        let label_len = label.len();
+        if !line.is_char_boundary(label_len) {
+            continue;
+        }
+        let rest = &line[label_len..];
+        let rest_trim = rest.trim_start();
+        let mut sep = rest_trim.chars();
+        let first = sep.next()?;
+        if !matches!(first, '-' | '–' | '—' | ':') {
+            continue;
+        }
+        let name = sep.as_str().trim().trim_end_matches('.').trim();
+        if name.is_empty() || name.chars().count() > 120 || name.split_whitespace().count() > 8 {
+            continue;
+        }
+        return Some(Source {
+            label: line[..label_len].trim().to_owned(),
+            name: name.to_owned(),
+            url: source_url(name),
+        });
+    }
+    None
+}
+
+fn source_url(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") {
+        return (!name.contains(char::is_whitespace)).then(|| name.to_owned());
+    }
+    let host = name.split('/').next()?;
+    let labels: Vec<&str> = host.split('.').collect();
+    let domain_like = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-') && !l.starts_with('-')
+        })
+        && labels.last().is_some_and(|tld| tld.chars().all(char::is_alphabetic));
+    (domain_like && !name.contains(char::is_whitespace)).then(|| format!("https://{name}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_urls_are_https_or_none() {
+        assert_eq!(source_url("ria.ru").as_deref(), Some("https://ria.ru"));
+        assert_eq!(source_url("http://x.org/a").as_deref(), Some("http://x.org/a"));
+        assert_eq!(source_url("javascript:alert(1)"), None);
+        assert_eq!(source_url("РИА Новости"), None);
+        assert_eq!(source_url("ria."), None);
+    }
+}
