@@ -14,9 +14,13 @@
 //!
 //! This crate never depends on `web-sys`, `js-sys`, `wasm-bindgen` or `yew`.
 
+pub mod anchor;
+pub mod annotation;
 pub mod article;
 pub mod i18n;
 pub mod lang;
 pub mod parse;
+pub mod segments;
 pub mod settings;
 pub mod storage;
+pub mod text;

@@ -1,0 +1,714 @@
+//! Describing a selection as a [`Target`], and placing a [`Target`] back into a (possibly
+//! revised) text.
+//!
+//! Unit convention: ranges passed to [`describe`] and returned in a [`Placement`] are **UTF-8
+//! byte ranges into the text given** (the article text: blocks joined by `"\n"`). The stored
+//! [`TextPositionSelector`] is in **code points**, as the W3C model requires; conversions go
+//! through [`crate::text`]. Use [`Placement::cp_range`] / [`Placement::utf16_range`] for other
+//! units.
+//!
+//! Anchoring goes from precise to robust (as Hypothesis's `anchoring/html.ts` does), and prefers
+//! an honest orphan to a wrong placement:
+//! 1. the stored position, accepted if the text there is literally `exact` and either the text
+//!    is unchanged (same [`text_hash`]) or the stored prefix and suffix surround it literally;
+//! 2. occurrences of the quote in the [normalised](normalize) text, scored by how well the
+//!    text before and after agrees with the stored prefix and suffix, and by nearness;
+//! 3. approximate occurrences ([`myers`], at most a third of the quote's code points in
+//!    errors), scored by quote, prefix and suffix similarity and nearness;
+//! 4. otherwise [`Placement::Orphan`].
+//!
+//! Steps 2–3 first look in a window around the stored position and only scan the whole text if
+//! nothing there is convincing. A candidate must reach [`MIN_SCORE`] *and* carry enough evidence
+//! that it is the same passage: either at least [`MIN_CONTEXT_EVIDENCE`] code points of agreeing
+//! context, or a quote of at least [`LONG_QUOTE`] matching code points. This is what keeps a
+//! short quote ("Linus") from landing on a similar word ("chines") in unrelated text.
+//!
+//! [`Placement::Exact`] means the text at the range is byte-for-byte `exact` (it may have
+//! moved); anything else that is placed — a typo fixed, `ё` → `е`, NBSP → space — is
+//! [`Placement::Fuzzy`], so the user can be asked to check.
+
+pub(crate) mod myers;
+pub(crate) mod normalize;
+
+use std::ops::Range;
+
+use crate::annotation::{text_hash, Target, TextPositionSelector, TextQuoteSelector};
+use crate::text::{ByteOffset, CodePointOffset, OffsetError, TextIndex, Utf16Offset};
+use myers::{best_prefix_alignment, Myers, Pattern};
+use normalize::{normalize_str, Normalized};
+
+/// Least context kept on each side by [`describe`], in code points.
+pub const MIN_CONTEXT: usize = 32;
+/// Most context kept on each side by [`describe`], in code points: beyond this, a quote that is
+/// still ambiguous stays ambiguous and anchoring falls back on the position.
+pub const MAX_CONTEXT: usize = 256;
+/// Placements scoring below this (0..=1) are orphans.
+pub const MIN_SCORE: f32 = 0.5;
+/// Code points of agreeing prefix/suffix a candidate needs (unless its quote is long).
+pub const MIN_CONTEXT_EVIDENCE: f32 = 16.0;
+/// A candidate whose quote matches at least this many code points needs no agreeing context.
+pub const LONG_QUOTE: usize = 64;
+
+/// Where an annotation lands in a text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Placement {
+    /// The text at `range` (bytes) is exactly the stored quote.
+    Exact { range: Range<ByteOffset> },
+    /// The text at `range` (bytes) is similar to the stored quote, or equal only after
+    /// normalisation. `score` is in `MIN_SCORE..=1.0`.
+    Fuzzy {
+        range: Range<ByteOffset>,
+        score: f32,
+    },
+    /// Not found with enough confidence.
+    Orphan,
+}
+
+impl Placement {
+    /// The byte range, unless orphaned.
+    pub fn range(&self) -> Option<Range<ByteOffset>> {
+        match self {
+            Placement::Exact { range } | Placement::Fuzzy { range, .. } => Some(range.clone()),
+            Placement::Orphan => None,
+        }
+    }
+
+    pub fn is_exact(&self) -> bool {
+        matches!(self, Placement::Exact { .. })
+    }
+
+    pub fn is_orphan(&self) -> bool {
+        matches!(self, Placement::Orphan)
+    }
+
+    /// The range in code points of the text `index` was built on (the one anchored into).
+    /// `None` if orphaned or if the range is not valid in that text.
+    pub fn cp_range(&self, index: &TextIndex<'_>) -> Option<Range<CodePointOffset>> {
+        let r = self.range()?;
+        Some(index.byte_to_cp(r.start).ok()?..index.byte_to_cp(r.end).ok()?)
+    }
+
+    /// The range in UTF-16 code units (for the DOM). `None` as for [`Placement::cp_range`].
+    pub fn utf16_range(&self, index: &TextIndex<'_>) -> Option<Range<Utf16Offset>> {
+        let r = self.range()?;
+        Some(index.byte_to_utf16(r.start).ok()?..index.byte_to_utf16(r.end).ok()?)
+    }
+}
+
+/// Describes `range` (bytes; a reversed range is taken as its swap) of `text` as a [`Target`].
+///
+/// Computes the text hash and scans for the quote: O(n). To describe many selections in one
+/// text, build a [`Describer`] once. Errors if an end is past the text or inside a character.
+pub fn describe(text: &str, range: Range<ByteOffset>) -> Result<Target, OffsetError> {
+    Describer::new(text).describe(range)
+}
+
+/// [`describe`] for many selections of one text: hashes and indexes the text once.
+#[derive(Debug, Clone)]
+pub struct Describer<'a> {
+    text: &'a str,
+    index: TextIndex<'a>,
+    hash: String,
+}
+
+impl<'a> Describer<'a> {
+    /// O(n).
+    pub fn new(text: &'a str) -> Self {
+        Describer {
+            text,
+            index: TextIndex::new(text),
+            hash: text_hash(text),
+        }
+    }
+
+    /// Describes `range` (bytes into the text; reversed ranges are swapped).
+    ///
+    /// The quote gets at least [`MIN_CONTEXT`] code points of prefix and suffix (fewer at the
+    /// text's edges), extended on both sides up to [`MAX_CONTEXT`] until `prefix + exact +
+    /// suffix` occurs only once in the text (compared literally, not normalised). An empty
+    /// selection gets [`MIN_CONTEXT`] without the uniqueness extension.
+    ///
+    /// Cost: one scan for the quote's occurrences, O(n) with a fast substring search, plus
+    /// O(k · [`MAX_CONTEXT`]) for k other occurrences (usually none), plus O(log n) to convert
+    /// the position to code points.
+    pub fn describe(&self, range: Range<ByteOffset>) -> Result<Target, OffsetError> {
+        let (a, b) = if range.start <= range.end {
+            (range.start, range.end)
+        } else {
+            (range.end, range.start)
+        };
+        let start = self.index.byte_to_cp(a)?;
+        let end = self.index.byte_to_cp(b)?;
+        let (s, e) = (a.0, b.0);
+        let text = self.text;
+        let n = context_len(text, s, e);
+        Ok(Target {
+            quote: TextQuoteSelector {
+                exact: text[s..e].to_owned(),
+                prefix: text[back_chars(text, s, n)..s].to_owned(),
+                suffix: text[e..fwd_chars(text, e, n)].to_owned(),
+            },
+            position: TextPositionSelector { start, end },
+            text_hash: self.hash.clone(),
+        })
+    }
+}
+
+/// Byte offset `n` chars before `at` (or 0).
+fn back_chars(text: &str, at: usize, n: usize) -> usize {
+    if n == 0 {
+        return at;
+    }
+    text[..at]
+        .char_indices()
+        .rev()
+        .nth(n - 1)
+        .map_or(0, |(i, _)| i)
+}
+
+/// Byte offset `n` chars after `at` (or the end).
+fn fwd_chars(text: &str, at: usize, n: usize) -> usize {
+    text[at..]
+        .char_indices()
+        .nth(n)
+        .map_or(text.len(), |(i, _)| at + i)
+}
+
+/// How many code points of context (each side) make the quote at `s..e` unique.
+fn context_len(text: &str, s: usize, e: usize) -> usize {
+    let exact = &text[s..e];
+    let Some(first) = exact.chars().next() else {
+        return MIN_CONTEXT;
+    };
+    let cap = MAX_CONTEXT + 1;
+    let avail_p = text[..s].chars().rev().take(cap).count();
+    let avail_s = text[e..].chars().take(cap).count();
+    let mut need = MIN_CONTEXT;
+    let mut from = 0;
+    while let Some(i) = text[from..].find(exact) {
+        let o = from + i;
+        from = o + first.len_utf8();
+        if o == s {
+            continue;
+        }
+        let lp = text[..o]
+            .chars()
+            .rev()
+            .zip(text[..s].chars().rev())
+            .take(cap)
+            .take_while(|(x, y)| x == y)
+            .count();
+        let ls = text[o + exact.len()..]
+            .chars()
+            .zip(text[e..].chars())
+            .take(cap)
+            .take_while(|(x, y)| x == y)
+            .count();
+        // Context of length t tells `o` apart if t > lp (and the prefix can be that long) or
+        // t > ls (likewise); take the cheaper side.
+        let by_p = (lp < avail_p).then_some(lp + 1);
+        let by_s = (ls < avail_s).then_some(ls + 1);
+        if let Some(t) = by_p.into_iter().chain(by_s).min() {
+            need = need.max(t);
+        }
+        if need >= MAX_CONTEXT {
+            return MAX_CONTEXT;
+        }
+    }
+    need
+}
+
+/// Places many [`Target`]s in one text: normalises, indexes and hashes it once (O(n)), then
+/// each [`Anchorer::anchor`] costs O(log n) when the text is unchanged, and otherwise about
+/// O(w · ⌈m/64⌉) for a window of w ≈ 8 KiB around the stored position, falling back to the
+/// whole text (O(n · ⌈m/64⌉)) only when the window holds nothing convincing.
+pub struct Anchorer<'a> {
+    text: &'a str,
+    index: TextIndex<'a>,
+    norm: Normalized,
+    hash: String,
+}
+
+/// Half-width, in bytes of normalised text, of the first search window (at least; grows with
+/// the quote).
+const WINDOW: usize = 4096;
+/// Exact occurrences evaluated in full per region (the rest are ranked by cheap context runs).
+const MAX_EXACT_EVAL: usize = 8;
+/// Approximate candidates evaluated in full per region.
+const MAX_FUZZY_EVAL: usize = 24;
+/// Context similarity below this counts as no evidence at all (unrelated text of the same
+/// language aligns at roughly 40–50%).
+const CONTEXT_FLOOR: f32 = 0.5;
+
+/// One normalised query, compiled once per [`Anchorer::anchor`] call.
+struct Query {
+    quote: Vec<char>,
+    quote_rev: Pattern,
+    quote_pat: Pattern,
+    prefix: Vec<char>,
+    prefix_rev: Pattern,
+    suffix: Vec<char>,
+    suffix_pat: Pattern,
+    nq: String,
+    np: String,
+    ns: String,
+    /// Expected start in normalised bytes.
+    expected: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Candidate {
+    /// Normalised byte range.
+    range: Range<usize>,
+    score: f32,
+    accepted: bool,
+    confident: bool,
+}
+
+impl<'a> Anchorer<'a> {
+    /// O(n) in the text's length.
+    pub fn new(text: &'a str) -> Self {
+        Anchorer {
+            text,
+            index: TextIndex::new(text),
+            norm: Normalized::new(text),
+            hash: text_hash(text),
+        }
+    }
+
+    /// The text anchored into.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The offset index of the text (for [`Placement::cp_range`] and friends).
+    pub fn index(&self) -> &TextIndex<'a> {
+        &self.index
+    }
+
+    /// Places `target`; see the module docs for the steps. Never panics.
+    pub fn anchor(&self, target: &Target) -> Placement {
+        let q = &target.quote;
+        // 1. The stored position.
+        if let Some(r) = self.stored_range(&target.position) {
+            if self.text[r.clone()] == *q.exact
+                && (target.text_hash == self.hash
+                    || (self.text[..r.start].ends_with(&q.prefix)
+                        && self.text[r.end..].starts_with(&q.suffix)))
+            {
+                return Placement::Exact {
+                    range: ByteOffset(r.start)..ByteOffset(r.end),
+                };
+            }
+        }
+        let expected_orig = self.index.cp_to_byte_clamped(target.position.start).0;
+        let expected = self.norm.orig_to_norm(expected_orig);
+        let nq = normalize_str(&q.exact);
+        let np = normalize_str(&q.prefix);
+        let ns = normalize_str(&q.suffix);
+        if nq.is_empty() {
+            return self.anchor_empty(&np, &ns, expected);
+        }
+        let quote: Vec<char> = nq.chars().collect();
+        let prefix: Vec<char> = np.chars().collect();
+        let suffix: Vec<char> = ns.chars().collect();
+        let rev = |v: &[char]| Pattern::new(&v.iter().rev().copied().collect::<Vec<_>>());
+        let query = Query {
+            quote_rev: rev(&quote),
+            quote_pat: Pattern::new(&quote),
+            prefix_rev: rev(&prefix),
+            suffix_pat: Pattern::new(&suffix),
+            quote,
+            prefix,
+            suffix,
+            nq,
+            np,
+            ns,
+            expected,
+        };
+
+        // 2–3, in a window first, then in the whole text.
+        let len = self.norm.text.len();
+        let half = WINDOW.max(4 * query.nq.len());
+        let window = self.floor(expected.saturating_sub(half))
+            ..self.floor((expected + half + query.nq.len()).min(len));
+        let mut regions = vec![window.clone()];
+        if window != (0..len) {
+            regions.push(0..len);
+        }
+        let mut best: Option<Candidate> = None;
+        for region in regions {
+            for fuzzy in [false, true] {
+                let found = if fuzzy {
+                    self.fuzzy_candidates(&query, region.clone())
+                } else {
+                    self.exact_candidates(&query, region.clone())
+                };
+                for c in found {
+                    if best.as_ref().is_none_or(|b| c.score > b.score) {
+                        best = Some(c);
+                    }
+                }
+                if best.as_ref().is_some_and(|b| b.confident) {
+                    return self.place(best.expect("checked"), &q.exact);
+                }
+            }
+        }
+        match best {
+            Some(b) if b.accepted => self.place(b, &q.exact),
+            _ => Placement::Orphan,
+        }
+    }
+
+    fn floor(&self, j: usize) -> usize {
+        crate::text::floor_char_boundary(&self.norm.text, ByteOffset(j)).0
+    }
+
+    /// The stored position as a byte range, if valid in this text.
+    fn stored_range(&self, p: &TextPositionSelector) -> Option<Range<usize>> {
+        let s = self.index.cp_to_byte(p.start).ok()?.0;
+        let e = self.index.cp_to_byte(p.end).ok()?.0;
+        (s <= e).then_some(s..e)
+    }
+
+    fn place(&self, c: Candidate, exact: &str) -> Placement {
+        let r = self.norm.to_orig(c.range);
+        let range = ByteOffset(r.start)..ByteOffset(r.end);
+        if self.text[r] == *exact {
+            Placement::Exact { range }
+        } else {
+            Placement::Fuzzy {
+                range,
+                score: c.score,
+            }
+        }
+    }
+
+    /// An empty quote: place it where the stored prefix and suffix meet (exact only).
+    fn anchor_empty(&self, np: &str, ns: &str, expected: usize) -> Placement {
+        let joined = format!("{np}{ns}");
+        if joined.is_empty() {
+            return Placement::Orphan;
+        }
+        let hay = &self.norm.text;
+        let best = occurrences(hay, &joined, 0..hay.len())
+            .map(|o| o + np.len())
+            .min_by_key(|&p| p.abs_diff(expected));
+        match best {
+            Some(p) => {
+                let o = self.norm.to_orig_start(p);
+                Placement::Exact {
+                    range: ByteOffset(o)..ByteOffset(o),
+                }
+            }
+            None => Placement::Orphan,
+        }
+    }
+
+    /// Exact occurrences of the normalised quote starting in `region`, the best few evaluated.
+    fn exact_candidates(&self, q: &Query, region: Range<usize>) -> Vec<Candidate> {
+        let hay = &self.norm.text;
+        // Cheap ranking: how many chars of context agree literally, then nearness.
+        let mut ranked: Vec<(usize, usize, usize)> = occurrences(hay, &q.nq, region)
+            .map(|o| {
+                let e = o + q.nq.len();
+                let rp = common_run(hay[..o].chars().rev(), q.np.chars().rev());
+                let rs = common_run(hay[e..].chars(), q.ns.chars());
+                (rp + rs, o.abs_diff(q.expected), o)
+            })
+            .collect();
+        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked
+            .into_iter()
+            .take(MAX_EXACT_EVAL)
+            .map(|(_, _, o)| self.evaluate(q, o..o + q.nq.len(), 0))
+            .collect()
+    }
+
+    /// Approximate occurrences (Myers) ending in `region`, the best few evaluated.
+    fn fuzzy_candidates(&self, q: &Query, region: Range<usize>) -> Vec<Candidate> {
+        let m = q.quote.len();
+        let k = max_errors(m);
+        if k == 0 {
+            return Vec::new();
+        }
+        let hay = &self.norm.text;
+        let mut st = Myers::new(&q.quote_pat, false);
+        // (errors, end byte) of the best end in each run of ends within k errors.
+        let mut ends: Vec<(usize, usize)> = Vec::new();
+        let mut run: Option<(usize, usize)> = None;
+        for (i, c) in hay[region.clone()].char_indices() {
+            let d = st.step(c);
+            let end = region.start + i + c.len_utf8();
+            if d <= k {
+                if run.is_none_or(|(bd, _)| d < bd) {
+                    run = Some((d, end));
+                }
+            } else if let Some(r) = run.take() {
+                ends.push(r);
+            }
+        }
+        ends.extend(run);
+        ends.sort_unstable_by_key(|&(d, e)| (d, e.abs_diff(q.expected + q.nq.len())));
+        ends.truncate(MAX_FUZZY_EVAL);
+        ends.into_iter()
+            .filter_map(|(_, end)| {
+                let (d, len) = best_prefix_alignment(&q.quote_rev, hay[..end].chars().rev(), m + k);
+                if len == 0 || d > k {
+                    return None;
+                }
+                let start = back_chars(hay, end, len);
+                Some(self.evaluate(q, start..end, d))
+            })
+            .collect()
+    }
+
+    /// Scores a candidate (normalised byte range with `errors` edits against the quote).
+    fn evaluate(&self, q: &Query, range: Range<usize>, errors: usize) -> Candidate {
+        let hay = &self.norm.text;
+        let m = q.quote.len();
+        let q_sim = 1.0 - errors as f32 / m as f32;
+        let side = |pat: &Pattern, len: usize, it: &mut dyn Iterator<Item = char>| -> f32 {
+            let (d, _) = best_prefix_alignment(pat, it, len + len / 2 + 4);
+            1.0 - d as f32 / len as f32
+        };
+        let p_sim = (!q.prefix.is_empty()).then(|| {
+            side(
+                &q.prefix_rev,
+                q.prefix.len(),
+                &mut hay[..range.start].chars().rev(),
+            )
+        });
+        let s_sim = (!q.suffix.is_empty())
+            .then(|| side(&q.suffix_pat, q.suffix.len(), &mut hay[range.end..].chars()));
+        let pos_sim = 1.0 - range.start.abs_diff(q.expected) as f32 / hay.len().max(1) as f32;
+
+        let (mut total, mut weight) = (50.0 * q_sim + 2.0 * pos_sim, 52.0);
+        for s in [p_sim, s_sim].into_iter().flatten() {
+            total += 20.0 * s;
+            weight += 20.0;
+        }
+        let score = total / weight;
+
+        let rescale = |s: Option<f32>| {
+            s.map_or(0.0, |s| {
+                ((s - CONTEXT_FLOOR) / (1.0 - CONTEXT_FLOOR)).clamp(0.0, 1.0)
+            })
+        };
+        let evidence =
+            rescale(p_sim) * q.prefix.len() as f32 + rescale(s_sim) * q.suffix.len() as f32;
+        let needed = MIN_CONTEXT_EVIDENCE.min((q.prefix.len() + q.suffix.len()) as f32 / 2.0);
+        let accepted = score >= MIN_SCORE && (evidence >= needed || m - errors >= LONG_QUOTE);
+        let confident = accepted
+            && q_sim >= 0.9
+            && p_sim.is_none_or(|s| s >= 0.8)
+            && s_sim.is_none_or(|s| s >= 0.8);
+        Candidate {
+            range,
+            score,
+            accepted,
+            confident,
+        }
+    }
+}
+
+/// Places `target` in `text`: [`Anchorer::new`] + [`Anchorer::anchor`], O(n).
+pub fn anchor(text: &str, target: &Target) -> Placement {
+    Anchorer::new(text).anchor(target)
+}
+
+/// Most edits tolerated in an approximate match of a quote of `m` code points: a third.
+pub fn max_errors(m: usize) -> usize {
+    m / 3
+}
+
+/// Starts (bytes) of every occurrence of `needle` in `hay` that starts inside `region`,
+/// overlapping ones included. `needle` must not be empty.
+fn occurrences<'h>(
+    hay: &'h str,
+    needle: &'h str,
+    region: Range<usize>,
+) -> impl Iterator<Item = usize> + 'h {
+    let first = needle.chars().next().map_or(1, char::len_utf8);
+    let mut from = region.start;
+    let stop = region.end;
+    std::iter::from_fn(move || {
+        if from > stop || from >= hay.len() {
+            return None;
+        }
+        let o = from + hay[from..].find(needle)?;
+        if o > stop {
+            from = hay.len();
+            return None;
+        }
+        from = o + first;
+        Some(o)
+    })
+}
+
+/// Length of the common leading run of two char sequences.
+fn common_run(a: impl Iterator<Item = char>, b: impl Iterator<Item = char>) -> usize {
+    a.zip(b).take_while(|(x, y)| x == y).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn br(a: usize, b: usize) -> Range<ByteOffset> {
+        ByteOffset(a)..ByteOffset(b)
+    }
+
+    fn find(text: &str, needle: &str) -> Range<ByteOffset> {
+        let s = text.find(needle).expect("needle in text");
+        br(s, s + needle.len())
+    }
+
+    #[test]
+    fn describe_keeps_32_chars_and_code_point_positions() {
+        let text = format!("{}ёж😀{}", "а".repeat(40), "б".repeat(40));
+        let t = describe(&text, find(&text, "ёж😀")).unwrap();
+        assert_eq!(t.quote.exact, "ёж😀");
+        assert_eq!(t.quote.prefix, "а".repeat(32));
+        assert_eq!(t.quote.suffix, "б".repeat(32));
+        assert_eq!(t.position.start, CodePointOffset(40));
+        assert_eq!(t.position.end, CodePointOffset(43));
+        assert_eq!(t.text_hash, text_hash(&text));
+    }
+
+    #[test]
+    fn describe_extends_context_until_unique() {
+        // The quote occurs twice with the same 39 chars before and after it, then differs.
+        let pad = "x".repeat(39);
+        let text = format!("A{pad}QUOTE{pad}B---C{pad}QUOTE{pad}D");
+        let second = text.rfind("QUOTE").unwrap();
+        let t = describe(&text, br(second, second + 5)).unwrap();
+        assert_eq!(t.quote.prefix.chars().count(), 40);
+        assert_eq!(t.quote.prefix, format!("C{pad}"));
+        // Fewer than 40 chars are left after the second occurrence: the suffix is all of it.
+        assert_eq!(t.quote.suffix, format!("{pad}D"));
+    }
+
+    #[test]
+    fn describe_rejects_offsets_inside_characters() {
+        assert!(describe("жук", br(1, 4)).is_err());
+        assert!(describe("жук", br(0, 99)).is_err());
+        // A reversed range is a backwards selection.
+        assert_eq!(describe("жук", br(4, 2)).unwrap().quote.exact, "у");
+    }
+
+    #[test]
+    fn unchanged_text_anchors_exactly_at_the_stored_position() {
+        let text = "раз два три, раз два три, раз два три";
+        let r = br(
+            text.rfind("два").unwrap(),
+            text.rfind("два").unwrap() + "два".len(),
+        );
+        let t = describe(text, r.clone()).unwrap();
+        assert_eq!(anchor(text, &t), Placement::Exact { range: r });
+    }
+
+    #[test]
+    fn moved_quote_is_found_by_context() {
+        let text = "Первый абзац про котов.\nВторой абзац про собак, и коты тут ни при чём.";
+        let t = describe(text, find(text, "про собак")).unwrap();
+        let revised = format!("Вставка в начале.\n{text}");
+        let p = anchor(&revised, &t);
+        assert_eq!(
+            p,
+            Placement::Exact {
+                range: find(&revised, "про собак")
+            }
+        );
+    }
+
+    #[test]
+    fn normalisation_only_change_is_fuzzy_not_exact() {
+        let text = "Он сказал: «ещё раз» — и ушёл домой, не оглядываясь назад.";
+        let t = describe(text, find(text, "«ещё раз» — и ушёл")).unwrap();
+        let revised = "Он сказал: \"еще раз\" - и ушел домой, не оглядываясь назад.";
+        match anchor(revised, &t) {
+            Placement::Fuzzy { range, score } => {
+                assert_eq!(&revised[range.start.0..range.end.0], "\"еще раз\" - и ушел");
+                assert!(score > 0.9, "{score}");
+            }
+            p => panic!("{p:?}"),
+        }
+    }
+
+    #[test]
+    fn edited_quote_is_fuzzy() {
+        let text = "Внешнеполитическое ведомство России продолжит информировать общественность.";
+        let t = describe(text, find(text, "продолжит информировать")).unwrap();
+        let revised = text.replace("информировать", "информирвоать");
+        match anchor(&revised, &t) {
+            Placement::Fuzzy { range, .. } => {
+                assert_eq!(
+                    &revised[range.start.0..range.end.0],
+                    "продолжит информирвоать"
+                )
+            }
+            p => panic!("{p:?}"),
+        }
+    }
+
+    #[test]
+    fn short_quote_never_lands_on_a_similar_word_in_unrelated_text() {
+        // Hypothesis client #7571: "Linus" anchored to "chines".
+        let text = "The kernel was started by Linus Torvalds in 1991 as a hobby.";
+        let t = describe(text, find(text, "Linus")).unwrap();
+        let unrelated = "Vending machines sell snacks, and the machines take coins only.";
+        assert_eq!(anchor(unrelated, &t), Placement::Orphan);
+        // Nor on the exact word in unrelated context.
+        let other = "Linus is also a character in Peanuts, who carries a blanket.";
+        assert_eq!(anchor(other, &t), Placement::Orphan);
+    }
+
+    #[test]
+    fn empty_selection_anchors_between_its_context() {
+        let text = "Один два три четыре пять шесть семь восемь девять десять одиннадцать.";
+        let at = text.find("пять").unwrap();
+        let t = describe(text, br(at, at)).unwrap();
+        assert_eq!(t.quote.exact, "");
+        let revised = format!("Ноль. {text}");
+        let want = revised.find("пять").unwrap();
+        assert_eq!(
+            anchor(&revised, &t),
+            Placement::Exact {
+                range: br(want, want)
+            }
+        );
+    }
+
+    #[test]
+    fn invalid_stored_position_is_not_a_panic() {
+        let text = "короткий текст";
+        let mut t = describe(text, find(text, "текст")).unwrap();
+        t.position.start = CodePointOffset(1000);
+        t.position.end = CodePointOffset(3);
+        t.text_hash = "x".into();
+        assert_eq!(
+            anchor(text, &t),
+            Placement::Exact {
+                range: find(text, "текст")
+            }
+        );
+        assert_eq!(anchor("", &t), Placement::Orphan);
+    }
+
+    #[test]
+    fn placement_converts_units() {
+        let text = "ж😀ab";
+        let a = Anchorer::new(text);
+        let p = Placement::Exact { range: br(2, 7) };
+        assert_eq!(
+            p.cp_range(a.index()),
+            Some(CodePointOffset(1)..CodePointOffset(3))
+        );
+        assert_eq!(
+            p.utf16_range(a.index()),
+            Some(Utf16Offset(1)..Utf16Offset(4))
+        );
+        assert_eq!(Placement::Orphan.cp_range(a.index()), None);
+    }
+}

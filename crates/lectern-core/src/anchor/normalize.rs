@@ -1,0 +1,265 @@
+//! Reader-level text normalisation for matching, with a map back to original byte offsets.
+//!
+//! What is folded (and why: these differ between revisions of the same article, or between the
+//! page and what a reader believes they selected, without changing what the text says):
+//! - every Unicode white space character (`char::is_whitespace`: NBSP, thin and other spaces,
+//!   tabs, CR, LF, ...) → `' '`, and a run of them → one `' '`;
+//! - soft hyphen U+00AD, zero-width space U+200B, word joiner U+2060, BOM U+FEFF → removed;
+//! - quotes `« » „ “ ” ‟ " ″` → `"`; `‘ ’ ‚ ‛ ' ′` → `'`;
+//! - dashes and minus `‐ ‑ ‒ – — ― − ⸺ ⸻` → `-`;
+//! - `…` → `...`;
+//! - `ё`/`Ё` → `е`/`Е`, including the decomposed `е` + U+0308.
+//!
+//! Case is **not** folded: a case change is an edit, counted as such by fuzzy matching. No
+//! Unicode normalisation (NFC/NFD) is done beyond the `ё` case, to stay dependency-free.
+//!
+//! Unit convention: [`Normalized`] maps byte offsets in the normalised text to byte offsets in
+//! the original text.
+
+use std::ops::Range;
+
+/// What one original character becomes.
+enum Fold {
+    Keep,
+    Remove,
+    Space,
+    Into(&'static str),
+}
+
+fn fold(c: char) -> Fold {
+    match c {
+        c if c.is_whitespace() => Fold::Space,
+        '\u{AD}' | '\u{200B}' | '\u{2060}' | '\u{FEFF}' => Fold::Remove,
+        '«' | '»' | '„' | '“' | '”' | '‟' | '″' => Fold::Into("\""),
+        '‘' | '’' | '‚' | '‛' | '′' => Fold::Into("'"),
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' | '\u{2E3A}' | '\u{2E3B}' => Fold::Into("-"),
+        '…' => Fold::Into("..."),
+        'ё' => Fold::Into("е"),
+        'Ё' => Fold::Into("Е"),
+        _ => Fold::Keep,
+    }
+}
+
+/// Normalises `s` without keeping a map (for quotes and context strings).
+pub(crate) fn normalize_str(s: &str) -> String {
+    Normalized::new(s).text
+}
+
+/// A run of the normalised text and where it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Piece {
+    /// Start in the normalised text (bytes).
+    norm: usize,
+    /// Start in the original text (bytes).
+    orig: usize,
+    norm_len: usize,
+    orig_len: usize,
+    /// Copied byte for byte (so inner offsets map 1:1); otherwise one replaced character (or
+    /// whitespace char), whose inside maps to its edges.
+    verbatim: bool,
+}
+
+/// A normalised text and the map from its byte offsets back to the original's.
+///
+/// Removed characters (and the 2nd.. characters of a whitespace run) are gaps in the map: a
+/// start offset maps to the first kept character at or after it, an end offset to the end of
+/// the last kept character before it, so a match never swallows a neighbouring soft hyphen or
+/// extra space. Memory is one [`Piece`] per change, not per byte.
+#[derive(Debug, Clone)]
+pub(crate) struct Normalized {
+    pub(crate) text: String,
+    orig_len: usize,
+    pieces: Vec<Piece>,
+}
+
+impl Normalized {
+    /// Normalises `orig`. O(n).
+    pub(crate) fn new(orig: &str) -> Self {
+        let mut text = String::with_capacity(orig.len());
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut in_space = false;
+        let mut prev_e = false; // previous kept char was е/Е (for a decomposed ё)
+        for (i, c) in orig.char_indices() {
+            let f = fold(c);
+            let f = if c == '\u{308}' && prev_e {
+                Fold::Remove
+            } else {
+                f
+            };
+            prev_e = false;
+            let push_atomic = |text: &mut String, pieces: &mut Vec<Piece>, s: &str| {
+                pieces.push(Piece {
+                    norm: text.len(),
+                    orig: i,
+                    norm_len: s.len(),
+                    orig_len: c.len_utf8(),
+                    verbatim: false,
+                });
+                text.push_str(s);
+            };
+            match f {
+                Fold::Remove => {}
+                Fold::Space if in_space => {}
+                Fold::Space if c == ' ' => {
+                    in_space = true;
+                    push_verbatim(&mut text, &mut pieces, i, c);
+                }
+                Fold::Space => {
+                    in_space = true;
+                    push_atomic(&mut text, &mut pieces, " ");
+                }
+                Fold::Into(s) => {
+                    in_space = false;
+                    prev_e = s == "е" || s == "Е";
+                    push_atomic(&mut text, &mut pieces, s);
+                }
+                Fold::Keep => {
+                    in_space = false;
+                    prev_e = c == 'е' || c == 'Е';
+                    push_verbatim(&mut text, &mut pieces, i, c);
+                }
+            }
+        }
+        Normalized {
+            text,
+            orig_len: orig.len(),
+            pieces,
+        }
+    }
+
+    /// The piece holding normalised byte `j` (`j < text.len()`).
+    fn piece_at(&self, j: usize) -> &Piece {
+        let k = self.pieces.partition_point(|p| p.norm <= j);
+        &self.pieces[k - 1]
+    }
+
+    /// Original byte offset for a normalised *start* offset `j` (≤ len). O(log n).
+    pub(crate) fn to_orig_start(&self, j: usize) -> usize {
+        if j >= self.text.len() {
+            return self.orig_len;
+        }
+        let p = self.piece_at(j);
+        if p.verbatim {
+            p.orig + (j - p.norm)
+        } else if j == p.norm {
+            p.orig
+        } else {
+            p.orig + p.orig_len
+        }
+    }
+
+    /// Original byte offset for a normalised *end* offset `j` (≤ len). O(log n).
+    pub(crate) fn to_orig_end(&self, j: usize) -> usize {
+        if j == 0 {
+            return self.pieces.first().map_or(0, |p| p.orig);
+        }
+        let p = self.piece_at(j.min(self.text.len()) - 1);
+        if p.verbatim {
+            p.orig + (j - p.norm)
+        } else if j == p.norm {
+            p.orig
+        } else {
+            p.orig + p.orig_len
+        }
+    }
+
+    /// A normalised byte range as an original byte range.
+    pub(crate) fn to_orig(&self, r: Range<usize>) -> Range<usize> {
+        let s = self.to_orig_start(r.start);
+        let e = self.to_orig_end(r.end).max(s);
+        s..e
+    }
+
+    /// Normalised byte offset for an original byte offset `o` (approximate inside gaps and
+    /// replaced characters: rounds to the nearest normalised boundary at or after). O(log n).
+    pub(crate) fn orig_to_norm(&self, o: usize) -> usize {
+        let k = self.pieces.partition_point(|p| p.orig <= o);
+        if k == 0 {
+            return 0;
+        }
+        let p = &self.pieces[k - 1];
+        if p.verbatim && o < p.orig + p.orig_len {
+            let mut j = p.norm + (o - p.orig);
+            while !self.text.is_char_boundary(j) {
+                j -= 1;
+            }
+            j
+        } else if o == p.orig {
+            p.norm
+        } else {
+            p.norm + p.norm_len
+        }
+    }
+}
+
+fn push_verbatim(text: &mut String, pieces: &mut Vec<Piece>, i: usize, c: char) {
+    let n = c.len_utf8();
+    if let Some(p) = pieces.last_mut() {
+        if p.verbatim && p.orig + p.orig_len == i {
+            p.norm_len += n;
+            p.orig_len += n;
+            text.push(c);
+            return;
+        }
+    }
+    pieces.push(Piece {
+        norm: text.len(),
+        orig: i,
+        norm_len: n,
+        orig_len: n,
+        verbatim: true,
+    });
+    text.push(c);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_what_readers_consider_the_same() {
+        assert_eq!(
+            normalize_str("«Ёлки»\u{A0}— ещё\u{AD}раз…  „да“\r\nнет’"),
+            "\"Елки\" - ещераз... \"да\" нет'"
+        );
+        assert_eq!(normalize_str("е\u{308}ж"), "еж");
+        assert_eq!(normalize_str("a\u{308}"), "a\u{308}");
+    }
+
+    #[test]
+    fn maps_match_edges_back_to_original_characters() {
+        let orig = "a\u{AD}b  «ё»\u{A0}c";
+        let n = Normalized::new(orig);
+        assert_eq!(n.text, "ab \"е\" c");
+        // "b" in normalised text is 1..2; in the original, after the soft hyphen.
+        assert_eq!(n.to_orig(1..2), 3..4);
+        // "ab" spans the soft hyphen.
+        assert_eq!(n.to_orig(0..2), 0..4);
+        // "b " ends after the first space only.
+        assert_eq!(n.to_orig(1..3), 3..5);
+        // "\"е\"" is the guillemets with ё.
+        assert_eq!(&orig[n.to_orig(3..7)], "«ё»");
+        assert_eq!(&orig[n.to_orig(8..9)], "c");
+        assert_eq!(n.to_orig(9..9), orig.len()..orig.len());
+        assert_eq!(n.orig_to_norm(3), 1);
+        assert_eq!(n.orig_to_norm(orig.len()), n.text.len());
+    }
+
+    #[test]
+    fn every_normalised_boundary_maps_to_an_original_boundary() {
+        // (No "…" here: its expansion has inner boundaries that map to its edges.)
+        let orig = "Съешь\u{A0}\u{A0}ещё — «этих»\r\n\u{AD}мягких 😀 е\u{308}";
+        let n = Normalized::new(orig);
+        for j in (0..=n.text.len()).filter(|&j| n.text.is_char_boundary(j)) {
+            for k in (j..=n.text.len()).filter(|&k| n.text.is_char_boundary(k)) {
+                let r = n.to_orig(j..k);
+                assert!(orig.is_char_boundary(r.start) && orig.is_char_boundary(r.end));
+                // The original slice normalises back to the normalised slice (up to a leading
+                // or trailing space, which may come from a longer run).
+                let back = normalize_str(&orig[r.clone()]);
+                assert_eq!(back, n.text[j..k], "{j}..{k} -> {r:?}");
+            }
+        }
+    }
+}
