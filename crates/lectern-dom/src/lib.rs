@@ -1,0 +1,11 @@
+//! Lectern's platform layer: the browser behind small, typed functions.
+//!
+//! - [`local_store`]: `localStorage` as a core `KeyValueStore`, with `QuotaExceededError` and
+//!   "no storage at all" as typed errors instead of exceptions.
+//! - [`page`]: applying reader settings to the document, reading the browser's languages.
+//!
+//! No algorithm lives here: functions take the element, document or store they act on as a
+//! parameter (a test seam), convert, and call the core.
+
+pub mod local_store;
+pub mod page;

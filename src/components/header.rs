@@ -1,0 +1,57 @@
+//! The top bar: the app's name and the reading-settings button.
+
+use yew::prelude::*;
+
+use crate::components::settings_panel::SettingsPanel;
+use crate::store::use_app;
+
+#[component]
+pub fn Header() -> Html {
+    let app = use_app();
+    let t = app.t();
+    let open = use_state(|| false);
+    let button_ref = use_node_ref();
+
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
+    let close = {
+        let open = open.clone();
+        let button_ref = button_ref.clone();
+        Callback::from(move |()| {
+            open.set(false);
+            // Give focus back to the control that opened the panel.
+            if let Some(b) = button_ref.cast::<web_sys::HtmlElement>() {
+                let _ = b.focus();
+            }
+        })
+    };
+
+    html! {
+        <header class="app-bar">
+            <div class="app-bar__inner">
+                <span class="brand" aria-label={t.app_name}>
+                    <span class="brand__mark" aria-hidden="true">{"L"}</span>
+                    <span class="brand__name">{ t.app_name }</span>
+                </span>
+                <button
+                    ref={button_ref}
+                    type="button"
+                    class="icon-button"
+                    id="settings-button"
+                    aria-expanded={(*open).to_string()}
+                    aria-controls="settings-panel"
+                    title={t.settings_open}
+                    onclick={toggle}
+                >
+                    <span aria-hidden="true" class="icon-aa">{"Aa"}</span>
+                    <span class="visually-hidden">{ t.settings_open }</span>
+                </button>
+            </div>
+            if *open {
+                <SettingsPanel onclose={close} />
+            }
+        </header>
+    }
+}

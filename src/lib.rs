@@ -1,0 +1,18 @@
+//! Lectern, the app: Yew components and hooks over one store. Algorithms live in
+//! `lectern-core`; browser access in `lectern-dom`.
+//!
+//! - [`app`]: the root component, which owns the store and its persistence effects.
+//! - [`store`]: the Yew side of the core reducer (`Reducible`) and the `use_store` hooks.
+//! - [`components`]: one component per file.
+
+pub mod app;
+pub mod components;
+pub mod store;
+
+/// The sample article a new reader sees, embedded in the build.
+pub const SEED_ARTICLE: &str = include_str!("../assets/seed-article-ru.txt");
+
+/// Mount the app on `<body>`.
+pub fn start() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,332 @@
+//! `cargo xtask <command>`: one command for each habit, installing the tools each needs.
+//!
+//! Tools come only from registries (crates.io, npm, Debian) and are installed only when
+//! `--version` says they are missing or different, since a trunk build takes ~20 minutes on two
+//! cores. See README "Toolchain" for why each version is what it is.
+
+use std::env;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{exit, Command};
+use std::time::Instant;
+
+const TRUNK_VERSION: &str = "0.22.1";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The sub-path the end-to-end tests deploy a second build under.
+const E2E_SUBPATH: &str = "/lectern/sub/";
+
+const HELP: &str = "\
+cargo xtask <command>
+
+  serve [trunk args]   install what is missing, then `trunk serve` on http://127.0.0.1:8080
+  build [--public-url P]
+                       release build into dist/ (wasm-opt -Oz, minified)
+  test                 every test layer: fmt, clippy (host + wasm32), native tests,
+                       wasm-bindgen tests in headless Chromium, end-to-end tests (Playwright)
+  check                fmt + clippy only
+  tools                install every tool the commands above need, and report versions
+  help                 this text
+";
+
+fn main() {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let root = project_root();
+    env::set_current_dir(&root)
+        .unwrap_or_else(|e| fail(&format!("cannot enter {}: {e}", root.display())));
+    let cmd = args.first().map(String::as_str).unwrap_or("help");
+    let rest = &args[args.len().min(1)..];
+    let result = match cmd {
+        "serve" => serve(&root, rest),
+        "build" => build(&root, rest),
+        "test" => test(&root),
+        "check" => check(),
+        "tools" => ensure_build_tools(&root).and_then(|()| ensure_browser_tools(&root)),
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n\n{HELP}")),
+    };
+    if let Err(e) = result {
+        fail(&e);
+    }
+}
+
+fn fail(msg: &str) -> ! {
+    eprintln!("xtask: error: {msg}");
+    exit(1)
+}
+
+fn project_root() -> PathBuf {
+    let dir = env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| env::current_dir().expect("current dir"));
+    dir.ancestors()
+        .find(|d| d.join("Trunk.toml").exists())
+        .map(Path::to_path_buf)
+        .unwrap_or(dir)
+}
+
+type Res = Result<(), String>;
+
+/// PATH with cargo's bin directory and the npm-installed tools first.
+fn tool_path(root: &Path) -> OsString {
+    let mut dirs = vec![root.join("tools/node_modules/.bin"), cargo_bin_dir()];
+    if let Some(p) = env::var_os("PATH") {
+        dirs.extend(env::split_paths(&p));
+    }
+    env::join_paths(dirs).expect("PATH entries are valid")
+}
+
+fn cargo_bin_dir() -> PathBuf {
+    env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from("/root/.cargo"))
+        .join("bin")
+}
+
+fn run(step: &str, cmd: &mut Command) -> Res {
+    let started = Instant::now();
+    eprintln!("xtask: ── {step}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{step}: could not start {:?}: {e}", cmd.get_program()))?;
+    eprintln!("xtask:    {step}: {:.1} s", started.elapsed().as_secs_f64());
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{step} failed ({status})"))
+    }
+}
+
+/// `program --version`'s output, or None when it cannot run.
+fn version_of(root: &Path, program: &str) -> Option<String> {
+    let out = Command::new(program)
+        .arg("--version")
+        .env("PATH", tool_path(root))
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// The version of `crate_name` that Cargo.lock pins.
+fn locked_version(root: &Path, crate_name: &str) -> Result<String, String> {
+    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{crate_name}\"\nversion = \"");
+    let at = lock
+        .find(&needle)
+        .ok_or_else(|| format!("{crate_name} is not in Cargo.lock"))?
+        + needle.len();
+    let end = lock[at..].find('"').ok_or("malformed Cargo.lock")?;
+    Ok(lock[at..at + end].to_owned())
+}
+
+fn ensure_build_tools(root: &Path) -> Res {
+    // The wasm target (rust-toolchain.toml lists it too; this covers an older rustup).
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains(WASM_TARGET))
+        .unwrap_or(false);
+    if !installed {
+        run(
+            "install the wasm32 target",
+            Command::new("rustup").args(["target", "add", WASM_TARGET]),
+        )?;
+    }
+
+    let want = format!("trunk {TRUNK_VERSION}");
+    if version_of(root, "trunk").as_deref() != Some(want.as_str()) {
+        eprintln!("xtask: trunk {TRUNK_VERSION} is missing: building it from crates.io (about 20 minutes on 2 cores)");
+        run(
+            "cargo install trunk",
+            Command::new("cargo").args([
+                "install",
+                "--locked",
+                "trunk",
+                "--version",
+                TRUNK_VERSION,
+            ]),
+        )?;
+    }
+
+    let wbg = locked_version(root, "wasm-bindgen")?;
+    let want = format!("wasm-bindgen {wbg}");
+    if version_of(root, "wasm-bindgen").as_deref() != Some(want.as_str()) {
+        eprintln!("xtask: wasm-bindgen-cli {wbg} is missing: building it from crates.io (about 7 minutes)");
+        // Not --locked: its lockfile wants a webpki-roots version the registry lacks.
+        run(
+            "cargo install wasm-bindgen-cli",
+            Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &wbg]),
+        )?;
+    }
+    let trunk_toml = std::fs::read_to_string(root.join("Trunk.toml")).unwrap_or_default();
+    if !trunk_toml.contains(&format!("wasm_bindgen = \"{wbg}\"")) {
+        return Err(format!(
+            "Trunk.toml's [tools] wasm_bindgen must be \"{wbg}\" (the version in Cargo.lock)"
+        ));
+    }
+
+    if !root.join("tools/node_modules/.bin/wasm-opt").exists() {
+        run("npm ci (tools: binaryen 132)", npm(root, "tools"))?;
+    }
+    Ok(())
+}
+
+fn npm(root: &Path, dir: &str) -> Command {
+    let mut c = Command::new("npm");
+    c.args(["ci", "--no-audit", "--no-fund", "--prefix"])
+        .arg(root.join(dir));
+    c
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn ensure_browser_tools(root: &Path) -> Res {
+    let chromium = Path::new("/usr/bin/chromium");
+    let driver = Path::new("/usr/bin/chromedriver");
+    if !chromium.exists() || !driver.exists() {
+        if !is_root() {
+            return Err("the tests need Chromium and ChromeDriver: run `sudo apt-get install chromium chromium-driver` (Debian) and try again".into());
+        }
+        run("apt-get update", Command::new("apt-get").arg("update"))?;
+        run(
+            "apt-get install chromium chromium-driver",
+            Command::new("apt-get")
+                .args([
+                    "install",
+                    "-y",
+                    "--no-install-recommends",
+                    "chromium",
+                    "chromium-driver",
+                ])
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )?;
+    }
+    let e2e_modules = root.join("e2e/node_modules");
+    let stale = !e2e_modules.join("playwright-core").exists()
+        || !e2e_modules.join("@axe-core/playwright").exists();
+    if stale {
+        run("npm ci (e2e: playwright-core, axe-core)", npm(root, "e2e"))?;
+    }
+    Ok(())
+}
+
+fn trunk(root: &Path) -> Command {
+    let mut c = Command::new("trunk");
+    c.env("PATH", tool_path(root));
+    c
+}
+
+fn serve(root: &Path, args: &[String]) -> Res {
+    ensure_build_tools(root)?;
+    eprintln!("xtask: serving on http://127.0.0.1:8080/ (Ctrl+C stops)");
+    run("trunk serve", trunk(root).arg("serve").args(args))
+}
+
+fn build(root: &Path, args: &[String]) -> Res {
+    ensure_build_tools(root)?;
+    run(
+        "trunk build --release",
+        trunk(root).args(["build", "--release"]).args(args),
+    )
+}
+
+fn check() -> Res {
+    run(
+        "cargo fmt --check",
+        Command::new("cargo").args(["fmt", "--all", "--check"]),
+    )?;
+    run(
+        "cargo clippy (host)",
+        Command::new("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    run(
+        "cargo clippy (wasm32)",
+        Command::new("cargo").args([
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "xtask",
+            "--all-targets",
+            "--target",
+            WASM_TARGET,
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )
+}
+
+fn test(root: &Path) -> Res {
+    let started = Instant::now();
+    ensure_build_tools(root)?;
+    ensure_browser_tools(root)?;
+    check()?;
+    run(
+        "native tests (cargo test --workspace)",
+        Command::new("cargo").args(["test", "--workspace"]),
+    )?;
+
+    let webdriver = root.join("webdriver.json");
+    run(
+        "browser tests (wasm-bindgen-test in headless Chromium)",
+        Command::new("cargo")
+            .args([
+                "test",
+                "--target",
+                WASM_TARGET,
+                "-p",
+                "lectern-dom",
+                "-p",
+                "lectern",
+            ])
+            .env("PATH", tool_path(root))
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "60"),
+    )?;
+
+    run(
+        "release build (dist/)",
+        trunk(root).args(["build", "--release"]),
+    )?;
+    let subpath_dist = root.join("target/e2e-subpath");
+    run(
+        "release build under a sub-path",
+        trunk(root)
+            .args(["build", "--release", "--public-url", E2E_SUBPATH, "--dist"])
+            .arg(&subpath_dist),
+    )?;
+    run(
+        "end-to-end tests (Playwright + Chromium)",
+        Command::new("node")
+            .args(["--test", "--test-concurrency=1"])
+            .arg(root.join("e2e/tests"))
+            .env("LECTERN_DIST", root.join("dist"))
+            .env("LECTERN_DIST_SUBPATH", &subpath_dist)
+            .env("LECTERN_SUBPATH", E2E_SUBPATH),
+    )?;
+    eprintln!(
+        "xtask: every test layer passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
