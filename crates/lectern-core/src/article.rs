@@ -83,12 +83,22 @@ impl Article {
 
     /// Words in the title and body, counted as runs of characters that contain a letter or digit.
     pub fn word_count(&self) -> usize {
-        count_words(&self.title) + self.blocks.iter().map(|b| count_words(&b.text)).sum::<usize>()
+        count_words(&self.title)
+            + self
+                .blocks
+                .iter()
+                .map(|b| count_words(&b.text))
+                .sum::<usize>()
     }
 
     /// Characters (code points) of the title and body, the measure reading speed tables use.
     pub fn char_count(&self) -> usize {
-        self.title.chars().count() + self.blocks.iter().map(|b| b.text.chars().count()).sum::<usize>()
+        self.title.chars().count()
+            + self
+                .blocks
+                .iter()
+                .map(|b| b.text.chars().count())
+                .sum::<usize>()
     }
 
     /// Estimated reading time, from Firefox Reader View's characters-per-minute table.
@@ -108,7 +118,11 @@ fn count_words(s: &str) -> usize {
 /// These are the figures Firefox Reader View uses (`AboutReader.sys.mjs`,
 /// `_getReadingSpeedForLanguage`); unknown languages read at the English speed.
 pub fn reading_speed_cpm(lang: &str) -> (u32, u32) {
-    let primary = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    let primary = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match primary.as_str() {
         "ar" => (612, 88),
         "de" => (920, 86),

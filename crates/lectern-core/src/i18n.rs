@@ -22,7 +22,11 @@ impl Lang {
             UiLang::Auto => browser_langs
                 .iter()
                 .find_map(|l| {
-                    let p = l.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+                    let p = l
+                        .split(['-', '_'])
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_lowercase();
                     match p.as_str() {
                         "ru" => Some(Lang::Ru),
                         "en" => Some(Lang::En),
@@ -194,8 +198,16 @@ mod tests {
         assert_eq!(
             got,
             [
-                "1 слово", "2 слова", "5 слов", "11 слов", "12 слов", "21 слово", "22 слова",
-                "25 слов", "111 слов", "631 слово"
+                "1 слово",
+                "2 слова",
+                "5 слов",
+                "11 слов",
+                "12 слов",
+                "21 слово",
+                "22 слова",
+                "25 слов",
+                "111 слов",
+                "631 слово"
             ]
         );
         assert_eq!(Lang::En.words(1), "1 word");
@@ -207,7 +219,10 @@ mod tests {
     fn language_follows_setting_then_browser() {
         let br = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(Lang::resolve(UiLang::Auto, &br(&["ru-RU", "en"])), Lang::Ru);
-        assert_eq!(Lang::resolve(UiLang::Auto, &br(&["de-DE", "en-GB"])), Lang::En);
+        assert_eq!(
+            Lang::resolve(UiLang::Auto, &br(&["de-DE", "en-GB"])),
+            Lang::En
+        );
         assert_eq!(Lang::resolve(UiLang::Auto, &br(&["fr"])), Lang::En);
         assert_eq!(Lang::resolve(UiLang::En, &br(&["ru"])), Lang::En);
         assert_eq!(Lang::resolve(UiLang::Ru, &br(&[])), Lang::Ru);

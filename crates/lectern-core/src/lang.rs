@@ -29,8 +29,9 @@ impl Direction {
 /// (і ї є ґ) is `uk`, other Cyrillic `ru`; Greek `el`; Hebrew `he`; Arabic `ar`; Han with kana
 /// `ja`, Hangul `ko`, Han alone `zh`; anything else `en`.
 pub fn guess_language(text: &str) -> (&'static str, Direction) {
-    let (mut latin, mut cyr, mut greek, mut hebrew, mut arabic, mut han, mut kana, mut hangul) =
-        (0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
+    let (mut latin, mut cyr, mut greek, mut hebrew, mut arabic, mut han, mut kana, mut hangul) = (
+        0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize, 0usize,
+    );
     let mut ukrainian = 0usize;
     for c in text.chars().take(20_000) {
         match c as u32 {

@@ -7,6 +7,7 @@
 //! - [`settings`]: reader settings and their bounds.
 //! - [`storage`]: the `KeyValueStore` trait, storage keys, versioned envelopes and migrations.
 //! - [`i18n`]: every user-interface string, in English and Russian.
+//! - [`state`]: the app state and its one pure reducer.
 //!
 //! Offset convention: the article's annotatable text is its blocks' texts joined by `"\n"`.
 //! Positions inside it are kept in explicitly named units (see `text` once annotations land):
@@ -22,5 +23,6 @@ pub mod lang;
 pub mod parse;
 pub mod segments;
 pub mod settings;
+pub mod state;
 pub mod storage;
 pub mod text;

@@ -114,7 +114,11 @@ impl Settings {
 
     /// `1.6` for 16 tenths, as CSS wants it.
     pub fn line_height_css(&self) -> String {
-        format!("{}.{}", self.line_height_tenths / 10, self.line_height_tenths % 10)
+        format!(
+            "{}.{}",
+            self.line_height_tenths / 10,
+            self.line_height_tenths % 10
+        )
     }
 }
 
@@ -131,7 +135,10 @@ mod tests {
             ..Settings::default()
         }
         .clamped();
-        assert_eq!((s.font_size_px, s.line_width_ch, s.line_height_tenths), (28, 45, 12));
+        assert_eq!(
+            (s.font_size_px, s.line_width_ch, s.line_height_tenths),
+            (28, 45, 12)
+        );
         assert_eq!(Settings::default().line_height_css(), "1.6");
     }
 

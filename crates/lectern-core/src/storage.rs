@@ -33,7 +33,10 @@ pub enum StoreError {
     /// No storage at all (disabled cookies, sandboxed frame, private mode in some browsers).
     Unavailable(String),
     /// The write did not fit (`QuotaExceededError`).
-    QuotaExceeded { key: String, bytes: usize },
+    QuotaExceeded {
+        key: String,
+        bytes: usize,
+    },
     Other(String),
 }
 
@@ -232,7 +235,10 @@ fn move_aside(store: &dyn KeyValueStore, key: &str, raw: &str) -> Option<String>
 }
 
 /// Settings migrations. Version 1 is the first; anything else is not ours.
-pub fn migrate_settings(version: u32, data: serde_json::Value) -> Result<serde_json::Value, String> {
+pub fn migrate_settings(
+    version: u32,
+    data: serde_json::Value,
+) -> Result<serde_json::Value, String> {
     match version {
         1 => Ok(data),
         v => Err(format!("unknown settings version {v}")),
@@ -240,7 +246,8 @@ pub fn migrate_settings(version: u32, data: serde_json::Value) -> Result<serde_j
 }
 
 pub fn load_settings(store: &dyn KeyValueStore) -> Loaded<Settings> {
-    let mut loaded: Loaded<Settings> = load(store, SETTINGS_KEY, SETTINGS_VERSION, migrate_settings);
+    let mut loaded: Loaded<Settings> =
+        load(store, SETTINGS_KEY, SETTINGS_VERSION, migrate_settings);
     loaded.value = loaded.value.clamped();
     loaded
 }
@@ -333,21 +340,26 @@ mod tests {
 
     #[test]
     fn newer_versions_are_read_only() {
-        let store = MemoryStore::with(&[(SETTINGS_KEY, r#"{"version":9,"data":{"theme":"sepia"}}"#)]);
+        let store =
+            MemoryStore::with(&[(SETTINGS_KEY, r#"{"version":9,"data":{"theme":"sepia"}}"#)]);
         let l = load_settings(&store);
         assert!(!l.writable);
         assert_eq!(l.value.theme, Theme::Sepia);
-        assert!(matches!(l.problem, Some(Problem::NewerVersion { found: 9, .. })));
+        assert!(matches!(
+            l.problem,
+            Some(Problem::NewerVersion { found: 9, .. })
+        ));
     }
 
     #[test]
     fn wrong_types_are_corrupt_and_out_of_range_numbers_are_clamped() {
         let store = MemoryStore::with(&[(SETTINGS_KEY, r#"{"version":1,"data":{"theme":42}}"#)]);
-        assert!(matches!(load_settings(&store).problem, Some(Problem::Corrupt { .. })));
-        let store = MemoryStore::with(&[(
-            SETTINGS_KEY,
-            r#"{"version":1,"data":{"fontSizePx":255}}"#,
-        )]);
+        assert!(matches!(
+            load_settings(&store).problem,
+            Some(Problem::Corrupt { .. })
+        ));
+        let store =
+            MemoryStore::with(&[(SETTINGS_KEY, r#"{"version":1,"data":{"fontSizePx":255}}"#)]);
         assert_eq!(load_settings(&store).value.font_size_px, 28);
     }
 

@@ -23,10 +23,22 @@ fn seed_article_structure() {
     // No block is the source line or contains it.
     assert!(a.blocks.iter().all(|b| !b.text.contains("Источник")));
     // Every glued sentence boundary became a paragraph break.
-    for glued in ["персонала.В", "граждан.Кроме", "нормам.В", "государствами.В", "обязательств.В", "фактов.В", "конфликты.Источник"] {
+    for glued in [
+        "персонала.В",
+        "граждан.Кроме",
+        "нормам.В",
+        "государствами.В",
+        "обязательств.В",
+        "фактов.В",
+        "конфликты.Источник",
+    ] {
         assert!(!a.text().contains(glued), "{glued} still glued");
     }
-    let starts: Vec<&str> = a.blocks.iter().map(|b| b.text.split(' ').next().unwrap()).collect();
+    let starts: Vec<&str> = a
+        .blocks
+        .iter()
+        .map(|b| b.text.split(' ').next().unwrap())
+        .collect();
     assert_eq!(
         starts,
         ["В", "21", "В", "В", "В", "В", "В", "Кроме", "В"],
@@ -41,7 +53,11 @@ fn seed_article_structure() {
         - a.title.chars().count()
         - "Источник и фото - ria.ru".chars().count();
     assert_eq!(body_chars, expected);
-    assert!(a.word_count() > 600 && a.word_count() < 700, "{}", a.word_count());
+    assert!(
+        a.word_count() > 600 && a.word_count() < 700,
+        "{}",
+        a.word_count()
+    );
     let rt = a.reading_time();
     assert_eq!((rt.min_minutes, rt.max_minutes), (5, 7));
 }
@@ -50,34 +66,126 @@ fn seed_article_structure() {
 /// cases are about.
 const CASES: &[(&str, &str, &[&str])] = &[
     ("ru glued full stop", "Т\nОдин.Два.", &["Один.", "Два."]),
-    ("ru initials", "Т\nПоэт А.С. Пушкин родился.", &["Поэт А.С. Пушкин родился."]),
-    ("ru glued initials", "Т\nПоэт А.С.Пушкин родился.", &["Поэт А.С.Пушкин родился."]),
-    ("ru abbreviation т.е.", "Т\nТо есть т.е. так.", &["То есть т.е. так."]),
-    ("ru г. before a name", "Т\nВ г.Москва тепло.", &["В г.Москва тепло."]),
-    ("ru им. before a name", "Т\nТеатр им.Пушкина открыт.", &["Театр им.Пушкина открыт."]),
-    ("decimal", "T\nIt grew 3.5 percent.", &["It grew 3.5 percent."]),
-    ("domain", "Т\nСм. ria.ru и RIA.RU для деталей.", &["См. ria.ru и RIA.RU для деталей."]),
-    ("url with capitals", "T\nSee https://Example.com/A.Page now.", &["See https://Example.com/A.Page now."]),
-    ("en acronym U.S.", "T\nThe U.S. Army left. The U.S.Navy too.", &["The U.S. Army left. The U.S.Navy too."]),
-    ("en glued", "T\nIt ended.Then it began!Why?Because.", &["It ended.", "Then it began!", "Why?", "Because."]),
-    ("en Mr.", "T\nWe met Mr.Smith today.", &["We met Mr.Smith today."]),
-    ("el glued", "Τ\nΗ Αθήνα είναι ωραία.Η Σπάρτη επίσης.", &["Η Αθήνα είναι ωραία.", "Η Σπάρτη επίσης."]),
-    ("closing guillemet", "Т\nОн сказал «Нет».Затем ушёл.", &["Он сказал «Нет».", "Затем ушёл."]),
-    ("exclamation inside quotes", "Т\n«Ура!»Все закричали.", &["«Ура!»", "Все закричали."]),
-    ("ellipsis", "Т\nИ вот...Потом всё.", &["И вот...", "Потом всё."]),
-    ("numbered item", "Т\nГлава 1.Введение в тему.", &["Глава 1.Введение в тему."]),
-    ("lowercase after stop is no break", "Т\nconst.value и т.д.", &["const.value и т.д."]),
+    (
+        "ru initials",
+        "Т\nПоэт А.С. Пушкин родился.",
+        &["Поэт А.С. Пушкин родился."],
+    ),
+    (
+        "ru glued initials",
+        "Т\nПоэт А.С.Пушкин родился.",
+        &["Поэт А.С.Пушкин родился."],
+    ),
+    (
+        "ru abbreviation т.е.",
+        "Т\nТо есть т.е. так.",
+        &["То есть т.е. так."],
+    ),
+    (
+        "ru г. before a name",
+        "Т\nВ г.Москва тепло.",
+        &["В г.Москва тепло."],
+    ),
+    (
+        "ru им. before a name",
+        "Т\nТеатр им.Пушкина открыт.",
+        &["Театр им.Пушкина открыт."],
+    ),
+    (
+        "decimal",
+        "T\nIt grew 3.5 percent.",
+        &["It grew 3.5 percent."],
+    ),
+    (
+        "domain",
+        "Т\nСм. ria.ru и RIA.RU для деталей.",
+        &["См. ria.ru и RIA.RU для деталей."],
+    ),
+    (
+        "url with capitals",
+        "T\nSee https://Example.com/A.Page now.",
+        &["See https://Example.com/A.Page now."],
+    ),
+    (
+        "en acronym U.S.",
+        "T\nThe U.S. Army left. The U.S.Navy too.",
+        &["The U.S. Army left. The U.S.Navy too."],
+    ),
+    (
+        "en glued",
+        "T\nIt ended.Then it began!Why?Because.",
+        &["It ended.", "Then it began!", "Why?", "Because."],
+    ),
+    (
+        "en Mr.",
+        "T\nWe met Mr.Smith today.",
+        &["We met Mr.Smith today."],
+    ),
+    (
+        "el glued",
+        "Τ\nΗ Αθήνα είναι ωραία.Η Σπάρτη επίσης.",
+        &["Η Αθήνα είναι ωραία.", "Η Σπάρτη επίσης."],
+    ),
+    (
+        "closing guillemet",
+        "Т\nОн сказал «Нет».Затем ушёл.",
+        &["Он сказал «Нет».", "Затем ушёл."],
+    ),
+    (
+        "exclamation inside quotes",
+        "Т\n«Ура!»Все закричали.",
+        &["«Ура!»", "Все закричали."],
+    ),
+    (
+        "ellipsis",
+        "Т\nИ вот...Потом всё.",
+        &["И вот...", "Потом всё."],
+    ),
+    (
+        "numbered item",
+        "Т\nГлава 1.Введение в тему.",
+        &["Глава 1.Введение в тему."],
+    ),
+    (
+        "lowercase after stop is no break",
+        "Т\nconst.value и т.д.",
+        &["const.value и т.д."],
+    ),
     (
         "blank-line paragraphs join wrapped lines",
         "Title\n\nFirst line\nwraps here.\n\nSecond para.\n",
         &["First line wraps here.", "Second para."],
     ),
-    ("line per paragraph", "Title\nOne.\nTwo.\nThree.", &["One.", "Two.", "Three."]),
-    ("CRLF and BOM", "\u{feff}Заголовок\r\nПервый.\r\nВторой.\r\n", &["Первый.", "Второй."]),
-    ("source with colon", "Т\nТекст.\nИсточник: ТАСС", &["Текст."]),
-    ("source glued with space", "T\nText here. Source: example.com", &["Text here."]),
-    ("source glued without space", "T\nText here.Source - example.com", &["Text here."]),
-    ("the word source in a sentence stays", "T\nThe source of the river is far.", &["The source of the river is far."]),
+    (
+        "line per paragraph",
+        "Title\nOne.\nTwo.\nThree.",
+        &["One.", "Two.", "Three."],
+    ),
+    (
+        "CRLF and BOM",
+        "\u{feff}Заголовок\r\nПервый.\r\nВторой.\r\n",
+        &["Первый.", "Второй."],
+    ),
+    (
+        "source with colon",
+        "Т\nТекст.\nИсточник: ТАСС",
+        &["Текст."],
+    ),
+    (
+        "source glued with space",
+        "T\nText here. Source: example.com",
+        &["Text here."],
+    ),
+    (
+        "source glued without space",
+        "T\nText here.Source - example.com",
+        &["Text here."],
+    ),
+    (
+        "the word source in a sentence stays",
+        "T\nThe source of the river is far.",
+        &["The source of the river is far."],
+    ),
 ];
 
 #[test]
@@ -97,9 +205,15 @@ fn named_cases() {
 fn sources_are_recognised_with_their_names() {
     let a = parse_plain("x", "Т\nТекст.\nИсточник: ТАСС");
     let s = a.source.unwrap();
-    assert_eq!((s.label.as_str(), s.name.as_str(), s.url), ("Источник", "ТАСС", None));
+    assert_eq!(
+        (s.label.as_str(), s.name.as_str(), s.url),
+        ("Источник", "ТАСС", None)
+    );
     let a = parse_plain("x", "T\nText here. Source: example.com");
-    assert_eq!(a.source.unwrap().url.as_deref(), Some("https://example.com"));
+    assert_eq!(
+        a.source.unwrap().url.as_deref(),
+        Some("https://example.com")
+    );
 }
 
 #[test]

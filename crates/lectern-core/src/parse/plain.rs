@@ -118,9 +118,40 @@ fn derive_title(p: &str) -> String {
 /// Abbreviations that take a full stop and are followed by a capitalised name, so `г.Москва`
 /// or `Mr.Smith` is not a lost paragraph break. Single letters (initials) are handled apart.
 const ABBREVIATIONS: &[&str] = &[
-    "г", "гг", "ул", "им", "пр", "просп", "пл", "проф", "акад", "ген", "св", "тов", "гр", "обл",
-    "mr", "mrs", "ms", "dr", "st", "prof", "vs", "jr", "sr", "no", "fig", "vol", "gen", "sen",
-    "rep", "gov", "mt", "ft", "κ", "κα",
+    "г",
+    "гг",
+    "ул",
+    "им",
+    "пр",
+    "просп",
+    "пл",
+    "проф",
+    "акад",
+    "ген",
+    "св",
+    "тов",
+    "гр",
+    "обл",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "prof",
+    "vs",
+    "jr",
+    "sr",
+    "no",
+    "fig",
+    "vol",
+    "gen",
+    "sen",
+    "rep",
+    "gov",
+    "mt",
+    "ft",
+    "κ",
+    "κα",
 ];
 
 const SENTENCE_END: [char; 4] = ['.', '!', '?', '…'];
@@ -158,7 +189,9 @@ pub fn split_glued_sentences(p: &str) -> Vec<&str> {
         if chars.get(j + 1).is_some_and(|&(_, c)| c == '.') {
             continue;
         }
-        if chars[run_start].1 == '.' && j == run_start + 1 && is_abbreviation_before(&chars, run_start)
+        if chars[run_start].1 == '.'
+            && j == run_start + 1
+            && is_abbreviation_before(&chars, run_start)
         {
             continue;
         }
@@ -212,7 +245,9 @@ fn is_shouted_domain(chars: &[(usize, char)], dot: usize, next: usize) -> bool {
         .iter()
         .all(|&(_, c)| c.is_ascii_uppercase());
     !before.is_empty()
-        && before.iter().all(|&&(_, c)| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && before
+            .iter()
+            .all(|&&(_, c)| c.is_ascii_uppercase() || c.is_ascii_digit())
         && after_is_caps
         && (2..=6).contains(&after)
 }
@@ -220,7 +255,9 @@ fn is_shouted_domain(chars: &[(usize, char)], dot: usize, next: usize) -> bool {
 /// Whether the whitespace-delimited token around byte `at` looks like a URL or e-mail address.
 fn in_url_like_token(p: &str, at: usize) -> bool {
     let start = p[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
-    let end = p[at..].find(char::is_whitespace).map_or(p.len(), |i| at + i);
+    let end = p[at..]
+        .find(char::is_whitespace)
+        .map_or(p.len(), |i| at + i);
     let token = p[start..end].to_lowercase();
     token.contains("://") || token.starts_with("www.") || token.contains('@')
 }
@@ -308,9 +345,13 @@ fn source_url(name: &str) -> Option<String> {
     let labels: Vec<&str> = host.split('.').collect();
     let domain_like = labels.len() >= 2
         && labels.iter().all(|l| {
-            !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-') && !l.starts_with('-')
+            !l.is_empty()
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+                && !l.starts_with('-')
         })
-        && labels.last().is_some_and(|tld| tld.chars().all(char::is_alphabetic));
+        && labels
+            .last()
+            .is_some_and(|tld| tld.chars().all(char::is_alphabetic));
     (domain_like && !name.contains(char::is_whitespace)).then(|| format!("https://{name}"))
 }
 
@@ -321,7 +362,10 @@ mod tests {
     #[test]
     fn source_urls_are_https_or_none() {
         assert_eq!(source_url("ria.ru").as_deref(), Some("https://ria.ru"));
-        assert_eq!(source_url("http://x.org/a").as_deref(), Some("http://x.org/a"));
+        assert_eq!(
+            source_url("http://x.org/a").as_deref(),
+            Some("http://x.org/a")
+        );
         assert_eq!(source_url("javascript:alert(1)"), None);
         assert_eq!(source_url("РИА Новости"), None);
         assert_eq!(source_url("ria."), None);
