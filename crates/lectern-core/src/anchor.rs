@@ -19,9 +19,13 @@
 //!
 //! Steps 2–3 first look in a window around the stored position and only scan the whole text if
 //! nothing there is convincing. A candidate must reach [`MIN_SCORE`] *and* carry enough evidence
-//! that it is the same passage: either at least [`MIN_CONTEXT_EVIDENCE`] code points of agreeing
-//! context, or a quote of at least [`LONG_QUOTE`] matching code points. This is what keeps a
-//! short quote ("Linus") from landing on a similar word ("chines") in unrelated text.
+//! that it is the same passage: matching quote code points plus agreeing context code points
+//! must be at least [`MIN_AGREEMENT`] of the stored quote and context, with at least
+//! [`MIN_CONTEXT_EVIDENCE`] of them from the context — unless the quote alone matches at least
+//! [`LONG_QUOTE`] code points. Context counts only where it is clearly more alike than
+//! unrelated text of the same language is. This is what keeps a
+//! short quote ("Linus") from landing on a similar word ("chines"), or on the same word in an
+//! unrelated sentence.
 //!
 //! [`Placement::Exact`] means the text at the range is byte-for-byte `exact` (it may have
 //! moved); anything else that is placed — a typo fixed, `ё` → `е`, NBSP → space — is
@@ -44,8 +48,13 @@ pub const MIN_CONTEXT: usize = 32;
 pub const MAX_CONTEXT: usize = 256;
 /// Placements scoring below this (0..=1) are orphans.
 pub const MIN_SCORE: f32 = 0.5;
-/// Code points of agreeing prefix/suffix a candidate needs (unless its quote is long).
-pub const MIN_CONTEXT_EVIDENCE: f32 = 16.0;
+/// Fraction of the stored quote + prefix + suffix code points that must agree (matching quote
+/// code points, plus context weighted by its similarity) for a placement, unless the quote is
+/// [`LONG_QUOTE`].
+pub const MIN_AGREEMENT: f32 = 0.5;
+/// Code points of agreeing context a placement needs (fewer if less context was stored, at a
+/// text edge), unless the quote is [`LONG_QUOTE`].
+pub const MIN_CONTEXT_EVIDENCE: f32 = 8.0;
 /// A candidate whose quote matches at least this many code points needs no agreeing context.
 pub const LONG_QUOTE: usize = 64;
 
@@ -237,8 +246,8 @@ const MAX_EXACT_EVAL: usize = 8;
 /// Approximate candidates evaluated in full per region.
 const MAX_FUZZY_EVAL: usize = 24;
 /// Context similarity below this counts as no evidence at all (unrelated text of the same
-/// language aligns at roughly 40–50%).
-const CONTEXT_FLOOR: f32 = 0.5;
+/// language aligns at roughly 40–55%); above it, evidence grows linearly to the full length.
+const CONTEXT_FLOOR: f32 = 0.6;
 
 /// One normalised query, compiled once per [`Anchorer::anchor`] call.
 struct Query {
@@ -497,8 +506,15 @@ impl<'a> Anchorer<'a> {
         };
         let evidence =
             rescale(p_sim) * q.prefix.len() as f32 + rescale(s_sim) * q.suffix.len() as f32;
-        let needed = MIN_CONTEXT_EVIDENCE.min((q.prefix.len() + q.suffix.len()) as f32 / 2.0);
-        let accepted = score >= MIN_SCORE && (evidence >= needed || m - errors >= LONG_QUOTE);
+        // Near a text edge less context was stored; ask for a quarter of it at most.
+        let ctx_needed = MIN_CONTEXT_EVIDENCE.min((q.prefix.len() + q.suffix.len()) as f32 / 4.0);
+        let matched = (m - errors) as f32;
+        let stored = (m + q.prefix.len() + q.suffix.len()) as f32;
+        let accepted = score >= MIN_SCORE
+            && (m - errors >= LONG_QUOTE
+                // (The epsilon keeps exact halves from failing on float rounding.)
+                || (evidence + 1e-3 >= ctx_needed
+                    && matched + evidence + 1e-3 >= MIN_AGREEMENT * stored));
         let confident = accepted
             && q_sim >= 0.9
             && p_sim.is_none_or(|s| s >= 0.8)
