@@ -134,11 +134,12 @@ fn radio(
     let onchange = Callback::from(move |e: Event| {
         on.emit(e.target_unchecked_into::<HtmlInputElement>().value());
     });
+    // The input lies over its whole label, so a click or tap anywhere on the label hits it.
     html! {
-        <>
-            <input type="radio" class="segmented__input" id={id.clone()} {name} {value} {checked} {onchange} />
-            <label class="segmented__label" for={id}>{ label.to_owned() }</label>
-        </>
+        <label class="segmented__label" for={id.clone()}>
+            <input type="radio" class="segmented__input" {id} {name} {value} {checked} {onchange} />
+            { label.to_owned() }
+        </label>
     }
 }
 

@@ -10,8 +10,9 @@
 //! - [`state`]: the app state and its one pure reducer.
 //!
 //! Offset convention: the article's annotatable text is its blocks' texts joined by `"\n"`.
-//! Positions inside it are kept in explicitly named units (see `text` once annotations land):
-//! UTF-8 bytes in Rust, UTF-16 code units at the DOM boundary, code points in exported selectors.
+//! Positions inside it are kept in explicitly named units, converted only in [`text`]:
+//! UTF-8 bytes in Rust ([`text::ByteOffset`]), UTF-16 code units at the DOM boundary
+//! ([`text::Utf16Offset`]), code points in exported W3C selectors ([`text::CodePointOffset`]).
 //!
 //! This crate never depends on `web-sys`, `js-sys`, `wasm-bindgen` or `yew`.
 

@@ -365,8 +365,10 @@ mod tests {
 
     #[test]
     fn quota_errors_are_typed() {
-        let mut store = MemoryStore::default();
-        store.quota_bytes = Some(10);
+        let store = MemoryStore {
+            quota_bytes: Some(10),
+            ..MemoryStore::default()
+        };
         let err = save_settings(&store, &Settings::default()).unwrap_err();
         assert!(matches!(err, StoreError::QuotaExceeded { .. }));
     }
