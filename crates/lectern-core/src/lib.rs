@@ -8,6 +8,7 @@
 //! - [`storage`]: the `KeyValueStore` trait, storage keys, versioned envelopes and migrations.
 //! - [`i18n`]: every user-interface string, in English and Russian.
 //! - [`state`]: the app state and its one pure reducer.
+//! - [`search`]: filtering annotations by query, colour and tag; tag suggestions and normalisation.
 //!
 //! Offset convention: the article's annotatable text is its blocks' texts joined by `"\n"`.
 //! Positions inside it are kept in explicitly named units, converted only in [`text`]:
@@ -22,6 +23,7 @@ pub mod article;
 pub mod i18n;
 pub mod lang;
 pub mod parse;
+pub mod search;
 pub mod segments;
 pub mod settings;
 pub mod state;
