@@ -8,6 +8,7 @@
 //! - [`storage`]: the `KeyValueStore` trait, storage keys, versioned envelopes and migrations.
 //! - [`i18n`]: every user-interface string, in English and Russian.
 //! - [`state`]: the app state and its one pure reducer.
+//! - [`annotations_doc`]: one article's stored annotations and the merge of two tabs' edits.
 //! - [`search`]: filtering annotations by query, colour and tag; tag suggestions and normalisation.
 //!
 //! Offset convention: the article's annotatable text is its blocks' texts joined by `"\n"`.
@@ -19,6 +20,7 @@
 
 pub mod anchor;
 pub mod annotation;
+pub mod annotations_doc;
 pub mod article;
 pub mod i18n;
 pub mod lang;
