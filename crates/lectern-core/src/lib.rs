@@ -9,6 +9,7 @@
 //! - [`i18n`]: every user-interface string, in English and Russian.
 //! - [`state`]: the app state and its one pure reducer.
 //! - [`annotations_doc`]: one article's stored annotations and the merge of two tabs' edits.
+//! - [`markdown`]: safe Markdown for notes, parsed to a tree rendered without raw HTML.
 //! - [`search`]: filtering annotations by query, colour and tag; tag suggestions and normalisation.
 //!
 //! Offset convention: the article's annotatable text is its blocks' texts joined by `"\n"`.
@@ -24,6 +25,7 @@ pub mod annotations_doc;
 pub mod article;
 pub mod i18n;
 pub mod lang;
+pub mod markdown;
 pub mod parse;
 pub mod search;
 pub mod segments;
