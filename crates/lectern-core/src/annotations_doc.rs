@@ -170,8 +170,8 @@ fn newer_version(x: &Annotation, y: &Annotation) -> Ordering {
 
 /// Merge two copies of one article's annotations (this tab's and another tab's).
 ///
-/// - Per id the version with the newer `modified` wins (equal times: deterministic, see
-///   [`newer_version`]'s rule: greater serialisation).
+/// - Per id the version with the newer `modified` wins (equal times: the one with the
+///   greater JSON serialisation, so the choice does not depend on argument order).
 /// - Per id the newest tombstone is kept (older ones are dropped).
 /// - An annotation whose `modified` is at or before its tombstone's `deleted` is removed; one
 ///   edited after its deletion (e.g. restored by undo) survives, and the tombstone stays.
