@@ -89,3 +89,61 @@ export async function screenshot(page, name) {
 }
 
 export const SEED_TITLE = 'МИД выразил сожаление по поводу инцидента с дипмиссией Азербайджана в Киеве';
+
+/**
+ * Viewport coordinates of a point just inside the character at `offset` (UTF-16) of block
+ * `block`'s text: its left edge + 1 px, or with `end` its right edge - 1 px. Found through a
+ * DOM Range, so marks inside the block do not matter.
+ */
+export async function charPoint(page, block, offset, end = false) {
+  return page.evaluate(
+    ({ block, offset, end }) => {
+      const el = document.querySelector(`[data-block="${block}"]`);
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      let node;
+      let at = offset;
+      while ((node = walker.nextNode())) {
+        if (at < node.length) break;
+        at -= node.length;
+      }
+      const r = document.createRange();
+      r.setStart(node, at);
+      r.setEnd(node, at + 1);
+      const rect = r.getClientRects()[0];
+      return { x: end ? rect.right - 1 : rect.left + 1, y: rect.top + rect.height / 2 };
+    },
+    { block, offset, end },
+  );
+}
+
+/** Offset of `needle` in block `block`'s text (throws if absent). */
+export async function offsetOf(page, block, needle) {
+  const text = await page.locator(`[data-block="${block}"]`).textContent();
+  const i = text.indexOf(needle);
+  if (i < 0) throw new Error(`"${needle}" not in block ${block}`);
+  return i;
+}
+
+/**
+ * Select with a real mouse drag, from the first character of `from.text` in block
+ * `from.block` to the last character of `to.text` in block `to.block`.
+ */
+export async function dragSelect(page, from, to) {
+  const s = await offsetOf(page, from.block, from.text);
+  const e = (await offsetOf(page, to.block, to.text)) + to.text.length - 1;
+  // Scroll the start to the top (below the sticky bar), then measure both ends.
+  await page.evaluate((block) => {
+    document.querySelector(`[data-block="${block}"]`).scrollIntoView({ block: 'start' });
+    window.scrollBy(0, -80);
+  }, from.block);
+  const a = await charPoint(page, from.block, s);
+  const b = await charPoint(page, to.block, e, true);
+  if (b.y > (page.viewportSize()?.height ?? 900) - 5) {
+    throw new Error('selection end is off screen; use a taller viewport');
+  }
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x, b.y, { steps: 5 });
+  await page.mouse.up();
+}

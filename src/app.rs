@@ -1,28 +1,45 @@
-//! The root component: builds the store, applies and persists settings.
+//! The root component: builds the store (which writes through to storage, see `store.rs`),
+//! applies the reader settings, and listens to other tabs and to the keyboard.
 
 use std::rc::Rc;
 
+use gloo::events::EventListener;
+use lectern_core::annotations_doc::{self, annotations_key};
 use lectern_core::parse::plain::parse_plain;
 use lectern_core::state::{Action, State};
-use lectern_core::storage::{self, SETTINGS_KEY};
+use lectern_core::storage;
 use lectern_dom::local_store::LocalStore;
 use lectern_dom::page;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::components::annotation_popover::AnnotationPopover;
 use crate::components::header::Header;
+use crate::components::notes_panel::NotesPanel;
 use crate::components::notices::Notices;
 use crate::components::reader::Reader;
-use crate::store::{AppContext, Store};
+use crate::components::selection_toolbar::SelectionToolbar;
+use crate::components::undo_toast::UndoToast;
+use crate::hooks::use_shortcuts::use_shortcuts;
+use crate::store::{AppContext, Store, UiStore};
+
+/// The id of the sample article.
+pub const SEED_ID: &str = "seed";
 
 #[component]
 pub fn App() -> Html {
     let store = use_reducer(|| {
-        let loaded = storage::load_settings(&LocalStore::from_window());
-        Store(State::new(parse_plain("seed", crate::SEED_ARTICLE), loaded))
+        let local = LocalStore::from_window();
+        let settings = storage::load_settings(&local);
+        let article = parse_plain(SEED_ID, crate::SEED_ARTICLE);
+        let doc = annotations_doc::load_annotations(&local, &article.id);
+        Store(State::new(article, settings, doc))
     });
+    let ui_store = use_reducer(UiStore::default);
     let browser_langs = use_memo((), |_| page::browser_languages());
     let ctx = AppContext {
         store: store.clone(),
+        ui_store,
         browser_langs: Rc::clone(&browser_langs),
     };
     let lang = ctx.lang();
@@ -35,26 +52,32 @@ pub fn App() -> Html {
         }
     });
 
-    // Persist settings when they change (not on the first render: nothing changed yet, and a
-    // read-only key must stay as it is).
-    let first_render = use_mut_ref(|| true);
+    // Another tab wrote this article's annotations: merge them in.
     {
         let store = store.clone();
-        use_effect_with(settings, move |settings| {
-            if std::mem::replace(&mut *first_render.borrow_mut(), false) {
-                return;
-            }
-            if !store.0.settings_writable {
-                return;
-            }
-            if let Err(error) = storage::save_settings(&LocalStore::from_window(), settings) {
-                store.dispatch(Action::SaveFailed {
-                    key: SETTINGS_KEY.to_owned(),
-                    error,
-                });
-            }
+        let key = annotations_key(&store.0.article.id);
+        use_effect_with(key, move |key| {
+            let key = key.clone();
+            let listener = web_sys::window().map(|w| {
+                EventListener::new(&w, "storage", move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::StorageEvent>() else {
+                        return;
+                    };
+                    if e.key().as_deref() != Some(key.as_str()) {
+                        return;
+                    }
+                    if let Some(Ok(doc)) =
+                        e.new_value().map(|raw| annotations_doc::parse_stored(&raw))
+                    {
+                        store.dispatch(Action::AnnotationsChangedElsewhere(doc));
+                    }
+                })
+            });
+            move || drop(listener)
         });
     }
+
+    use_shortcuts(&ctx);
 
     let t = ctx.t();
     html! {
@@ -62,9 +85,15 @@ pub fn App() -> Html {
             <a class="skip-link" href="#article">{ t.skip_to_article }</a>
             <Header />
             <Notices />
-            <main class="main" id="main">
-                <Reader />
-            </main>
+            <div class="layout">
+                <main class="main" id="main">
+                    <Reader />
+                </main>
+                <NotesPanel />
+            </div>
+            <SelectionToolbar />
+            <AnnotationPopover />
+            <UndoToast />
         </ContextProvider<AppContext>>
     }
 }

@@ -1,6 +1,14 @@
 //! One component per file.
 
+pub mod annotation_popover;
+pub mod block_view;
 pub mod header;
+pub mod note_editor;
+pub mod note_view;
+pub mod notes_panel;
 pub mod notices;
 pub mod reader;
+pub mod selection_toolbar;
 pub mod settings_panel;
+pub mod tag_editor;
+pub mod undo_toast;

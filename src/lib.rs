@@ -4,9 +4,11 @@
 //! - [`app`]: the root component, which owns the store and its persistence effects.
 //! - [`store`]: the Yew side of the core reducer (`Reducible`) and the `use_store` hooks.
 //! - [`components`]: one component per file.
+//! - [`hooks`]: one hook per file (keyboard shortcuts).
 
 pub mod app;
 pub mod components;
+pub mod hooks;
 pub mod store;
 
 /// The sample article a new reader sees, embedded in the build.

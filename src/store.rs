@@ -1,9 +1,19 @@
 //! The store: the core reducer behind Yew's `use_reducer`, and hooks to reach it.
+//!
+//! Verbs that need a clock or a fresh id (`highlight`, `recolor`, …) live on [`AppContext`] so
+//! components never build actions by hand; the reducer itself stays pure.
 
+use std::ops::Range;
 use std::rc::Rc;
 
+use lectern_core::annotation::Color;
+use lectern_core::annotations_doc;
 use lectern_core::i18n::{Lang, Strings};
-use lectern_core::state::{reduce, Action, State};
+use lectern_core::state::{reduce, Action, State, Subject};
+use lectern_core::storage::{self, SETTINGS_KEY};
+use lectern_core::text::ByteOffset;
+use lectern_dom::env::{now_iso, random_uuid};
+use lectern_dom::local_store::LocalStore;
 use yew::prelude::*;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -12,17 +22,84 @@ pub struct Store(pub State);
 impl Reducible for Store {
     type Action = Action;
 
+    /// The core reducer, then write-through of what changed. Persisting here rather than in
+    /// an effect makes the write synchronous with the action: a note flushed on `pagehide`
+    /// reaches storage before the page goes away. Failures come back as core events.
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        Rc::new(Store(reduce(&self.0, action)))
+        let before = &self.0;
+        let mut next = reduce(before, action);
+        let local = LocalStore::from_window();
+        if next.settings != before.settings && next.settings_writable {
+            if let Err(error) = storage::save_settings(&local, &next.settings) {
+                next = reduce(
+                    &next,
+                    Action::SaveFailed {
+                        subject: Subject::Settings,
+                        key: SETTINGS_KEY.to_owned(),
+                        error,
+                    },
+                );
+            }
+        }
+        if next.revision != before.revision && next.annotations_writable {
+            if let Err(error) =
+                annotations_doc::save_annotations(&local, &next.article.id, &next.doc)
+            {
+                next = reduce(
+                    &next,
+                    Action::SaveFailed {
+                        subject: Subject::Annotations,
+                        key: annotations_doc::annotations_key(&next.article.id),
+                        error,
+                    },
+                );
+            }
+        }
+        Rc::new(Store(next))
     }
 }
 
 pub type StoreHandle = UseReducerHandle<Store>;
 
-/// What every component may read: the store and the browser's languages (read once).
+/// Interface state that is not the document's: what is open, where the keyboard cursor is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ui {
+    /// The annotation whose popover is open.
+    pub popover: Option<String>,
+    /// Whether the notes panel is open (it is always shown on wide screens).
+    pub panel_open: bool,
+    /// The selection the toolbar acts on, in article bytes.
+    pub selection: Option<Range<ByteOffset>>,
+    /// Id of the highlight `j`/`k` last moved to.
+    pub cursor: Option<String>,
+    /// Open the popover's note editor focused (after `n` or "Add note").
+    pub focus_note: bool,
+}
+
+/// The interface state behind `use_reducer`, so every update applies to the latest value
+/// (callbacks made in an earlier render never write back a stale copy).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UiStore(pub Ui);
+
+/// An update of [`Ui`].
+pub struct UiUpdate(pub Box<dyn FnOnce(&mut Ui)>);
+
+impl Reducible for UiStore {
+    type Action = UiUpdate;
+
+    fn reduce(self: Rc<Self>, action: UiUpdate) -> Rc<Self> {
+        let mut ui = self.0.clone();
+        (action.0)(&mut ui);
+        Rc::new(UiStore(ui))
+    }
+}
+
+/// What every component may read: the store, the interface state and the browser's
+/// languages (read once).
 #[derive(Clone, PartialEq)]
 pub struct AppContext {
     pub store: StoreHandle,
+    pub ui_store: UseReducerHandle<UiStore>,
     pub browser_langs: Rc<Vec<String>>,
 }
 
@@ -42,6 +119,88 @@ impl AppContext {
 
     pub fn t(&self) -> &'static Strings {
         self.lang().strings()
+    }
+
+    pub fn ui(&self) -> &Ui {
+        &self.ui_store.0
+    }
+
+    pub fn set_ui(&self, f: impl FnOnce(&mut Ui) + 'static) {
+        self.ui_store.dispatch(UiUpdate(Box::new(f)));
+    }
+
+    /// Highlight `range` in `color`; returns the new annotation's id.
+    pub fn highlight(&self, range: Range<ByteOffset>, color: Color) -> String {
+        let id = random_uuid();
+        self.dispatch(Action::AddHighlight {
+            id: id.clone(),
+            range,
+            color,
+            now: now_iso(),
+        });
+        id
+    }
+
+    pub fn recolor(&self, id: &str, color: Color) {
+        self.dispatch(Action::Recolor {
+            id: id.to_owned(),
+            color,
+            now: now_iso(),
+        });
+    }
+
+    pub fn edit_note(&self, id: &str, note: String) {
+        self.dispatch(Action::EditNote {
+            id: id.to_owned(),
+            note,
+            now: now_iso(),
+        });
+    }
+
+    pub fn set_tags(&self, id: &str, tags: Vec<String>) {
+        self.dispatch(Action::SetTags {
+            id: id.to_owned(),
+            tags,
+            now: now_iso(),
+        });
+    }
+
+    pub fn remove(&self, id: &str) {
+        self.dispatch(Action::Remove {
+            id: id.to_owned(),
+            now: now_iso(),
+        });
+    }
+
+    pub fn set_article_note(&self, note: String) {
+        self.dispatch(Action::SetArticleNote {
+            new_id: random_uuid(),
+            note,
+            now: now_iso(),
+        });
+    }
+
+    pub fn confirm(&self, id: &str) {
+        self.dispatch(Action::ConfirmPlacement {
+            id: id.to_owned(),
+            now: now_iso(),
+        });
+    }
+
+    pub fn reattach(&self, id: &str, range: Range<ByteOffset>) {
+        self.dispatch(Action::Reattach {
+            id: id.to_owned(),
+            range,
+            now: now_iso(),
+        });
+    }
+
+    pub fn undo(&self) {
+        self.dispatch(Action::Undo { now: now_iso() });
+    }
+
+    pub fn redo(&self) {
+        self.dispatch(Action::Redo { now: now_iso() });
     }
 }
 

@@ -28,6 +28,26 @@ pub fn Header() -> Html {
         })
     };
 
+    let undo = {
+        let app = app.clone();
+        Callback::from(move |_: MouseEvent| app.undo())
+    };
+    let redo = {
+        let app = app.clone();
+        Callback::from(move |_: MouseEvent| app.redo())
+    };
+    let toggle_panel = {
+        let app = app.clone();
+        Callback::from(move |_: MouseEvent| app.set_ui(|ui| ui.panel_open = !ui.panel_open))
+    };
+    let state = app.state();
+    let count = state
+        .doc
+        .annotations
+        .iter()
+        .filter(|a| a.target.is_some())
+        .count();
+    let panel_open = app.ui().panel_open;
     html! {
         <header class="app-bar">
             <div class="app-bar__inner">
@@ -35,6 +55,20 @@ pub fn Header() -> Html {
                     <span class="brand__mark" aria-hidden="true">{"L"}</span>
                     <span class="brand__name">{ t.app_name }</span>
                 </span>
+                <div class="app-bar__actions">
+                <button type="button" class="icon-button" id="undo-button" onclick={undo}
+                    disabled={state.undo.is_empty()} aria-label={t.undo} title={format!("{} (Ctrl+Z)", t.undo)}>
+                    <span aria-hidden="true">{"↶"}</span>
+                </button>
+                <button type="button" class="icon-button" id="redo-button" onclick={redo}
+                    disabled={state.redo.is_empty()} aria-label={t.redo} title={format!("{} (Ctrl+Shift+Z)", t.redo)}>
+                    <span aria-hidden="true">{"↷"}</span>
+                </button>
+                <button type="button" class="icon-button panel-toggle" id="panel-button" onclick={toggle_panel}
+                    aria-expanded={panel_open.to_string()} aria-controls="notes-panel" title={t.panel_open}>
+                    <span class="panel-toggle__label">{ t.panel_title }</span>
+                    <span class="panel-toggle__count">{ count }</span>
+                </button>
                 <button
                     ref={button_ref}
                     type="button"
@@ -48,6 +82,7 @@ pub fn Header() -> Html {
                     <span aria-hidden="true" class="icon-aa">{"Aa"}</span>
                     <span class="visually-hidden">{ t.settings_open }</span>
                 </button>
+                </div>
             </div>
             if *open {
                 <SettingsPanel onclose={close} />

@@ -1,8 +1,10 @@
 //! Messages about storage the user should know of, until dismissed.
 
 use lectern_core::i18n::Strings;
-use lectern_core::state::Action;
+use lectern_core::state::{Action, Subject};
+use lectern_core::storage::to_envelope;
 use lectern_core::storage::{Problem, StoreError};
+use lectern_dom::env::download;
 use yew::prelude::*;
 
 use crate::store::use_app;
@@ -20,11 +22,25 @@ pub fn Notices() -> Html {
             { for notices.iter().map(|n| {
                 let id = n.id;
                 let app = app.clone();
+                let export = {
+                    let app = app.clone();
+                    Callback::from(move |_: MouseEvent| {
+                        let state = app.state();
+                        let name = format!("lectern-{}-highlights.json", state.article.id);
+                        let _ = download(&name, "application/json", &to_envelope(1, &state.doc));
+                    })
+                };
+                let offer_export = n.subject == Subject::Annotations && matches!(n.problem, Problem::WriteFailed { .. });
                 let dismiss = Callback::from(move |_: MouseEvent| app.dispatch(Action::DismissNotice(id)));
                 html! {
-                    <div class="notice" role="alert" data-notice={kind(&n.problem)}>
-                        <p class="notice__text">{ message(t, &n.problem) }</p>
-                        <button type="button" class="button button--quiet" onclick={dismiss}>{ t.dismiss }</button>
+                    <div class="notice" role="alert" data-notice={kind(&n.problem)} data-subject={subject(n.subject)}>
+                        <p class="notice__text">{ message(t, n.subject, &n.problem) }</p>
+                        <div class="notice__actions">
+                            if offer_export {
+                                <button type="button" class="button" onclick={export}>{ t.download_backup }</button>
+                            }
+                            <button type="button" class="button button--quiet" onclick={dismiss}>{ t.dismiss }</button>
+                        </div>
                     </div>
                 }
             }) }
@@ -41,7 +57,38 @@ fn kind(p: &Problem) -> &'static str {
     }
 }
 
-fn message(t: &Strings, p: &Problem) -> Html {
+fn subject(s: Subject) -> &'static str {
+    match s {
+        Subject::Settings => "settings",
+        Subject::Annotations => "annotations",
+    }
+}
+
+fn message(t: &Strings, subject: Subject, p: &Problem) -> Html {
+    if subject == Subject::Annotations {
+        return match p {
+            Problem::Unavailable { .. } => html! { t.storage_unavailable },
+            Problem::Corrupt {
+                backup_key: Some(k),
+                ..
+            } => html! {
+                <>{ t.annotations_corrupt }{" "}<code>{ k.clone() }</code>{"."}</>
+            },
+            Problem::Corrupt {
+                backup_key: None, ..
+            } => html! { t.annotations_lost },
+            Problem::NewerVersion { .. } => html! { t.annotations_newer },
+            Problem::WriteFailed {
+                error: StoreError::QuotaExceeded { .. },
+                ..
+            } => html! {
+                <>{ t.annotations_save_failed }{" "}{ t.storage_full }{" "}{ t.kept_in_memory }</>
+            },
+            Problem::WriteFailed { error, .. } => html! {
+                <>{ t.annotations_save_failed }{" "}{ error.to_string() }{" "}{ t.kept_in_memory }</>
+            },
+        };
+    }
     match p {
         Problem::Unavailable { .. } => html! { t.storage_unavailable },
         Problem::Corrupt {

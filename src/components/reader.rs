@@ -1,21 +1,81 @@
-//! The reader view of the open article.
+//! The reader view of the open article, with highlights painted from data.
 
-use lectern_core::article::BlockKind;
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use lectern_core::anchor::Placement;
+use lectern_core::segments::{for_block, segments};
+use lectern_core::text::ByteOffset;
 use yew::prelude::*;
 
+use crate::components::block_view::{BlockView, Run};
 use crate::store::use_app;
 
 #[component]
 pub fn Reader() -> Html {
     let app = use_app();
     let lang = app.lang();
-    let article = app.state().article.clone();
+    let state = app.state();
+    let article = state.article.clone();
     let time = article.reading_time();
     let meta = format!(
         "{} · {}",
         lang.words(article.word_count()),
         lang.reading_time(time.min_minutes, time.max_minutes)
     );
+
+    // Opening a highlight's popover; stable across renders so unchanged blocks do not
+    // re-render.
+    let onopen = {
+        let ui = app.ui_store.clone();
+        use_callback((), move |id: String, _| {
+            ui.dispatch(crate::store::UiUpdate(Box::new(move |u| {
+                u.popover = Some(id);
+                u.focus_note = false;
+            })))
+        })
+    };
+
+    let placed = state.placed_ranges();
+    let mut focusable: HashSet<String> = HashSet::new();
+    let mut at = 0usize;
+    let blocks = article.blocks.iter().enumerate().map(|(i, b)| {
+        let start = ByteOffset(at);
+        at += b.text.len() + 1;
+        let local = for_block(start, b.text.len(), &placed);
+        let runs: Vec<Run> = segments(&b.text, &local)
+            .into_iter()
+            .map(|seg| {
+                let text = b.text[seg.range.start.0..seg.range.end.0].to_owned();
+                // The newest highlight paints on top; an older one of another colour shows as
+                // an underline, so both stay visible.
+                let colors: Vec<_> = seg
+                    .ids
+                    .iter()
+                    .filter_map(|id| state.annotation(id).map(|a| a.color))
+                    .collect();
+                let color = colors.last().copied();
+                let under = colors.iter().rev().skip(1).find(|c| Some(**c) != color).copied();
+                let fuzzy = seg
+                    .ids
+                    .iter()
+                    .any(|id| matches!(state.placements.get(id), Some(Placement::Fuzzy { .. })));
+                let focus = seg.ids.last().is_some_and(|id| focusable.insert(id.clone()));
+                Run {
+                    text,
+                    ids: seg.ids,
+                    color,
+                    under,
+                    fuzzy,
+                    focusable: focus,
+                }
+            })
+            .collect();
+        html! {
+            <BlockView key={i} index={i} kind={b.kind} runs={Rc::new(runs)} onopen={onopen.clone()} />
+        }
+    });
+
     html! {
         <article id="article" class="reader" lang={article.lang.clone()} dir={article.dir.as_str()} tabindex="-1">
             <header class="reader__header">
@@ -23,17 +83,7 @@ pub fn Reader() -> Html {
                 <p class="reader__meta" lang={lang.code()} dir="auto">{ meta }</p>
             </header>
             <div class="reader__body">
-                { for article.blocks.iter().enumerate().map(|(i, b)| {
-                    let text = b.text.clone();
-                    match b.kind {
-                        BlockKind::Lead => html! { <p class="lead" data-block={i.to_string()}>{ text }</p> },
-                        BlockKind::Paragraph => html! { <p data-block={i.to_string()}>{ text }</p> },
-                        BlockKind::Heading(level) => {
-                            let tag = format!("h{}", level.clamp(2, 6));
-                            html! { <@{tag} data-block={i.to_string()}>{ text }</@> }
-                        }
-                    }
-                }) }
+                { for blocks }
             </div>
             if let Some(source) = &article.source {
                 <footer class="reader__source">

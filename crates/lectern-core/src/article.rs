@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lang::Direction;
+use crate::text::{utf16_to_byte_clamped, ByteOffset, Utf16Offset};
 
 /// What kind of block a piece of body text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +80,15 @@ impl Article {
                 start
             })
             .collect()
+    }
+
+    /// The byte offset in [`Article::text`] of UTF-16 offset `offset` inside block `block` (as
+    /// the DOM counts), clamped to the block and rounded down to a character boundary. `None`
+    /// for a block index past the end.
+    pub fn block_utf16_to_byte(&self, block: usize, offset: Utf16Offset) -> Option<ByteOffset> {
+        let b = self.blocks.get(block)?;
+        let start: usize = self.blocks[..block].iter().map(|b| b.text.len() + 1).sum();
+        Some(ByteOffset(start + utf16_to_byte_clamped(&b.text, offset).0))
     }
 
     /// Words in the title and body, counted as runs of characters that contain a letter or digit.
@@ -183,6 +193,26 @@ mod tests {
         let a = art(&["Привет", "мир", ""]);
         assert_eq!(a.text(), "Привет\nмир\n");
         assert_eq!(a.block_starts_bytes(), vec![0, 13, 20]);
+    }
+
+    #[test]
+    fn block_points_become_article_bytes() {
+        let a = art(&["Привет", "a😀b"]);
+        // Block 1 starts at byte 13; UTF-16 offset 3 is after the emoji (2 units, 4 bytes).
+        assert_eq!(
+            a.block_utf16_to_byte(1, Utf16Offset(3)),
+            Some(ByteOffset(13 + 5))
+        );
+        // Inside the surrogate pair rounds down; past the end clamps.
+        assert_eq!(
+            a.block_utf16_to_byte(1, Utf16Offset(2)),
+            Some(ByteOffset(13 + 1))
+        );
+        assert_eq!(
+            a.block_utf16_to_byte(0, Utf16Offset(99)),
+            Some(ByteOffset(12))
+        );
+        assert_eq!(a.block_utf16_to_byte(2, Utf16Offset(0)), None);
     }
 
     #[test]

@@ -1,30 +1,83 @@
-//! The app's state and its one reducer. `reduce` does no I/O: the app persists what changed
-//! in effects and reports failures back as events.
+//! The app's state and its one reducer. `reduce` does no I/O: ids and clocks arrive inside the
+//! actions, the app persists what changed in effects and reports failures back as events.
 //!
-//! Actions are commands (imperative: `SetSettings`) or events (past tense: `SaveFailed`).
+//! Actions are commands (imperative: `AddHighlight`) or events (past tense: `SaveFailed`,
+//! `AnnotationsChangedElsewhere`).
+//!
+//! Undo works on annotations as *changes*, not snapshots: each undo entry records, per
+//! annotation id, what it was before. Undoing writes that back with a fresh `modified` time (a
+//! restored annotation is newer than its tombstone), so an undo in one tab merges correctly into
+//! another tab's copy.
 
+use std::collections::HashMap;
+use std::ops::Range;
 use std::rc::Rc;
 
+use crate::anchor::{Anchorer, Describer, Placement};
+use crate::annotation::{Annotation, Color};
+use crate::annotations_doc::{merge, AnnotationsDoc, Tombstone};
 use crate::article::Article;
 use crate::settings::Settings;
 use crate::storage::{Loaded, Problem, StoreError};
+use crate::text::ByteOffset;
 
 /// Something the user should be told about until they dismiss it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub id: u32,
+    /// What the problem concerns: `settings` or `annotations`.
+    pub subject: Subject,
     pub problem: Problem,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Settings,
+    Annotations,
+}
+
+/// What one user action changed, for undo: each touched id with its value before (None = it
+/// did not exist).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub kind: ChangeKind,
+    pub before: Vec<(String, Option<Annotation>)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Create,
+    Delete,
+    Recolor,
+    Note,
+    Tags,
+    Reanchor,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
     pub article: Rc<Article>,
+    /// `article.text()`, the coordinate system of every placement.
+    pub text: Rc<str>,
     pub settings: Settings,
-    /// False when the stored settings must not be overwritten (newer schema, unreadable and
-    /// not backed up, or no storage at all).
+    /// False when the stored settings must not be overwritten.
     pub settings_writable: bool,
     pub notices: Vec<Notice>,
     next_notice: u32,
+    /// The open article's annotations (highlights and, without a target, the article note).
+    pub doc: AnnotationsDoc,
+    /// Where each highlight sits in `text`, by annotation id.
+    pub placements: Rc<HashMap<String, Placement>>,
+    /// False when the stored annotations must not be overwritten (newer schema, unreadable and
+    /// not backed up): the reader is read-only.
+    pub annotations_writable: bool,
+    /// Bumped on every change that should be written to storage.
+    pub revision: u64,
+    pub undo: Vec<Change>,
+    pub redo: Vec<Change>,
+    pub last_color: Color,
+    /// The annotation deleted last, for the "Undo" toast.
+    pub just_deleted: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,51 +88,377 @@ pub enum Action {
     DismissNotice(u32),
     /// A write to storage failed.
     SaveFailed {
+        subject: Subject,
         key: String,
         error: StoreError,
     },
+    /// Highlight `range` (bytes of `text`). Empty or whitespace-only ranges do nothing.
+    AddHighlight {
+        id: String,
+        range: Range<ByteOffset>,
+        color: Color,
+        now: String,
+    },
+    Recolor {
+        id: String,
+        color: Color,
+        now: String,
+    },
+    EditNote {
+        id: String,
+        note: String,
+        now: String,
+    },
+    SetTags {
+        id: String,
+        tags: Vec<String>,
+        now: String,
+    },
+    Remove {
+        id: String,
+        now: String,
+    },
+    /// Write the article-level note (creating it with `new_id` if there is none).
+    SetArticleNote {
+        new_id: String,
+        note: String,
+        now: String,
+    },
+    /// "It's right": the fuzzy placement is accepted; the annotation is described anew there.
+    ConfirmPlacement {
+        id: String,
+        now: String,
+    },
+    /// Put an annotation (an orphan, usually) on a new range.
+    Reattach {
+        id: String,
+        range: Range<ByteOffset>,
+        now: String,
+    },
+    Undo {
+        now: String,
+    },
+    Redo {
+        now: String,
+    },
+    DismissDeleted,
+    /// Another tab wrote this article's annotations.
+    AnnotationsChangedElsewhere(AnnotationsDoc),
 }
 
+/// How many changes undo remembers.
+const UNDO_LIMIT: usize = 200;
+
 impl State {
-    /// The state at start-up: the article to show and the settings as loaded from storage.
-    pub fn new(article: Article, settings: Loaded<Settings>) -> State {
+    /// The state at start-up: the article and what storage held for settings and annotations.
+    pub fn new(article: Article, settings: Loaded<Settings>, doc: Loaded<AnnotationsDoc>) -> State {
+        let text: Rc<str> = article.text().into();
         let mut state = State {
             article: Rc::new(article),
+            text,
             settings: settings.value,
             settings_writable: settings.writable,
             notices: Vec::new(),
             next_notice: 1,
+            doc: doc.value,
+            placements: Rc::new(HashMap::new()),
+            annotations_writable: doc.writable,
+            revision: 0,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            last_color: Color::default(),
+            just_deleted: None,
         };
         if let Some(p) = settings.problem {
-            state.push_notice(p);
+            state.push_notice(Subject::Settings, p);
         }
+        if let Some(p) = doc.problem {
+            state.push_notice(Subject::Annotations, p);
+        }
+        state.place_all();
         state
     }
 
-    fn push_notice(&mut self, problem: Problem) {
-        // One notice per kind of problem and key: a failing write on every keystroke must not
-        // pile up messages.
-        let same =
-            |n: &Notice| std::mem::discriminant(&n.problem) == std::mem::discriminant(&problem);
+    fn push_notice(&mut self, subject: Subject, problem: Problem) {
+        // One notice per subject and kind of problem: a failing write on every keystroke must
+        // not pile up messages.
+        // No storage at all is one problem, whatever it was meant for.
+        let any_subject = matches!(problem, Problem::Unavailable { .. });
+        let same = |n: &Notice| {
+            (n.subject == subject || any_subject)
+                && std::mem::discriminant(&n.problem) == std::mem::discriminant(&problem)
+        };
         if let Some(existing) = self.notices.iter_mut().find(|n| same(n)) {
             existing.problem = problem;
             return;
         }
         self.notices.push(Notice {
             id: self.next_notice,
+            subject,
             problem,
         });
         self.next_notice += 1;
+    }
+
+    /// Anchor every highlight anew: one normalised text and index for all of them.
+    fn place_all(&mut self) {
+        let anchorer = Anchorer::new(&self.text);
+        let placements = self
+            .doc
+            .annotations
+            .iter()
+            .filter_map(|a| Some((a.id.clone(), anchorer.anchor(a.target.as_ref()?))))
+            .collect();
+        self.placements = Rc::new(placements);
+    }
+
+    pub fn annotation(&self, id: &str) -> Option<&Annotation> {
+        self.doc.annotations.iter().find(|a| a.id == id)
+    }
+
+    /// The article-level note, if any.
+    pub fn article_note(&self) -> Option<&Annotation> {
+        self.doc.annotations.iter().find(|a| a.target.is_none())
+    }
+
+    /// Highlights (annotations with a target) in document order: placed ones by position, then
+    /// orphans by creation time.
+    pub fn highlights_in_order(&self) -> Vec<&Annotation> {
+        let mut list: Vec<&Annotation> = self
+            .doc
+            .annotations
+            .iter()
+            .filter(|a| a.target.is_some())
+            .collect();
+        list.sort_by_key(|a| {
+            let r = self.placements.get(&a.id).and_then(Placement::range);
+            (
+                r.is_none(),
+                r.map_or((0, 0), |r| (r.start.0, r.end.0)),
+                a.created.clone(),
+            )
+        });
+        list
+    }
+
+    /// Every placed highlight as `(id, byte range)`, oldest first (so newer ones paint on top).
+    pub fn placed_ranges(&self) -> Vec<(String, Range<ByteOffset>)> {
+        self.doc
+            .annotations
+            .iter()
+            .filter_map(|a| Some((a.id.clone(), self.placements.get(&a.id)?.range()?)))
+            .collect()
+    }
+
+    /// Record `before` values of `ids` (call before changing them).
+    fn snapshot(&self, ids: &[&str], kind: ChangeKind) -> Change {
+        Change {
+            kind,
+            before: ids
+                .iter()
+                .map(|id| (id.to_string(), self.annotation(id).cloned()))
+                .collect(),
+        }
+    }
+
+    fn record(&mut self, change: Change) {
+        // Consecutive note edits of one annotation are one undo step (typing is debounced into
+        // many saves).
+        let coalesce = matches!(
+            (self.undo.last(), change.kind),
+            (Some(last), ChangeKind::Note) if last.kind == ChangeKind::Note
+                && last.before.iter().map(|b| &b.0).eq(change.before.iter().map(|b| &b.0))
+        );
+        if !coalesce {
+            self.undo.push(change);
+            if self.undo.len() > UNDO_LIMIT {
+                self.undo.remove(0);
+            }
+        }
+        self.redo.clear();
+        self.revision += 1;
+    }
+
+    fn upsert(&mut self, a: Annotation) {
+        self.doc.tombstones.retain(|t| t.id != a.id);
+        match self.doc.annotations.iter_mut().find(|x| x.id == a.id) {
+            Some(slot) => *slot = a,
+            None => self.doc.annotations.push(a),
+        }
+    }
+
+    fn delete(&mut self, id: &str, now: &str) {
+        self.doc.annotations.retain(|a| a.id != id);
+        self.doc.tombstones.retain(|t| t.id != id);
+        self.doc.tombstones.push(Tombstone {
+            id: id.to_owned(),
+            deleted: now.to_owned(),
+        });
+        Rc::make_mut(&mut self.placements).remove(id);
+    }
+
+    /// Edit annotation `id` with `f`, recording an undo step of `kind`.
+    fn edit(&mut self, id: &str, kind: ChangeKind, now: &str, f: impl FnOnce(&mut Annotation)) {
+        let Some(mut a) = self.annotation(id).cloned() else {
+            return;
+        };
+        let change = self.snapshot(&[id], kind);
+        f(&mut a);
+        a.modified = now.to_owned();
+        self.upsert(a);
+        self.record(change);
+    }
+
+    fn describe_at(&self, range: Range<ByteOffset>) -> Option<crate::annotation::Target> {
+        let quote = self.text.get(range.start.0..range.end.0)?;
+        if quote.trim().is_empty() {
+            return None;
+        }
+        Describer::new(&self.text).describe(range).ok()
+    }
+
+    /// Apply one undo/redo step: put every recorded `before` back (with a fresh `modified`) and
+    /// return the inverse step.
+    fn apply_change(&mut self, change: Change, now: &str) -> Change {
+        let ids: Vec<&str> = change.before.iter().map(|(id, _)| id.as_str()).collect();
+        let inverse = self.snapshot(&ids, change.kind);
+        for (id, before) in change.before {
+            match before {
+                Some(mut a) => {
+                    a.modified = now.to_owned();
+                    self.upsert(a);
+                }
+                None => self.delete(&id, now),
+            }
+        }
+        self.place_all();
+        self.revision += 1;
+        inverse
     }
 }
 
 pub fn reduce(state: &State, action: Action) -> State {
     let mut next = state.clone();
+    let read_only = !state.annotations_writable;
     match action {
         Action::SetSettings(s) => next.settings = s.clamped(),
         Action::ResetSettings => next.settings = Settings::default(),
         Action::DismissNotice(id) => next.notices.retain(|n| n.id != id),
-        Action::SaveFailed { key, error } => next.push_notice(Problem::WriteFailed { key, error }),
+        Action::SaveFailed {
+            subject,
+            key,
+            error,
+        } => next.push_notice(subject, Problem::WriteFailed { key, error }),
+        Action::DismissDeleted => next.just_deleted = None,
+        _ if read_only => {}
+        Action::AddHighlight {
+            id,
+            range,
+            color,
+            now,
+        } => {
+            let Some(target) = next.describe_at(range.clone()) else {
+                return next;
+            };
+            let change = next.snapshot(&[&id], ChangeKind::Create);
+            next.upsert(Annotation {
+                id: id.clone(),
+                article_id: next.article.id.clone(),
+                target: Some(target),
+                color,
+                note: String::new(),
+                tags: Vec::new(),
+                created: now.clone(),
+                modified: now,
+            });
+            Rc::make_mut(&mut next.placements).insert(id, Placement::Exact { range });
+            next.last_color = color;
+            next.record(change);
+        }
+        Action::Recolor { id, color, now } => {
+            next.edit(&id, ChangeKind::Recolor, &now, |a| a.color = color);
+            next.last_color = color;
+        }
+        Action::EditNote { id, note, now } => {
+            if next.annotation(&id).is_some_and(|a| a.note != note) {
+                next.edit(&id, ChangeKind::Note, &now, |a| a.note = note);
+            }
+        }
+        Action::SetTags { id, tags, now } => {
+            if next.annotation(&id).is_some_and(|a| a.tags != tags) {
+                next.edit(&id, ChangeKind::Tags, &now, |a| a.tags = tags);
+            }
+        }
+        Action::Remove { id, now } => {
+            if next.annotation(&id).is_some() {
+                let change = next.snapshot(&[&id], ChangeKind::Delete);
+                next.delete(&id, &now);
+                next.record(change);
+                next.just_deleted = Some(id);
+            }
+        }
+        Action::SetArticleNote { new_id, note, now } => match next.article_note().cloned() {
+            Some(existing) => {
+                if existing.note != note {
+                    next.edit(&existing.id, ChangeKind::Note, &now, |a| a.note = note);
+                }
+            }
+            None if note.trim().is_empty() => {}
+            None => {
+                let change = next.snapshot(&[&new_id], ChangeKind::Note);
+                next.upsert(Annotation {
+                    id: new_id,
+                    article_id: next.article.id.clone(),
+                    target: None,
+                    color: Color::default(),
+                    note,
+                    tags: Vec::new(),
+                    created: now.clone(),
+                    modified: now,
+                });
+                next.record(change);
+            }
+        },
+        Action::ConfirmPlacement { id, now } => {
+            let range = next.placements.get(&id).and_then(Placement::range);
+            if let Some(target) = range.clone().and_then(|r| next.describe_at(r)) {
+                next.edit(&id, ChangeKind::Reanchor, &now, |a| a.target = Some(target));
+                if let Some(range) = range {
+                    Rc::make_mut(&mut next.placements).insert(id, Placement::Exact { range });
+                }
+            }
+        }
+        Action::Reattach { id, range, now } => {
+            if let Some(target) = next.describe_at(range.clone()) {
+                next.edit(&id, ChangeKind::Reanchor, &now, |a| a.target = Some(target));
+                Rc::make_mut(&mut next.placements).insert(id, Placement::Exact { range });
+            }
+        }
+        Action::Undo { now } => {
+            if let Some(change) = next.undo.pop() {
+                let inverse = next.apply_change(change, &now);
+                next.redo.push(inverse);
+                next.just_deleted = None;
+            }
+        }
+        Action::Redo { now } => {
+            if let Some(change) = next.redo.pop() {
+                let inverse = next.apply_change(change, &now);
+                next.undo.push(inverse);
+            }
+        }
+        Action::AnnotationsChangedElsewhere(remote) => {
+            let merged = merge(&next.doc, &remote);
+            if merged != next.doc {
+                next.doc = merged;
+                next.place_all();
+            }
+            // If the other tab's copy lacks something of ours, write the merge back so both
+            // converge; otherwise storage already holds what we have.
+            if next.doc != merge(&remote, &AnnotationsDoc::default()) {
+                next.revision += 1;
+            }
+        }
     }
     next
 }
@@ -90,20 +469,50 @@ mod tests {
     use crate::parse::plain::parse_plain;
     use crate::settings::Theme;
 
-    fn start(problem: Option<Problem>) -> State {
+    fn loaded<T: Default>(v: T) -> Loaded<T> {
+        Loaded {
+            value: v,
+            writable: true,
+            problem: None,
+        }
+    }
+
+    fn start() -> State {
         State::new(
-            parse_plain("a", "T\nx"),
-            Loaded {
-                value: Settings::default(),
-                writable: problem.is_none(),
-                problem,
+            parse_plain(
+                "a",
+                "Заголовок\nПервый абзац про Киев.\nВторой абзац про Москву.",
+            ),
+            loaded(Settings::default()),
+            loaded(AnnotationsDoc::default()),
+        )
+    }
+
+    fn at(n: u32) -> String {
+        format!("2026-01-01T00:00:{n:02}.000Z")
+    }
+
+    /// Byte range of `needle` in the state's text.
+    fn range_of(s: &State, needle: &str) -> Range<ByteOffset> {
+        let i = s.text.find(needle).unwrap();
+        ByteOffset(i)..ByteOffset(i + needle.len())
+    }
+
+    fn add(s: &State, id: &str, needle: &str, color: Color, n: u32) -> State {
+        reduce(
+            s,
+            Action::AddHighlight {
+                id: id.into(),
+                range: range_of(s, needle),
+                color,
+                now: at(n),
             },
         )
     }
 
     #[test]
     fn settings_are_set_clamped_and_reset() {
-        let s = start(None);
+        let s = start();
         let s = reduce(
             &s,
             Action::SetSettings(Settings {
@@ -124,7 +533,15 @@ mod tests {
 
     #[test]
     fn load_problems_become_notices_that_can_be_dismissed() {
-        let s = start(Some(Problem::Unavailable { why: "x".into() }));
+        let s = State::new(
+            parse_plain("a", "T\nx"),
+            Loaded {
+                value: Settings::default(),
+                writable: false,
+                problem: Some(Problem::Unavailable { why: "x".into() }),
+            },
+            loaded(AnnotationsDoc::default()),
+        );
         assert!(!s.settings_writable);
         assert_eq!(s.notices.len(), 1);
         let id = s.notices[0].id;
@@ -132,12 +549,33 @@ mod tests {
     }
 
     #[test]
-    fn repeated_save_failures_keep_one_notice() {
-        let mut s = start(None);
-        for _ in 0..3 {
+    fn no_storage_is_one_notice() {
+        fn gone<T: Default>() -> Loaded<T> {
+            Loaded {
+                value: T::default(),
+                writable: false,
+                problem: Some(Problem::Unavailable {
+                    why: "SecurityError".into(),
+                }),
+            }
+        }
+        let s = State::new(parse_plain("a", "T\nx"), gone(), gone());
+        assert_eq!(s.notices.len(), 1);
+        assert!(!s.annotations_writable && !s.settings_writable);
+    }
+
+    #[test]
+    fn repeated_save_failures_keep_one_notice_per_subject() {
+        let mut s = start();
+        for subject in [
+            Subject::Annotations,
+            Subject::Annotations,
+            Subject::Settings,
+        ] {
             s = reduce(
                 &s,
                 Action::SaveFailed {
+                    subject,
                     key: "k".into(),
                     error: StoreError::QuotaExceeded {
                         key: "k".into(),
@@ -146,6 +584,283 @@ mod tests {
                 },
             );
         }
-        assert_eq!(s.notices.len(), 1);
+        assert_eq!(s.notices.len(), 2);
+    }
+
+    #[test]
+    fn a_highlight_is_described_placed_exactly_and_bumps_the_revision() {
+        let s = add(&start(), "h1", "про Киев", Color::Green, 1);
+        let a = s.annotation("h1").unwrap();
+        let target = a.target.as_ref().unwrap();
+        assert_eq!(target.quote.exact, "про Киев");
+        assert_eq!(a.color, Color::Green);
+        assert_eq!(s.last_color, Color::Green);
+        assert_eq!(
+            s.placements["h1"],
+            Placement::Exact {
+                range: range_of(&s, "про Киев")
+            }
+        );
+        assert_eq!(s.revision, 1);
+        assert_eq!(
+            s.placed_ranges(),
+            vec![("h1".to_string(), range_of(&s, "про Киев"))]
+        );
+    }
+
+    #[test]
+    fn whitespace_and_empty_selections_do_nothing() {
+        let s = start();
+        let space = s.text.find(' ').unwrap();
+        for range in [
+            ByteOffset(space)..ByteOffset(space + 1),
+            ByteOffset(3)..ByteOffset(3),
+        ] {
+            let next = reduce(
+                &s,
+                Action::AddHighlight {
+                    id: "x".into(),
+                    range,
+                    color: Color::Yellow,
+                    now: at(1),
+                },
+            );
+            assert!(next.doc.annotations.is_empty());
+            assert_eq!(next.revision, 0);
+        }
+    }
+
+    #[test]
+    fn undo_and_redo_create_recolor_note_tags_delete() {
+        let s0 = start();
+        let s1 = add(&s0, "h1", "Первый абзац", Color::Yellow, 1);
+        let s2 = reduce(
+            &s1,
+            Action::Recolor {
+                id: "h1".into(),
+                color: Color::Blue,
+                now: at(2),
+            },
+        );
+        let s3 = reduce(
+            &s2,
+            Action::EditNote {
+                id: "h1".into(),
+                note: "з".into(),
+                now: at(3),
+            },
+        );
+        let s3 = reduce(
+            &s3,
+            Action::EditNote {
+                id: "h1".into(),
+                note: "за".into(),
+                now: at(4),
+            },
+        );
+        let s4 = reduce(
+            &s3,
+            Action::SetTags {
+                id: "h1".into(),
+                tags: vec!["тег".into()],
+                now: at(5),
+            },
+        );
+        let s5 = reduce(
+            &s4,
+            Action::Remove {
+                id: "h1".into(),
+                now: at(6),
+            },
+        );
+        assert!(s5.annotation("h1").is_none());
+        assert_eq!(s5.just_deleted.as_deref(), Some("h1"));
+        assert_eq!(s5.doc.tombstones.len(), 1);
+        // Two note edits in a row are one undo step: 5 steps in all.
+        assert_eq!(s5.undo.len(), 5);
+
+        let u1 = reduce(&s5, Action::Undo { now: at(7) });
+        let a = u1.annotation("h1").unwrap();
+        assert_eq!(
+            (a.color, a.note.as_str(), a.tags.len()),
+            (Color::Blue, "за", 1)
+        );
+        assert!(
+            a.modified.as_str() > "2026-01-01T00:00:06.000Z",
+            "restored is newer than its tombstone"
+        );
+        assert!(u1.doc.tombstones.is_empty());
+        assert!(u1.placements["h1"].is_exact());
+        let u2 = reduce(&u1, Action::Undo { now: at(8) });
+        assert!(u2.annotation("h1").unwrap().tags.is_empty());
+        let u3 = reduce(&u2, Action::Undo { now: at(9) });
+        assert_eq!(u3.annotation("h1").unwrap().note, "");
+        let u4 = reduce(&u3, Action::Undo { now: at(10) });
+        assert_eq!(u4.annotation("h1").unwrap().color, Color::Yellow);
+        let u5 = reduce(&u4, Action::Undo { now: at(11) });
+        assert!(u5.annotation("h1").is_none());
+        assert!(u5.placements.is_empty());
+        // Nothing more to undo; redo walks forward again.
+        assert_eq!(reduce(&u5, Action::Undo { now: at(12) }).doc, u5.doc);
+        let r1 = reduce(&u5, Action::Redo { now: at(13) });
+        assert_eq!(r1.annotation("h1").unwrap().color, Color::Yellow);
+        let r2 = reduce(&r1, Action::Redo { now: at(14) });
+        assert_eq!(r2.annotation("h1").unwrap().color, Color::Blue);
+        // A new action clears redo.
+        let n = reduce(
+            &r2,
+            Action::Recolor {
+                id: "h1".into(),
+                color: Color::Pink,
+                now: at(15),
+            },
+        );
+        assert!(n.redo.is_empty());
+        assert!(u1.revision > s5.revision);
+    }
+
+    #[test]
+    fn the_article_note_is_created_once_and_edited() {
+        let s = reduce(
+            &start(),
+            Action::SetArticleNote {
+                new_id: "n1".into(),
+                note: String::new(),
+                now: at(1),
+            },
+        );
+        assert!(s.article_note().is_none(), "an empty note creates nothing");
+        let s = reduce(
+            &s,
+            Action::SetArticleNote {
+                new_id: "n1".into(),
+                note: "мысль".into(),
+                now: at(2),
+            },
+        );
+        let s = reduce(
+            &s,
+            Action::SetArticleNote {
+                new_id: "n2".into(),
+                note: "мысль 2".into(),
+                now: at(3),
+            },
+        );
+        let notes: Vec<_> = s
+            .doc
+            .annotations
+            .iter()
+            .filter(|a| a.target.is_none())
+            .collect();
+        assert_eq!(notes.len(), 1);
+        assert_eq!(
+            (notes[0].id.as_str(), notes[0].note.as_str()),
+            ("n1", "мысль 2")
+        );
+        assert!(s.highlights_in_order().is_empty());
+    }
+
+    #[test]
+    fn highlights_are_listed_in_document_order_with_orphans_last() {
+        let s = add(&start(), "b", "Москву", Color::Yellow, 1);
+        let mut s = add(&s, "a", "Киев", Color::Yellow, 2);
+        let mut orphan = s.annotation("a").unwrap().clone();
+        orphan.id = "o".into();
+        orphan.created = at(0);
+        orphan.target.as_mut().unwrap().quote.exact = "Совсем другой текст, которого нет".into();
+        orphan.target.as_mut().unwrap().quote.prefix = "ничего".into();
+        s.doc.annotations.push(orphan);
+        s.place_all();
+        assert!(s.placements["o"].is_orphan());
+        let order: Vec<&str> = s
+            .highlights_in_order()
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect();
+        assert_eq!(order, ["a", "b", "o"]);
+    }
+
+    #[test]
+    fn reattach_and_confirm_describe_anew() {
+        let s = add(&start(), "h", "Киев", Color::Yellow, 1);
+        let s = reduce(
+            &s,
+            Action::Reattach {
+                id: "h".into(),
+                range: range_of(&s, "Москву"),
+                now: at(2),
+            },
+        );
+        assert_eq!(
+            s.annotation("h")
+                .unwrap()
+                .target
+                .as_ref()
+                .unwrap()
+                .quote
+                .exact,
+            "Москву"
+        );
+        assert_eq!(s.placements["h"].range(), Some(range_of(&s, "Москву")));
+        // Confirming an exact placement keeps it where it is.
+        let c = reduce(
+            &s,
+            Action::ConfirmPlacement {
+                id: "h".into(),
+                now: at(3),
+            },
+        );
+        assert_eq!(c.placements["h"].range(), Some(range_of(&s, "Москву")));
+    }
+
+    #[test]
+    fn another_tabs_changes_merge_in_and_ours_are_written_back() {
+        let ours = add(&start(), "mine", "Киев", Color::Yellow, 1);
+        let theirs_state = add(&start(), "theirs", "Москву", Color::Pink, 2);
+        let merged = reduce(
+            &ours,
+            Action::AnnotationsChangedElsewhere(theirs_state.doc.clone()),
+        );
+        assert!(merged.annotation("mine").is_some() && merged.annotation("theirs").is_some());
+        assert!(merged.placements["theirs"].is_exact());
+        // Theirs lacked "mine": write the merge back.
+        assert!(merged.revision > ours.revision);
+        // When the other tab already has everything we have, nothing needs writing.
+        let again = reduce(
+            &merged,
+            Action::AnnotationsChangedElsewhere(merged.doc.clone()),
+        );
+        assert_eq!(again.revision, merged.revision);
+        // A deletion elsewhere removes ours if ours is older.
+        let mut gone = merged.doc.clone();
+        gone.annotations.retain(|a| a.id != "mine");
+        gone.tombstones.push(Tombstone {
+            id: "mine".into(),
+            deleted: at(9),
+        });
+        let after = reduce(&merged, Action::AnnotationsChangedElsewhere(gone));
+        assert!(after.annotation("mine").is_none());
+        assert!(!after.placements.contains_key("mine"));
+    }
+
+    #[test]
+    fn read_only_annotations_ignore_edits() {
+        let s = State::new(
+            parse_plain("a", "T\nКиев и Москва."),
+            loaded(Settings::default()),
+            Loaded {
+                value: AnnotationsDoc::default(),
+                writable: false,
+                problem: Some(Problem::NewerVersion {
+                    key: "k".into(),
+                    found: 2,
+                    supported: 1,
+                }),
+            },
+        );
+        let n = add(&s, "h", "Киев", Color::Yellow, 1);
+        assert!(n.doc.annotations.is_empty());
+        assert_eq!(n.revision, 0);
+        assert_eq!(n.notices.len(), 1);
     }
 }

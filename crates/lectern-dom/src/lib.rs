@@ -3,9 +3,13 @@
 //! - [`local_store`]: `localStorage` as a core `KeyValueStore`, with `QuotaExceededError` and
 //!   "no storage at all" as typed errors instead of exceptions.
 //! - [`page`]: applying reader settings to the document, reading the browser's languages.
+//! - [`selection`]: the DOM selection as (block, UTF-16 offset) points, clipped to the article.
+//! - [`env`]: clock, random ids, clipboard, downloads.
 //!
 //! No algorithm lives here: functions take the element, document or store they act on as a
 //! parameter (a test seam), convert, and call the core.
 
+pub mod env;
 pub mod local_store;
 pub mod page;
+pub mod selection;

@@ -1,0 +1,170 @@
+//! The DOM selection as positions in the article's blocks.
+//!
+//! The reader renders each block of the article as an element with `data-block="<index>"`; a
+//! block's text may be split across text nodes and `<mark>`s. A selection boundary becomes
+//! (block index, UTF-16 offset inside the block's text), the unit the DOM counts in; the core
+//! converts that to byte offsets in the article text (`Article::block_utf16_to_byte`).
+
+use lectern_core::text::Utf16Offset;
+use wasm_bindgen::JsCast;
+
+/// A point in the article: block index and UTF-16 code units from the block's start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockPoint {
+    pub block: usize,
+    pub offset: Utf16Offset,
+}
+
+/// The window's selection, clipped to the blocks inside `article`: a selection that starts in
+/// the title or ends below the article keeps only its part inside the blocks. `None` when the
+/// selection is collapsed or touches no block.
+pub fn selection_in(article: &web_sys::Element) -> Option<(BlockPoint, BlockPoint)> {
+    let selection = web_sys::window()?.get_selection().ok()??;
+    if selection.is_collapsed() || selection.range_count() == 0 {
+        return None;
+    }
+    let range = selection.get_range_at(0).ok()?;
+    range_in(article, &range)
+}
+
+/// [`selection_in`] for any DOM range.
+pub fn range_in(
+    article: &web_sys::Element,
+    range: &web_sys::Range,
+) -> Option<(BlockPoint, BlockPoint)> {
+    let blocks = article.query_selector_all("[data-block]").ok()?;
+    let mut first: Option<BlockPoint> = None;
+    let mut last: Option<BlockPoint> = None;
+    for i in 0..blocks.length() {
+        let Some(el) = blocks
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+        else {
+            continue;
+        };
+        if !range.intersects_node(&el).unwrap_or(false) {
+            continue;
+        }
+        let Some(index) = el.get_attribute("data-block").and_then(|v| v.parse().ok()) else {
+            continue;
+        };
+        let len = utf16_len_of(&el);
+        if first.is_none() {
+            let start = if el.contains(Some(&range.start_container().ok()?)) {
+                offset_in(
+                    &el,
+                    &range.start_container().ok()?,
+                    range.start_offset().ok()?,
+                )?
+            } else {
+                0
+            };
+            first = Some(BlockPoint {
+                block: index,
+                offset: Utf16Offset(start.min(len)),
+            });
+        }
+        let end = if el.contains(Some(&range.end_container().ok()?)) {
+            offset_in(&el, &range.end_container().ok()?, range.end_offset().ok()?)?
+        } else {
+            len
+        };
+        last = Some(BlockPoint {
+            block: index,
+            offset: Utf16Offset(end.min(len)),
+        });
+    }
+    let (first, last) = (first?, last?);
+    (first != last).then_some((first, last))
+}
+
+/// UTF-16 length of the text from the start of `block` to (`node`, `offset`): the length of
+/// a range's string, which counts exactly the text the reader sees.
+fn offset_in(block: &web_sys::Element, node: &web_sys::Node, offset: u32) -> Option<usize> {
+    let doc = block.owner_document()?;
+    let r = doc.create_range().ok()?;
+    r.set_start(block, 0).ok()?;
+    r.set_end(node, offset).ok()?;
+    Some(String::from(r.to_string()).encode_utf16().count())
+}
+
+fn utf16_len_of(el: &web_sys::Element) -> usize {
+    el.text_content().map_or(0, |t| t.encode_utf16().count())
+}
+
+/// The selection's bounding box in viewport coordinates, for placing the toolbar.
+pub fn selection_rect() -> Option<web_sys::DomRect> {
+    let selection = web_sys::window()?.get_selection().ok()??;
+    if selection.range_count() == 0 {
+        return None;
+    }
+    Some(selection.get_range_at(0).ok()?.get_bounding_client_rect())
+}
+
+/// The selected text as the browser gives it.
+pub fn selection_text() -> Option<String> {
+    let selection = web_sys::window()?.get_selection().ok()??;
+    Some(String::from(selection.to_string()))
+}
+
+pub fn clear_selection() {
+    if let Some(Ok(Some(s))) = web_sys::window().map(|w| w.get_selection()) {
+        let _ = s.remove_all_ranges();
+    }
+}
+
+/// The selection inside the article element `article_el` as a byte range of
+/// `article.text()`; `None` when nothing (or only whitespace) is selected there.
+pub fn selected_range(
+    article_el: &web_sys::Element,
+    article: &lectern_core::article::Article,
+) -> Option<std::ops::Range<lectern_core::text::ByteOffset>> {
+    let (a, b) = selection_in(article_el)?;
+    let start = article.block_utf16_to_byte(a.block, a.offset)?;
+    let end = article.block_utf16_to_byte(b.block, b.offset)?;
+    let text = article.text();
+    let quote = text.get(start.0..end.0)?;
+    (start < end && !quote.trim().is_empty()).then_some(start..end)
+}
+
+/// The first rendered piece of highlight `id` (`<mark data-ids="… id …">`).
+pub fn highlight_element(doc: &web_sys::Document, id: &str) -> Option<web_sys::HtmlElement> {
+    let el = doc
+        .query_selector(&format!("mark[data-ids~=\"{}\"]", css_ident(id)))
+        .ok()??;
+    el.dyn_into().ok()
+}
+
+/// Scroll highlight `id` into the middle of the view, focus it and make it flash.
+pub fn reveal_highlight(doc: &web_sys::Document, id: &str) -> bool {
+    let Some(el) = highlight_element(doc, id) else {
+        return false;
+    };
+    let opts = web_sys::ScrollIntoViewOptions::new();
+    opts.set_block(web_sys::ScrollLogicalPosition::Center);
+    el.scroll_into_view_with_scroll_into_view_options(&opts);
+    let _ = el.focus();
+    let list = doc.query_selector_all(&format!("mark[data-ids~=\"{}\"]", css_ident(id)));
+    if let Ok(list) = list {
+        for i in 0..list.length() {
+            if let Some(m) = list
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            {
+                let classes = m.class_list();
+                let _ = classes.remove_1("hl--flash");
+                // Reading layout restarts the CSS animation.
+                let _ = m.get_bounding_client_rect();
+                let _ = classes.add_1("hl--flash");
+            }
+        }
+    }
+    true
+}
+
+/// Ids are UUIDs, but never trust text in a selector: keep only safe characters.
+fn css_ident(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
+}

@@ -1,0 +1,402 @@
+// Highlighting as a person does it: mouse drags, the toolbar, the popover, the panel,
+// keyboard shortcuts, undo, reloads, two tabs, broken and full storage, touch.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import AxeBuilder from '@axe-core/playwright';
+import { startServer, launch, newPage, screenshot, dragSelect, DIST } from '../lib.mjs';
+
+let server;
+let browser;
+let url;
+const KEY = 'lectern.v1.annotations.seed';
+
+before(async () => {
+  server = await startServer({ '/': DIST });
+  url = `${server.origin}/`;
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(options = {}) {
+  const { context, page } = await newPage(browser, { viewport: { width: 1400, height: 1400 }, ...options });
+  await page.goto(url);
+  await page.locator('article h1').waitFor();
+  return { context, page };
+}
+
+const stored = (page) => page.evaluate((k) => JSON.parse(localStorage.getItem(k) || 'null'), KEY);
+const marks = (page) => page.locator('mark.hl');
+const markText = (page) => marks(page).evaluateAll((ms) => ms.map((m) => m.textContent).join(''));
+
+test('drag across two paragraphs → highlight with a note → reload → same text, same note', async () => {
+  const { context, page } = await open();
+  await dragSelect(page, { block: 1, text: 'Кроме того, представители МИД РФ' }, { block: 2, text: 'В последние дни внимание' });
+  const toolbar = page.getByRole('toolbar', { name: 'Highlight the selection' });
+  await toolbar.waitFor();
+  await toolbar.getByRole('button', { name: 'Add note' }).click();
+  const note = page.getByRole('dialog').getByLabel('Note');
+  await note.waitFor();
+  assert.ok(await note.evaluate((el) => el === document.activeElement), 'note field focused');
+  await page.keyboard.type('Две **части**\nвторая строка');
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+
+  const text = await markText(page);
+  assert.ok(text.startsWith('Кроме того, представители МИД РФ'), text);
+  assert.ok(text.endsWith('В последние дни внимание'), text);
+  const doc = await stored(page);
+  assert.equal(doc.version, 1);
+  assert.equal(doc.data.annotations.length, 1);
+  const a = doc.data.annotations[0];
+  assert.equal(a.note, 'Две **части**\nвторая строка');
+  assert.match(a.target.quote.exact, /^Кроме того, представители МИД РФ[^]*\nВ последние дни внимание$/);
+
+  await page.reload();
+  await page.locator('mark.hl').first().waitFor();
+  assert.equal(await markText(page), text);
+  await page.locator('mark.hl').first().click();
+  assert.equal(await page.getByRole('dialog').getByLabel('Note').inputValue(), 'Две **части**\nвторая строка');
+  // The panel shows it with its note rendered as Markdown (bold), not as raw text.
+  const card = page.locator('#notes-panel .note-card');
+  assert.equal(await card.count(), 1);
+  assert.equal(await card.locator('strong').textContent(), 'части');
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('overlapping highlights stay distinct; recolour, delete, undo, redo', async () => {
+  const { context, page } = await open();
+  await dragSelect(page, { block: 0, text: 'Россия и Азербайджан' }, { block: 0, text: 'активный диалог' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
+  await dragSelect(page, { block: 0, text: 'сохраняют' }, { block: 0, text: 'высоком' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in green' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('mark.hl--green').length > 0);
+  // Three runs: yellow only, both (green on top, yellow underline), green only.
+  const runs = await marks(page).evaluateAll((ms) => ms.map((m) => [m.textContent, m.className, m.dataset.ids.split(' ').length]));
+  assert.equal(runs.length, 3, JSON.stringify(runs));
+  assert.match(runs[0][1], /hl--yellow/);
+  assert.match(runs[1][1], /hl--green/);
+  assert.match(runs[1][1], /hl--under-yellow/);
+  assert.equal(runs[1][2], 2);
+  assert.match(runs[2][1], /hl--green/);
+  // Both clickable: the yellow-only part opens the yellow one, which can be recoloured.
+  await marks(page).first().click();
+  const dialog = page.getByRole('dialog');
+  assert.equal(await dialog.getByRole('button', { name: 'Yellow' }).getAttribute('aria-pressed'), 'true');
+  await dialog.getByRole('button', { name: 'Blue' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('mark.hl--blue').length > 0);
+  assert.equal((await stored(page)).data.annotations.filter((a) => a.color === 'blue').length, 1);
+  // The overlap offers the other highlight too.
+  await marks(page).nth(1).click();
+  assert.equal(await page.getByRole('dialog').getByRole('button', { name: 'Green' }).getAttribute('aria-pressed'), 'true');
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('status').getByText('Highlight deleted.').waitFor();
+  assert.equal((await stored(page)).data.annotations.length, 1);
+  assert.equal(await page.locator('mark.hl--green').count(), 0);
+  // Undo from the toast brings it back; Ctrl+Z undoes the recolour; Ctrl+Shift+Z redoes it.
+  await page.getByRole('status').getByRole('button', { name: 'Undo' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('mark.hl--green').length > 0);
+  assert.equal((await stored(page)).data.annotations.length, 2);
+  await page.locator('h1').click();
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction(() => document.querySelectorAll('mark.hl--blue').length === 0);
+  assert.ok((await page.locator('mark.hl--yellow').count()) > 0);
+  await page.keyboard.press('Control+Shift+z');
+  await page.waitForFunction(() => document.querySelectorAll('mark.hl--blue').length > 0);
+  await page.getByRole('button', { name: 'Undo', exact: true }).first().click();
+  await page.waitForFunction(() => document.querySelectorAll('mark.hl--blue').length === 0);
+  await page.getByRole('button', { name: 'Redo' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('mark.hl--blue').length > 0);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('keyboard: h, n, Tab + Enter on a highlight, j/k, Escape', async () => {
+  const { context, page } = await open();
+  // Select with the keyboard-equivalent API (no caret browsing in headless), then use keys only.
+  const selectWords = (block, text) =>
+    page.evaluate(
+      ({ block, text }) => {
+        const el = document.querySelector(`[data-block="${block}"]`);
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        let node;
+        while ((node = walker.nextNode())) {
+          const i = node.data.indexOf(text);
+          if (i >= 0) {
+            const r = document.createRange();
+            r.setStart(node, i);
+            r.setEnd(node, i + text.length);
+            getSelection().removeAllRanges();
+            getSelection().addRange(r);
+            return;
+          }
+        }
+        throw new Error('not found');
+      },
+      { block, text },
+    );
+  await selectWords(1, 'заместитель министра');
+  await page.getByRole('toolbar').waitFor();
+  await page.keyboard.press('h');
+  await page.locator('mark.hl').first().waitFor();
+  await selectWords(3, 'противовоздушной обороны');
+  await page.getByRole('toolbar').waitFor();
+  // Tab moves into the toolbar; Enter on the second colour highlights in green.
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.locator('mark.hl--green').waitFor();
+  await selectWords(4, 'готовность к дальнейшему');
+  await page.getByRole('toolbar').waitFor();
+  await page.keyboard.press('n');
+  await page.getByRole('dialog').getByLabel('Note').waitFor();
+  await page.keyboard.type('по клавишам');
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  const doc = await stored(page);
+  assert.equal(doc.data.annotations.length, 3);
+  assert.ok(doc.data.annotations.some((a) => a.note === 'по клавишам'));
+  // `h` used the last colour (green) after choosing green.
+  assert.equal(doc.data.annotations.filter((a) => a.color === 'green').length, 2);
+
+  // j/k walk the highlights in document order.
+  await page.locator('h1').click();
+  await page.keyboard.press('j');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'заместитель министра');
+  await page.keyboard.press('j');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'противовоздушной обороны');
+  await page.keyboard.press('k');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'заместитель министра');
+  // Enter on the focused highlight opens its popover; Escape returns focus to it.
+  await page.keyboard.press('Enter');
+  await page.getByRole('dialog').waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'заместитель министра');
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('two tabs adding and editing at once: both sets in both tabs, and after reload', async () => {
+  const { context, page: a } = await open();
+  const b = await context.newPage();
+  await b.goto(url);
+  await b.locator('article h1').waitFor();
+  await dragSelect(a, { block: 1, text: 'Михаил Галузин' }, { block: 1, text: 'Михаил Галузин' });
+  await a.getByRole('toolbar').getByRole('button', { name: 'Highlight in pink' }).click();
+  await dragSelect(b, { block: 3, text: 'Patriot' }, { block: 3, text: 'Patriot' });
+  await b.getByRole('toolbar').getByRole('button', { name: 'Highlight in purple' }).click();
+  // Each tab shows the other's highlight without reloading.
+  await a.locator('mark.hl--purple').waitFor();
+  await b.locator('mark.hl--pink').waitFor();
+  // Concurrent edits of the same annotation from both tabs: the later one wins, nothing lost.
+  await a.locator('mark.hl--purple').click();
+  await a.getByRole('dialog').getByLabel('Note').fill('из вкладки A');
+  await a.keyboard.press('Escape');
+  await b.locator('mark.hl--pink').click();
+  await b.getByRole('dialog').getByLabel('Tags').fill('мид');
+  await b.keyboard.press('Enter');
+  await b.keyboard.press('Escape');
+  for (const p of [a, b]) {
+    await p.reload();
+    await p.locator('mark.hl--pink').waitFor();
+    await p.locator('mark.hl--purple').waitFor();
+  }
+  const doc = await stored(a);
+  assert.equal(doc.data.annotations.length, 2);
+  assert.ok(doc.data.annotations.some((x) => x.note === 'из вкладки A'));
+  assert.ok(doc.data.annotations.some((x) => x.tags.includes('мид')));
+  await context.close();
+});
+
+test('a corrupt value: the app opens, says so, and the raw value is still there', async () => {
+  const { context, page } = await open();
+  await page.evaluate((k) => localStorage.setItem(k, '{"version":1,"data":{"annotations":[{"id":'), KEY);
+  await page.reload();
+  await page.locator('article h1').waitFor();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /highlights for this article could not be read/);
+  assert.match(await alert.innerText(), /lectern\.v1\.annotations\.seed\.corrupt\.1/);
+  assert.equal(
+    await page.evaluate((k) => localStorage.getItem(`${k}.corrupt.1`), KEY),
+    '{"version":1,"data":{"annotations":[{"id":',
+  );
+  // The rest works: a new highlight is saved.
+  await dragSelect(page, { block: 0, text: 'диалог' }, { block: 0, text: 'диалог' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
+  await page.locator('mark.hl').waitFor();
+  assert.equal((await stored(page)).data.annotations.length, 1);
+  assert.equal(
+    await page.evaluate((k) => localStorage.getItem(`${k}.corrupt.1`), KEY),
+    '{"version":1,"data":{"annotations":[{"id":',
+  );
+  await context.close();
+});
+
+test('a full quota: a message, nothing saved before is lost, and the export works', async () => {
+  const { context, page } = await open();
+  await dragSelect(page, { block: 0, text: 'Россия' }, { block: 0, text: 'Россия' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
+  await page.locator('mark.hl').waitFor();
+  const before = await page.evaluate((k) => localStorage.getItem(k), KEY);
+  // Fill the quota with other data.
+  await page.evaluate(() => {
+    const chunk = 'x'.repeat(512 * 1024);
+    for (let i = 0; i < 100; i++) {
+      try {
+        localStorage.setItem(`filler.${i}`, chunk);
+      } catch {
+        break;
+      }
+    }
+    let small = 'x'.repeat(4096);
+    for (let i = 0; i < 200; i++) {
+      try {
+        localStorage.setItem(`filler.s${i}`, small);
+      } catch {
+        small = small.slice(0, small.length / 2);
+        if (small.length < 8) break;
+      }
+    }
+  });
+  await dragSelect(page, { block: 1, text: 'Мустафаевым' }, { block: 1, text: 'Мустафаевым' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in green' }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /could not be saved.*storage is full/is);
+  // Still on screen (kept in memory), and what was saved before is intact.
+  assert.equal(await page.locator('mark.hl--green').count(), 1);
+  assert.equal(await page.evaluate((k) => localStorage.getItem(k), KEY), before);
+  const [download] = await Promise.all([page.waitForEvent('download'), alert.getByRole('button', { name: 'Download a copy (JSON)' }).click()]);
+  const path = await download.path();
+  const { readFile } = await import('node:fs/promises');
+  const exported = JSON.parse(await readFile(path, 'utf8'));
+  assert.equal(exported.data.annotations.length, 2);
+  assert.match(download.suggestedFilename(), /\.json$/);
+  await context.close();
+});
+
+test('touch: a selection made by touch (Chromium touch emulation) gets the toolbar and a highlight', async () => {
+  const { context, page } = await open({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const p = page.locator('[data-block="1"]');
+  await p.scrollIntoViewIfNeeded();
+  const box = await p.boundingBox();
+  // A long press selects a word on touch devices; emulate its result, then tap the toolbar.
+  await page.touchscreen.tap(box.x + 20, box.y + 10);
+  await page.evaluate(() => {
+    const el = document.querySelector('[data-block="1"]');
+    const node = el.firstChild;
+    const r = document.createRange();
+    r.setStart(node, 0);
+    r.setEnd(node, '21 ноября'.length);
+    getSelection().removeAllRanges();
+    getSelection().addRange(r);
+    el.dispatchEvent(new TouchEvent('touchend', { bubbles: true }));
+  });
+  const swatch = page.getByRole('toolbar').getByRole('button', { name: 'Highlight in blue' });
+  await swatch.waitFor();
+  await swatch.tap();
+  await page.locator('mark.hl--blue').waitFor();
+  assert.equal(await page.locator('mark.hl--blue').textContent(), '21 ноября');
+  await context.close();
+});
+
+test('the panel: search (Cyrillic, any case), colour and tag filters, jump to the highlight', async () => {
+  const { context, page } = await open();
+  await dragSelect(page, { block: 1, text: 'Михаил Галузин' }, { block: 1, text: 'Михаил Галузин' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
+  await dragSelect(page, { block: 6, text: 'киевский режим' }, { block: 6, text: 'киевский режим' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in pink' }).click();
+  await page.locator('mark.hl--pink').click();
+  await page.getByRole('dialog').getByLabel('Tags').fill('позиция');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
+  const panel = page.locator('#notes-panel');
+  const cards = panel.locator('.note-card');
+  assert.equal(await cards.count(), 2);
+  // Document order: Галузин first.
+  assert.match(await cards.first().innerText(), /Михаил Галузин/);
+  await panel.getByLabel('Search highlights').fill('КИЕВСКИЙ');
+  assert.equal(await cards.count(), 1);
+  await panel.getByLabel('Search highlights').fill('');
+  await panel.getByRole('button', { name: 'Pink' }).click();
+  assert.equal(await cards.count(), 1);
+  await panel.getByRole('button', { name: 'Pink' }).click();
+  await panel.getByLabel('Tags').selectOption('позиция');
+  assert.equal(await cards.count(), 1);
+  await panel.getByLabel('Tags').selectOption('');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await cards.nth(1).getByRole('button').first().click();
+  await page.waitForFunction(() => document.activeElement?.classList.contains('hl--pink'));
+  await context.close();
+});
+
+test('fuzzy placements ask to be checked; orphans are listed and can be re-attached', async () => {
+  const { context, page } = await open();
+  // Annotations made on another revision of the text: one quote changed (ё→е and a typo),
+  // one whose text is gone.
+  await page.evaluate((k) => {
+    const now = '2026-01-01T00:00:00.000Z';
+    const mk = (id, exact, prefix, suffix, note) => ({
+      id, articleId: 'seed', color: 'yellow', note, tags: [], created: now, modified: now,
+      target: { quote: { type: 'TextQuoteSelector', exact, prefix, suffix }, position: { type: 'TextPositionSelector', start: 0, end: exact.length }, textHash: 'fnv1a64:0000000000000000' },
+    });
+    localStorage.setItem(k, JSON.stringify({ version: 1, data: { tombstones: [], annotations: [
+      mk('11111111-1111-4111-8111-111111111111', 'ущерб, нанесенный территорий и объектам', 'подробно описала ', ' диппредставительства', 'сдвинутая'),
+      mk('22222222-2222-4222-8222-222222222222', 'Этого предложения в статье никогда не было, совсем.', 'Какой-то контекст ', ' и ещё', 'потерянная'),
+    ] } }));
+  }, KEY);
+  await page.reload();
+  await page.locator('mark.hl--fuzzy').waitFor();
+  const panel = page.locator('#notes-panel');
+  await panel.getByText('Moved or changed — please check').waitFor();
+  const orphans = panel.locator('.orphans');
+  assert.match(await orphans.innerText(), /Этого предложения в статье никогда не было/);
+  assert.match(await orphans.innerText(), /потерянная/);
+  await panel.getByRole('button', { name: 'It’s right' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('mark.hl--fuzzy').length === 0);
+  // Re-attach the orphan to a new selection.
+  await dragSelect(page, { block: 0, text: 'высоком' }, { block: 0, text: 'уровне' });
+  await orphans.getByRole('button', { name: 'Re-attach to selection' }).click();
+  await page.waitForFunction(() => !document.querySelector('.orphans'));
+  const doc = await stored(page);
+  const re = doc.data.annotations.find((a) => a.note === 'потерянная');
+  assert.equal(re.target.quote.exact, 'высоком дипломатическом уровне');
+  await context.close();
+});
+
+test('axe-core: no serious or critical problems with toolbar, popover and panel open; screenshots', async () => {
+  for (const theme of ['light', 'dark']) {
+    const { context, page } = await open({ viewport: { width: 1400, height: 900 } });
+    await page.evaluate((t) => localStorage.setItem('lectern.v1.settings', JSON.stringify({ version: 1, data: { theme: t } })), theme);
+    await page.reload();
+    await page.locator('article h1').waitFor();
+    await dragSelect(page, { block: 0, text: 'Россия и Азербайджан' }, { block: 0, text: 'диалог' });
+    await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
+    await dragSelect(page, { block: 0, text: 'активный' }, { block: 0, text: 'уровне' });
+    await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in blue' }).click();
+    await dragSelect(page, { block: 1, text: 'заместитель министра' }, { block: 1, text: 'Михаил Галузин' });
+    await page.getByRole('toolbar').getByRole('button', { name: 'Add note' }).click();
+    await page.keyboard.type('Кто провёл встречу — **важно** для контекста.');
+    await page.locator('h1').click();
+    await dragSelect(page, { block: 1, text: 'глубокое сожаление' }, { block: 1, text: 'инцидентом' });
+    await page.getByRole('toolbar').waitFor();
+    await screenshot(page, `highlights-toolbar-${theme}`);
+    let results = await new AxeBuilder({ page }).analyze();
+    let bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `${theme} toolbar`);
+    await page.locator('h1').click();
+    await page.locator('mark.hl--blue').last().click();
+    await page.getByRole('dialog').waitFor();
+    await screenshot(page, `highlights-popover-${theme}`);
+    results = await new AxeBuilder({ page }).analyze();
+    bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `${theme} popover`);
+    await context.close();
+  }
+});

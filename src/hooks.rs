@@ -1,0 +1,3 @@
+//! One hook per file.
+
+pub mod use_shortcuts;

@@ -1,0 +1,124 @@
+//! Keyboard shortcuts for the reader: `h` highlight, `n` highlight and note, `j`/`k` next and
+//! previous highlight, Escape close, Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) undo and redo.
+//! Ignored while typing in a field, so notes and search keep their own keys.
+
+use gloo::events::{EventListener, EventListenerOptions};
+use lectern_dom::selection::{clear_selection, reveal_highlight, selected_range};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use crate::store::AppContext;
+
+#[hook]
+pub fn use_shortcuts(ctx: &AppContext) {
+    let ctx = ctx.clone();
+    // Re-registered on every change of the store or the interface state, so the handler
+    // always sees the current ones.
+    use_effect_with(ctx, |ctx| {
+        let ctx = ctx.clone();
+        let doc = web_sys::window().and_then(|w| w.document());
+        let listener = doc.clone().map(|d| {
+            EventListener::new_with_options(
+                &d,
+                "keydown",
+                EventListenerOptions::enable_prevent_default(),
+                move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    if let Some(doc) = &doc {
+                        handle(&ctx, doc, e);
+                    }
+                },
+            )
+        });
+        move || drop(listener)
+    });
+}
+
+fn in_text_field(e: &web_sys::KeyboardEvent) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || el.closest("[contenteditable]").ok().flatten().is_some()
+        })
+}
+
+fn handle(ctx: &AppContext, doc: &web_sys::Document, e: &web_sys::KeyboardEvent) {
+    if in_text_field(e) || e.alt_key() {
+        return;
+    }
+    let key = e.key();
+    let ctrl = e.ctrl_key() || e.meta_key();
+    if ctrl {
+        let lower = key.to_lowercase();
+        if lower == "z" && !e.shift_key() {
+            e.prevent_default();
+            ctx.undo();
+        } else if (lower == "z" && e.shift_key()) || lower == "y" {
+            e.prevent_default();
+            ctx.redo();
+        }
+        return;
+    }
+    let state = ctx.state();
+    match key.as_str() {
+        "h" | "n" | "H" | "N" => {
+            let Some(article_el) = doc.get_element_by_id("article") else {
+                return;
+            };
+            let Some(range) =
+                selected_range(&article_el, &state.article).or_else(|| ctx.ui().selection.clone())
+            else {
+                return;
+            };
+            e.prevent_default();
+            let id = ctx.highlight(range, state.last_color);
+            clear_selection();
+            let note = key.eq_ignore_ascii_case("n");
+            ctx.set_ui(move |ui| {
+                ui.selection = None;
+                if note {
+                    ui.popover = Some(id);
+                    ui.focus_note = true;
+                }
+            });
+        }
+        "j" | "k" => {
+            let order: Vec<String> = state
+                .highlights_in_order()
+                .into_iter()
+                .filter(|a| state.placements.get(&a.id).is_some_and(|p| !p.is_orphan()))
+                .map(|a| a.id.clone())
+                .collect();
+            if order.is_empty() {
+                return;
+            }
+            e.prevent_default();
+            let at = ctx
+                .ui()
+                .cursor
+                .as_ref()
+                .and_then(|c| order.iter().position(|id| id == c));
+            let next = match (key.as_str(), at) {
+                ("j", None) => 0,
+                ("j", Some(i)) => (i + 1).min(order.len() - 1),
+                (_, None) => order.len() - 1,
+                (_, Some(i)) => i.saturating_sub(1),
+            };
+            let id = order[next].clone();
+            reveal_highlight(doc, &id);
+            ctx.set_ui(move |ui| ui.cursor = Some(id));
+        }
+        "Escape" if ctx.ui().popover.is_some() || ctx.ui().selection.is_some() => {
+            e.prevent_default();
+            clear_selection();
+            ctx.set_ui(|ui| {
+                ui.popover = None;
+                ui.selection = None;
+            });
+        }
+        _ => {}
+    }
+}
