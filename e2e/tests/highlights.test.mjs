@@ -400,3 +400,70 @@ test('axe-core: no serious or critical problems with toolbar, popover and panel 
     await context.close();
   }
 });
+
+test('typed text survives an immediate reload; the article note too', async () => {
+  const { context, page } = await open();
+  await dragSelect(page, { block: 0, text: 'динамики' }, { block: 0, text: 'отношений' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Add note' }).click();
+  await page.getByRole('dialog').getByLabel('Note').waitFor();
+  await page.keyboard.type('не потеряется');
+  // No pause, no blur: reload at once.
+  await page.reload();
+  await page.locator('mark.hl').first().waitFor();
+  assert.equal((await stored(page)).data.annotations[0].note, 'не потеряется');
+  const articleNote = page.locator('#notes-panel').getByLabel('Article note');
+  await articleNote.click();
+  await page.keyboard.type('О статье в целом');
+  await page.reload();
+  await page.locator('article h1').waitFor();
+  assert.equal(await page.locator('#notes-panel').getByLabel('Article note').inputValue(), 'О статье в целом');
+  await context.close();
+});
+
+test('notes are Markdown rendered safely: no script, no javascript: links', async () => {
+  const { context, page } = await open();
+  await page.evaluate(() => { window.__xss = 0; });
+  await dragSelect(page, { block: 0, text: 'диалог' }, { block: 0, text: 'диалог' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Add note' }).click();
+  const payload = '<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> [click](javascript:window.__xss=3) [ok](https://example.org) *em*';
+  await page.getByRole('dialog').getByLabel('Note').fill(payload);
+  await page.keyboard.press('Escape');
+  const card = page.locator('#notes-panel .note-card .note-view');
+  await card.waitFor();
+  assert.equal(await card.locator('img, script').count(), 0);
+  const hrefs = await card.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.deepEqual(hrefs, ['https://example.org']);
+  assert.equal(await card.locator('em').textContent(), 'em');
+  assert.match(await card.innerText(), /<img src=x onerror=/);
+  await card.getByText('click').click();
+  assert.equal(await page.evaluate(() => window.__xss), 0);
+  await context.close();
+});
+
+test('highlights from a newer Lectern open read-only, with an explanation, and are not overwritten', async () => {
+  const { context, page } = await open();
+  const raw = JSON.stringify({ version: 7, data: { annotations: [], tombstones: [], futureField: true } });
+  await page.evaluate(([k, v]) => localStorage.setItem(k, v), [KEY, raw]);
+  await page.reload();
+  await page.locator('article h1').waitFor();
+  assert.match(await page.getByRole('alert').innerText(), /newer version of Lectern/);
+  await dragSelect(page, { block: 0, text: 'диалог' }, { block: 0, text: 'диалог' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
+  assert.equal(await page.locator('mark.hl').count(), 0);
+  assert.equal(await page.evaluate((k) => localStorage.getItem(k), KEY), raw);
+  await context.close();
+});
+
+test('phone width: the notes panel is a drawer', async () => {
+  const { context, page } = await open({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const panel = page.locator('#notes-panel');
+  assert.equal(await panel.isVisible(), false);
+  await page.getByRole('button', { name: /^Notes/ }).click();
+  await panel.getByLabel('Article note').waitFor();
+  const box = await panel.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 360, JSON.stringify(box));
+  await screenshot(page, 'phone-panel');
+  await panel.getByRole('button', { name: 'Close' }).click();
+  await page.waitForFunction(() => getComputedStyle(document.querySelector('#notes-panel')).visibility === 'hidden');
+  await context.close();
+});

@@ -4,9 +4,9 @@
 
 use gloo::events::EventListener;
 use lectern_core::annotation::Color;
-use wasm_bindgen::JsCast;
 use lectern_dom::env::copy_text;
 use lectern_dom::selection::highlight_element;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::note_editor::NoteEditor;
@@ -31,7 +31,10 @@ pub fn AnnotationPopover() -> Html {
                 .flatten()
                 .map(|d| {
                     EventListener::new(&d, "mousedown", move |e| {
-                        let Some(target) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+                        let Some(target) = e
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        else {
                             return;
                         };
                         let inside = popover_ref
@@ -47,6 +50,22 @@ pub fn AnnotationPopover() -> Html {
                     })
                 });
             move || drop(listener)
+        });
+    }
+
+    // Opening moves focus into the popover (its colour buttons, or the note when asked for).
+    {
+        let popover_ref = popover_ref.clone();
+        let key = (app.ui().popover.clone(), app.ui().focus_note);
+        use_effect_with(key, move |(id, focus_note)| {
+            if id.is_some() && !focus_note {
+                if let Some(first) = popover_ref
+                    .cast::<web_sys::Element>()
+                    .and_then(|p| p.query_selector("button").ok().flatten())
+                {
+                    let _ = first.unchecked_into::<web_sys::HtmlElement>().focus();
+                }
+            }
         });
     }
 

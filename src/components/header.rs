@@ -65,7 +65,8 @@ pub fn Header() -> Html {
                     <span aria-hidden="true">{"↷"}</span>
                 </button>
                 <button type="button" class="icon-button panel-toggle" id="panel-button" onclick={toggle_panel}
-                    aria-expanded={panel_open.to_string()} aria-controls="notes-panel" title={t.panel_open}>
+                    aria-expanded={panel_open.to_string()} aria-controls="notes-panel" title={t.panel_open}
+                    aria-label={format!("{} {}", t.panel_title, count)}>
                     <span class="panel-toggle__label">{ t.panel_title }</span>
                     <span class="panel-toggle__count">{ count }</span>
                 </button>
