@@ -1,8 +1,14 @@
 //! The article model: what the reader shows and what annotations point into.
 //!
-//! An article is a title, an optional source, a language and a list of [`Block`]s. The
-//! annotatable text ([`Article::text`]) is the blocks' texts joined by `"\n"`; the title and the
-//! source line are not part of it, so an edit of either never moves an annotation.
+//! An article is a title, an optional source, a language, some metadata and a list of
+//! [`Block`]s. The annotatable text ([`Article::text`]) is the blocks' texts joined by `"\n"`;
+//! the title, the source line and the metadata are not part of it, so an edit of any of them
+//! never moves an annotation.
+//!
+//! Imported articles (Markdown, HTML) carry more structure than plain text: list items, quotes,
+//! code, table rows, figures ([`BlockKind`]) and inline [`Mark`]s (emphasis, strong, code,
+//! links). Every field added after the first stored version has a serde default and is skipped
+//! when empty, so JSON written before it still loads and plain articles serialise as before.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +16,12 @@ use crate::lang::Direction;
 use crate::text::{utf16_to_byte_clamped, ByteOffset, Utf16Offset};
 
 /// What kind of block a piece of body text is.
+///
+/// Because a block's text never contains `'\n'`, multi-line things are several blocks:
+/// - a code listing is one [`BlockKind::Code`] block per line (empty lines are empty blocks);
+///   consecutive `Code` blocks belong to one listing (render them in one `<pre>`);
+/// - a table is one [`BlockKind::TableRow`] block per row, its cells joined by one `'\t'`
+///   ([`TABLE_CELL_SEPARATOR`]); cell texts never contain `'\t'`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BlockKind {
@@ -18,6 +30,57 @@ pub enum BlockKind {
     Paragraph,
     /// A heading inside the body, level 2..=6 (the title is level 1).
     Heading(u8),
+    /// One list item. `ordered`: numbered list; `number`: the number shown for ordered lists
+    /// (the list's start plus the item's index), the 1-based position for bullet lists;
+    /// `depth`: nesting, 0 for a top-level list. A paragraph continuing an item (a second
+    /// paragraph inside the same `<li>`) is another `ListItem` with the same number and depth.
+    ListItem {
+        ordered: bool,
+        number: u32,
+        depth: u8,
+    },
+    /// A paragraph of a block quote (nested quotes are flattened).
+    Quote,
+    /// One line of preformatted code, spaces kept as written; consecutive `Code` blocks are one
+    /// listing.
+    Code,
+    /// One table row: cell texts joined by [`TABLE_CELL_SEPARATOR`]. `header`: a row of
+    /// header cells (`<th>`, or a Markdown table's first row).
+    TableRow {
+        header: bool,
+    },
+    /// An image or figure, as text: its alt text and/or caption (never its URL).
+    Figure,
+}
+
+/// Separates the cells of a [`BlockKind::TableRow`] block's text: a single tab character.
+pub const TABLE_CELL_SEPARATOR: char = '\t';
+
+/// Inline formatting over a byte range of one block's text.
+///
+/// `start..end` are UTF-8 byte offsets into [`Block::text`], on character boundaries, with
+/// `start < end <= text.len()`. A block's marks are sorted by `start` (then longest first);
+/// two marks are either disjoint or nested, never partly overlapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mark {
+    pub start: usize,
+    pub end: usize,
+    pub kind: MarkKind,
+}
+
+/// What a [`Mark`] does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkKind {
+    Emphasis,
+    Strong,
+    /// Inline code.
+    Code,
+    /// A link. `href` always passed [`crate::markdown::safe_href`] (http, https or mailto);
+    /// links with any other target are dropped when importing and keep only their text.
+    Link {
+        href: String,
+    },
 }
 
 /// One block of body text. `text` never contains `'\n'`.
@@ -25,6 +88,20 @@ pub enum BlockKind {
 pub struct Block {
     pub kind: BlockKind,
     pub text: String,
+    /// Inline formatting; empty for plain text (and for blocks stored before marks existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marks: Vec<Mark>,
+}
+
+impl Block {
+    /// A block without marks.
+    pub fn new(kind: BlockKind, text: impl Into<String>) -> Block {
+        Block {
+            kind,
+            text: text.into(),
+            marks: Vec::new(),
+        }
+    }
 }
 
 /// Where an article came from, as the article itself says (`Источник и фото - ria.ru`).
@@ -38,7 +115,23 @@ pub struct Source {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The format an article was imported from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceFormat {
+    #[default]
+    Plain,
+    Markdown,
+    Html,
+}
+
+impl SourceFormat {
+    fn is_plain(&self) -> bool {
+        *self == SourceFormat::Plain
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Article {
     pub id: String,
     pub title: String,
@@ -47,6 +140,21 @@ pub struct Article {
     pub lang: String,
     pub dir: Direction,
     pub blocks: Vec<Block>,
+    /// The author(s) as the page names them (`By Jane Doe`), whitespace collapsed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byline: Option<String>,
+    /// The publishing site's name (`og:site_name`), e.g. `The Guardian`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
+    /// The publication time as the page states it (usually ISO 8601); not parsed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// A short summary (the page's description, or the first paragraph).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+    /// What the article was imported from; `Plain` for articles stored before this existed.
+    #[serde(default, skip_serializing_if = "SourceFormat::is_plain")]
+    pub format: SourceFormat,
 }
 
 /// Reading time range in whole minutes, as Firefox Reader View shows it.
@@ -180,11 +288,9 @@ mod tests {
             dir: Direction::Ltr,
             blocks: blocks
                 .iter()
-                .map(|t| Block {
-                    kind: BlockKind::Paragraph,
-                    text: t.to_string(),
-                })
+                .map(|t| Block::new(BlockKind::Paragraph, *t))
                 .collect(),
+            ..Default::default()
         }
     }
 
@@ -213,6 +319,40 @@ mod tests {
             Some(ByteOffset(12))
         );
         assert_eq!(a.block_utf16_to_byte(2, Utf16Offset(0)), None);
+    }
+
+    #[test]
+    fn json_without_new_fields_still_loads_and_plain_articles_serialise_as_before() {
+        let old = r#"{"id":"a","title":"T","source":null,"lang":"ru","dir":"ltr",
+            "blocks":[{"kind":"lead","text":"x"},{"kind":{"heading":2},"text":"y"}]}"#;
+        let a: Article = serde_json::from_str(old).unwrap();
+        assert_eq!(a.format, SourceFormat::Plain);
+        assert!(a.byline.is_none() && a.blocks[0].marks.is_empty());
+        let back = serde_json::to_string(&a).unwrap();
+        assert!(!back.contains("marks") && !back.contains("format") && !back.contains("byline"));
+        // New kinds and marks round-trip.
+        let mut b = a.clone();
+        b.format = SourceFormat::Html;
+        b.byline = Some("Jane".into());
+        b.blocks.push(Block {
+            kind: BlockKind::ListItem {
+                ordered: true,
+                number: 3,
+                depth: 1,
+            },
+            text: "item".into(),
+            marks: vec![Mark {
+                start: 0,
+                end: 4,
+                kind: MarkKind::Link {
+                    href: "https://e.org".into(),
+                },
+            }],
+        });
+        b.blocks
+            .push(Block::new(BlockKind::TableRow { header: true }, "a\tb"));
+        let json = serde_json::to_string(&b).unwrap();
+        assert_eq!(serde_json::from_str::<Article>(&json).unwrap(), b);
     }
 
     #[test]

@@ -46,13 +46,13 @@ pub fn parse_plain(id: &str, input: &str) -> Article {
     let blocks = body
         .into_iter()
         .enumerate()
-        .map(|(i, text)| Block {
-            kind: if i == 0 && lead {
+        .map(|(i, text)| {
+            let kind = if i == 0 && lead {
                 BlockKind::Lead
             } else {
                 BlockKind::Paragraph
-            },
-            text,
+            };
+            Block::new(kind, text)
         })
         .collect();
 
@@ -63,6 +63,7 @@ pub fn parse_plain(id: &str, input: &str) -> Article {
         lang: lang.to_owned(),
         dir,
         blocks,
+        ..Default::default()
     }
 }
 
