@@ -1,4 +1,6 @@
 //! Parsers from outside formats into [`crate::article::Article`].
 
+mod builder;
 pub mod encoding;
+pub mod markdown;
 pub mod plain;

@@ -101,7 +101,7 @@ fn looks_like_title(p: &str) -> bool {
 }
 
 /// A title for text that has none: its first words, at most about 80 characters.
-fn derive_title(p: &str) -> String {
+pub(crate) fn derive_title(p: &str) -> String {
     let mut out = String::new();
     for w in p.split_whitespace() {
         if out.chars().count() + w.chars().count() > 80 {
