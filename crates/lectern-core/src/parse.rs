@@ -2,5 +2,6 @@
 
 mod builder;
 pub mod encoding;
+pub mod html;
 pub mod markdown;
 pub mod plain;

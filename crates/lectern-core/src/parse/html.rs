@@ -1,0 +1,449 @@
+//! A saved web page → [`Article`]: the readable part and its metadata, as text and safe marks.
+//!
+//! Two steps:
+//! 1. **Extraction** with `dom_smoothie`, a Rust port of Mozilla Readability (the algorithm of
+//!    Firefox Reader View) on html5ever: it scores the page's blocks, keeps the article body and
+//!    drops navigation, ads, comments, share bars, scripts and styles; it also reads the title,
+//!    byline, site name, publication time and excerpt (from `<meta>`, JSON-LD and the page),
+//!    `<html lang>` and the article's `dir`.
+//! 2. **Conversion** of the extracted HTML to [`Block`]s by walking its DOM: headings, paragraphs,
+//!    list items (with depth and number), quotes, code lines (`<pre>`), table rows (cells joined
+//!    by `'\t'`; a table whose cells hold paragraphs or lists is a layout table and becomes
+//!    ordinary blocks), figures (image alt text and captions), and inline marks (`<em>`/`<i>`,
+//!    `<strong>`/`<b>`, `<code>`, `<a href>` with http/https/mailto targets only — relative and
+//!    other links keep their text and lose the link).
+//!
+//! Nothing from the page survives as markup: no element, attribute, style, URL of an image or
+//! event handler reaches the [`Article`]; only text, block kinds and checked link targets.
+//!
+//! [`Block`]: crate::article::Block
+
+use std::fmt;
+
+use dom_query::{Document, NodeRef};
+use dom_smoothie::{Config, Readability};
+
+use super::builder::BlockBuilder;
+use super::plain::derive_title;
+use crate::article::{Article, BlockKind, MarkKind, SourceFormat};
+use crate::lang::{guess_language, Direction};
+
+/// Why a page could not be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportError {
+    /// The page has no readable content (nothing Readability would show, or only empty blocks).
+    NoArticle,
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportError::NoArticle => write!(f, "the page has no article text to read"),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// What the page itself declares, kept apart from the guesses [`Article`] falls back on, so a
+/// caller (or a test) can tell "the page says `en`" from "it looked English".
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Declared {
+    /// `<html lang>` as written (trimmed), if any.
+    pub lang: Option<String>,
+    /// The article's `dir` (`ltr`/`rtl`) as Readability finds it on the article or its
+    /// ancestors, if any.
+    pub dir: Option<String>,
+}
+
+/// An extracted article with what the page declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extraction {
+    pub article: Article,
+    pub declared: Declared,
+}
+
+/// Elements dropped with everything inside them.
+const SKIPPED: &[&str] = &[
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+    "video", "audio", "button", "input", "select", "textarea", "head", "title", "meta", "link",
+    "base", "map", "dialog",
+];
+
+/// Elements that start and end a block (besides those handled one by one below).
+const BLOCKS: &[&str] = &[
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "address",
+    "details", "summary", "dl", "dt", "dd", "center", "caption", "body", "html", "fieldset",
+    "legend", "form", "hgroup", "picture", "tr", "td", "th", "thead", "tbody", "tfoot",
+];
+
+/// Deeper nesting than this is read as plain text, so a hostile page cannot exhaust the stack.
+const MAX_DEPTH: usize = 200;
+
+/// Import a saved web page (`html` as decoded text) as an article with the given id.
+///
+/// Errors with [`ImportError::NoArticle`] when nothing readable is left. The article's `lang` is
+/// `<html lang>` when the page declares a plausible tag, else guessed from the text; `dir` is
+/// the declared one, else the guess's. The title falls back to the first words of the body.
+/// Time is roughly linear in the page size (Readability may re-run its scoring up to four
+/// times with looser rules on pages where it finds too little).
+pub fn parse_html(id: &str, html: &str) -> Result<Article, ImportError> {
+    extract_html(id, html).map(|e| e.article)
+}
+
+/// [`parse_html`], also returning what the page declared about its language and direction.
+pub fn extract_html(id: &str, html: &str) -> Result<Extraction, ImportError> {
+    let mut readability = Readability::new(html, None, Some(Config::default()))
+        .map_err(|_| ImportError::NoArticle)?;
+    let extracted = readability.parse().map_err(|_| ImportError::NoArticle)?;
+
+    let fragment = Document::fragment(extracted.content.to_string());
+    let mut w = Walker::default();
+    w.walk(&fragment.root(), 0);
+    w.flush();
+    let blocks = w.b.blocks;
+    if blocks.is_empty() {
+        return Err(ImportError::NoArticle);
+    }
+
+    let declared = Declared {
+        lang: clean(extracted.lang.as_deref()),
+        dir: clean(extracted.dir.as_deref()).map(|d| d.to_ascii_lowercase()),
+    };
+    let body: Vec<&str> = blocks.iter().map(|b| b.text.as_str()).collect();
+    let (guessed_lang, guessed_dir) = guess_language(&body.join("\n"));
+    let lang = declared
+        .lang
+        .clone()
+        .filter(|l| is_language_tag(l))
+        .unwrap_or_else(|| guessed_lang.to_owned());
+    let dir = match declared.dir.as_deref() {
+        Some("rtl") => Direction::Rtl,
+        Some("ltr") => Direction::Ltr,
+        _ => guessed_dir,
+    };
+    let title = clean(Some(&extracted.title)).unwrap_or_else(|| derive_title(&blocks[0].text));
+    let article = Article {
+        id: id.to_owned(),
+        title,
+        source: None,
+        lang,
+        dir,
+        blocks,
+        byline: clean(extracted.byline.as_deref()),
+        site_name: clean(extracted.site_name.as_deref()),
+        published: clean(extracted.published_time.as_deref()),
+        excerpt: clean(extracted.excerpt.as_deref()),
+        format: SourceFormat::Html,
+    };
+    Ok(Extraction { article, declared })
+}
+
+/// Whitespace collapsed to single spaces and trimmed; `None` when nothing is left.
+fn clean(s: Option<&str>) -> Option<String> {
+    let s = s?.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!s.is_empty()).then_some(s)
+}
+
+/// `en`, `en-US`, `zh-Hans-CN`: ASCII letters, digits and hyphens, starting with 2–8 letters.
+fn is_language_tag(s: &str) -> bool {
+    let primary = s.split(['-', '_']).next().unwrap_or("");
+    s.len() <= 35
+        && (2..=8).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// An open element that decides the kind of the text inside it.
+enum Container {
+    List { ordered: bool, next: u32 },
+    Item { ordered: bool, number: u32 },
+    Quote,
+    Figure,
+}
+
+#[derive(Default)]
+struct Walker {
+    b: BlockBuilder,
+    stack: Vec<Container>,
+    /// Inside a table cell: block boundaries are spaces, not new blocks.
+    in_cell: usize,
+}
+
+impl Walker {
+    fn kind(&self) -> BlockKind {
+        for (i, c) in self.stack.iter().enumerate().rev() {
+            match c {
+                Container::Item { ordered, number } => {
+                    let lists = self.stack[..i]
+                        .iter()
+                        .filter(|c| matches!(c, Container::List { .. }))
+                        .count();
+                    return BlockKind::ListItem {
+                        ordered: *ordered,
+                        number: *number,
+                        depth: u8::try_from(lists.saturating_sub(1)).unwrap_or(u8::MAX),
+                    };
+                }
+                Container::Quote => return BlockKind::Quote,
+                Container::Figure => return BlockKind::Figure,
+                Container::List { .. } => {}
+            }
+        }
+        BlockKind::Paragraph
+    }
+
+    /// End the pending block (a space inside a table cell).
+    fn flush(&mut self) {
+        if self.in_cell > 0 {
+            self.b.push_text(" ");
+        } else {
+            let kind = self.kind();
+            self.b.finish(kind);
+        }
+    }
+
+    fn children(&mut self, node: &NodeRef, depth: usize) {
+        for child in node.children_it(false) {
+            self.walk(&child, depth + 1);
+        }
+    }
+
+    fn walk(&mut self, node: &NodeRef, depth: usize) {
+        if node.is_text() {
+            self.b.push_text(&node.text());
+            return;
+        }
+        if !(node.is_element() || node.is_document() || node.is_fragment()) {
+            return; // comments, doctypes, processing instructions
+        }
+        if depth > MAX_DEPTH {
+            self.b.push_text(&node.text());
+            return;
+        }
+        let Some(name) = node.node_name() else {
+            self.children(node, depth);
+            return;
+        };
+        let name = name.to_ascii_lowercase();
+        let name = name.as_str();
+        if SKIPPED.contains(&name) || node.has_attr("hidden") {
+            return;
+        }
+        match name {
+            "br" | "hr" => self.flush(),
+            "img" | "area" => self.image(node),
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                if self.in_cell > 0 {
+                    self.flush();
+                    self.children(node, depth);
+                    self.flush();
+                    return;
+                }
+                self.flush();
+                self.children(node, depth);
+                let level = name.as_bytes()[1] - b'0';
+                self.b.finish(BlockKind::Heading(level.clamp(2, 6)));
+            }
+            "pre" if self.in_cell == 0 => {
+                self.flush();
+                let text = node.text();
+                let text = text.strip_prefix('\n').unwrap_or(&text);
+                let text = text.trim_end_matches(['\n', '\r', ' ', '\t']);
+                for line in text.split('\n') {
+                    self.b.push_verbatim(line);
+                    self.b.finish(BlockKind::Code);
+                }
+            }
+            "ul" | "ol" | "menu" => {
+                self.flush();
+                let start = node
+                    .attr("start")
+                    .and_then(|s| s.trim().parse::<u32>().ok())
+                    .unwrap_or(1);
+                self.stack.push(Container::List {
+                    ordered: name == "ol",
+                    next: start,
+                });
+                self.children(node, depth);
+                self.flush();
+                self.stack.pop();
+            }
+            "li" => {
+                self.flush();
+                let (ordered, number) = match self.stack.last_mut() {
+                    Some(Container::List { ordered, next }) => {
+                        let n = *next;
+                        *next = next.saturating_add(1);
+                        (*ordered, n)
+                    }
+                    _ => (false, 1),
+                };
+                self.stack.push(Container::Item { ordered, number });
+                self.children(node, depth);
+                self.flush();
+                self.stack.pop();
+            }
+            "blockquote" | "figure" => {
+                self.flush();
+                self.stack.push(if name == "figure" {
+                    Container::Figure
+                } else {
+                    Container::Quote
+                });
+                self.children(node, depth);
+                self.flush();
+                self.stack.pop();
+            }
+            "table" if self.in_cell == 0 && !is_layout_table(node) => self.table(node, depth),
+            "a" => {
+                let href = node.attr("href").map(|h| h.to_string()).unwrap_or_default();
+                self.b.open_link(&href);
+                self.children(node, depth);
+                self.b.close_mark();
+            }
+            "em" | "i" | "cite" | "dfn" => self.marked(node, depth, MarkKind::Emphasis),
+            "strong" | "b" => self.marked(node, depth, MarkKind::Strong),
+            "code" | "kbd" | "samp" | "tt" | "var" => self.marked(node, depth, MarkKind::Code),
+            _ if BLOCKS.contains(&name) || name == "table" || name == "figcaption" => {
+                self.flush();
+                self.children(node, depth);
+                self.flush();
+            }
+            _ => self.children(node, depth),
+        }
+    }
+
+    fn marked(&mut self, node: &NodeRef, depth: usize, kind: MarkKind) {
+        self.b.open_mark(kind);
+        self.children(node, depth);
+        self.b.close_mark();
+    }
+
+    /// An image is its alt text: a `Figure` block, or words in the line inside a table cell.
+    /// Its URL is never kept.
+    fn image(&mut self, node: &NodeRef) {
+        let alt = node.attr("alt").map(|a| a.to_string()).unwrap_or_default();
+        if alt.trim().is_empty() {
+            return;
+        }
+        if self.in_cell > 0 {
+            self.b.push_text(&alt);
+            self.b.push_text(" ");
+            return;
+        }
+        self.flush();
+        self.b.push_text(&alt);
+        self.b.finish(BlockKind::Figure);
+    }
+
+    /// A data table: one `TableRow` block per row, cells joined by the separator.
+    fn table(&mut self, node: &NodeRef, depth: usize) {
+        self.flush();
+        let mut rows = Vec::new();
+        collect_rows(node, false, &mut rows, 0);
+        for (row, in_head) in rows {
+            let cells: Vec<NodeRef> = row
+                .element_children()
+                .into_iter()
+                .filter(|c| matches!(c.node_name().as_deref(), Some("td" | "th")))
+                .collect();
+            if cells.is_empty() {
+                continue;
+            }
+            let header = in_head || cells.iter().all(|c| c.node_name().as_deref() == Some("th"));
+            self.in_cell += 1;
+            for (i, cell) in cells.iter().enumerate() {
+                self.b.cell_separator(i == 0);
+                self.children(cell, depth + 2);
+            }
+            self.in_cell -= 1;
+            if self.b.has_text() {
+                self.b.finish(BlockKind::TableRow { header });
+            } else {
+                self.b.discard();
+            }
+        }
+        // A caption is a paragraph after the rows.
+        for child in node.element_children() {
+            if child.node_name().as_deref() == Some("caption") {
+                self.children(&child, depth + 1);
+                self.flush();
+            }
+        }
+    }
+}
+
+/// The rows of `table` in document order, not descending into nested tables, with whether each
+/// is in a `<thead>`.
+fn collect_rows<'a>(
+    node: &NodeRef<'a>,
+    in_head: bool,
+    rows: &mut Vec<(NodeRef<'a>, bool)>,
+    depth: usize,
+) {
+    if depth > 4 {
+        return;
+    }
+    for child in node.element_children() {
+        match child.node_name().as_deref() {
+            Some("tr") => rows.push((child, in_head)),
+            Some("thead") => collect_rows(&child, true, rows, depth + 1),
+            Some("tbody" | "tfoot") => collect_rows(&child, in_head, rows, depth + 1),
+            _ => {}
+        }
+    }
+}
+
+/// A table used for layout rather than data: a cell holds paragraphs, lists, headings, quotes,
+/// code or another table, or every row has a single cell.
+fn is_layout_table(table: &NodeRef) -> bool {
+    let block_inside = table.descendants_it().any(|n| {
+        matches!(
+            n.node_name().as_deref(),
+            Some(
+                "p" | "ul"
+                    | "ol"
+                    | "h1"
+                    | "h2"
+                    | "h3"
+                    | "h4"
+                    | "h5"
+                    | "h6"
+                    | "blockquote"
+                    | "pre"
+                    | "table"
+                    | "div"
+                    | "figure"
+            )
+        )
+    });
+    if block_inside {
+        return true;
+    }
+    let mut rows = Vec::new();
+    collect_rows(table, false, &mut rows, 0);
+    rows.iter().all(|(row, _)| {
+        row.element_children()
+            .iter()
+            .filter(|c| matches!(c.node_name().as_deref(), Some("td" | "th")))
+            .count()
+            <= 1
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_tags() {
+        for ok in ["en", "en-US", "zh-Hans-CN", "fil", "pt_BR"] {
+            assert!(is_language_tag(ok), "{ok}");
+        }
+        for bad in ["", "e", "english language", "<script>", "1en", "en-😀"] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
+    }
+}
