@@ -26,12 +26,26 @@ use crate::store::{AppContext, Store, UiStore};
 /// The id of the sample article.
 pub const SEED_ID: &str = "seed";
 
+/// What the app is mounted with: nothing in the normal app; the benchmark page (`bench.rs`)
+/// opens its own article and renders a probe inside the app's context.
+#[derive(Properties, PartialEq, Default)]
+pub struct AppProps {
+    #[prop_or_default]
+    pub article: Option<Rc<lectern_core::article::Article>>,
+    #[prop_or_default]
+    pub children: Html,
+}
+
 #[component]
-pub fn App() -> Html {
-    let store = use_reducer(|| {
+pub fn App(props: &AppProps) -> Html {
+    let injected = props.article.clone();
+    let store = use_reducer(move || {
         let local = LocalStore::from_window();
         let settings = storage::load_settings(&local);
-        let article = parse_plain(SEED_ID, crate::SEED_ARTICLE);
+        let article = injected.map_or_else(
+            || parse_plain(SEED_ID, crate::SEED_ARTICLE),
+            |a| (*a).clone(),
+        );
         let doc = annotations_doc::load_annotations(&local, &article.id);
         Store(State::new(article, settings, doc))
     });
@@ -94,6 +108,7 @@ pub fn App() -> Html {
             <SelectionToolbar />
             <AnnotationPopover />
             <UndoToast />
+            { props.children.clone() }
         </ContextProvider<AppContext>>
     }
 }

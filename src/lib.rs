@@ -7,6 +7,8 @@
 //! - [`hooks`]: one hook per file (keyboard shortcuts).
 
 pub mod app;
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod components;
 pub mod hooks;
 pub mod store;
@@ -14,7 +16,11 @@ pub mod store;
 /// The sample article a new reader sees, embedded in the build.
 pub const SEED_ARTICLE: &str = include_str!("../assets/seed-article-ru.txt");
 
-/// Mount the app on `<body>`.
+/// Mount the app on `<body>` (the benchmark page instead with `?bench` in the URL).
 pub fn start() {
+    #[cfg(feature = "bench")]
+    if let Some(text_url) = bench::requested() {
+        return bench::start(text_url);
+    }
     yew::Renderer::<app::App>::new().render();
 }

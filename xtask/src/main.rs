@@ -24,6 +24,10 @@ cargo xtask <command>
   test                 every test layer: fmt, clippy (host + wasm32), native tests,
                        wasm-bindgen tests in headless Chromium, end-to-end tests (Playwright)
   check                fmt + clippy only
+  bench [--quick] [harness args]
+                       release build with the benchmark page (target/bench-dist), then Lectern
+                       vs the peer harness (../shared/bench) and the static-HTML floor in
+                       headless Chromium on 127.0.0.1; results in target/bench/ (not in `test`)
   tools                install every tool the commands above need, and report versions
   help                 this text
 ";
@@ -40,6 +44,7 @@ fn main() {
         "build" => build(&root, rest),
         "test" => test(&root),
         "check" => check(),
+        "bench" => bench(&root, rest),
         "tools" => ensure_build_tools(&root).and_then(|()| ensure_browser_tools(&root)),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
@@ -348,4 +353,103 @@ fn test(root: &Path) -> Res {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// `cargo xtask bench`: see README "Performance". Sizes, quote counts and repetitions default to
+/// a run of about 20 minutes on 2 cores; `--quick` is a smoke run; other arguments go to the
+/// harness's `run-bench.mjs` (later ones win, e.g. `--sizes 1m --reps 5`).
+fn bench(root: &Path, args: &[String]) -> Res {
+    ensure_build_tools(root)?;
+    let dist = root.join("target/bench-dist");
+    let out = root.join("target/bench");
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create target/bench: {e}"))?;
+    run(
+        "trunk build --release --features bench (target/bench-dist)",
+        trunk(root)
+            .args(["build", "--release", "--features", "bench"])
+            .args(["--public-url", "/app/", "--dist"])
+            .arg(&dist),
+    )?;
+    let quick = args.iter().any(|a| a == "--quick");
+    let passed: Vec<&String> = args.iter().filter(|a| *a != "--quick").collect();
+    let defaults: &[&str] = if quick {
+        &["--sizes", "10k,100k", "--n", "100,1000", "--reps", "1"]
+    } else {
+        &["--sizes", "10k,100k,1m", "--n", "100,1000", "--reps", "3"]
+    };
+    let shared = root.join("../shared");
+    if shared.join("bench/run.sh").exists() {
+        // shared/ may be read-only and the harness writes into its folder: run a copy.
+        let peer = root.join("target/peer");
+        std::fs::create_dir_all(&peer).map_err(|e| format!("cannot create target/peer: {e}"))?;
+        for dir in ["bench", "corpus"] {
+            run(
+                &format!("copy ../shared/{dir} to target/peer/"),
+                Command::new("cp")
+                    .args(["-r", "--no-preserve=mode", "-T"])
+                    .arg(shared.join(dir))
+                    .arg(peer.join(dir)),
+            )?;
+        }
+        run(
+            "peer harness (bench/run.sh): floor, peers and Lectern in Chromium",
+            Command::new("sh")
+                .arg(peer.join("bench/run.sh"))
+                .arg("--serve")
+                .arg(format!("/app/={}", dist.display()))
+                .arg("--page")
+                .arg("app={origin}/app/index.html?bench&text={textUrl};ops=.*")
+                .arg("--out")
+                .arg(&out)
+                .args(defaults)
+                .args(&passed),
+        )?;
+        let mut sizes = Command::new("node");
+        sizes
+            .arg(peer.join("bench/peer/scripts/sizes.mjs"))
+            .arg("--json")
+            .arg(out.join("sizes.json"));
+        for f in release_files(&dist)? {
+            sizes.arg("--file").arg(f);
+        }
+        run("transfer sizes (peer harness sizes.mjs)", &mut sizes)?;
+    } else {
+        eprintln!("xtask: ../shared/bench not found: measuring Lectern and the static floor only");
+        ensure_browser_tools(root)?;
+        run(
+            "fallback bench (xtask/bench/fallback.mjs)",
+            Command::new("node")
+                .arg(root.join("xtask/bench/fallback.mjs"))
+                .arg("--seed-file")
+                .arg(root.join("assets/seed-article-ru.txt"))
+                .arg("--app")
+                .arg(&dist)
+                .arg("--out")
+                .arg(&out)
+                .args(defaults)
+                .args(&passed),
+        )?;
+    }
+    run(
+        "summary against the budgets (target/bench/summary.md)",
+        Command::new("node")
+            .arg(root.join("xtask/bench/summary.mjs"))
+            .arg(&out),
+    )
+}
+
+/// The wasm, JS and CSS files of a release build.
+fn release_files(dist: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dist)
+        .map_err(|e| format!("cannot read {}: {e}", dist.display()))?
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("wasm" | "js" | "css")
+            )
+        })
+        .collect();
+    files.sort();
+    Ok(files)
 }

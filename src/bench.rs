@@ -1,0 +1,716 @@
+//! The benchmark page: only when the URL has `?bench` (never in the normal UI).
+//!
+//! `index.html?bench&text=/data/article-1m.txt` fetches the text (one paragraph per line), mounts
+//! the real `<App/>` with it as the open article, and defines `window.annotatorBench`, the page
+//! interface of the peer benchmark harness (`../shared/bench/README.md`, "Page interface"):
+//! `name`, `ready`, `articleText()`, `ops()` and `run(name, payload)`. `cargo xtask bench` drives
+//! it. Everything measured goes through the real code: the core's `Anchorer` and `Describer`,
+//! the store's reducer and write-through, the reader components; this module only converts and
+//! times.
+//!
+//! Ops (each returns `{ms, done, results?, extra?}`, times from `performance.now()`):
+//! - `anchor`: one `Anchorer` for the text, then every quote as a `Target` with only
+//!   exact/prefix/suffix usable (position 0, no text hash), so the quote search is measured;
+//!   results in UTF-16 offsets. `ms` includes building the `Anchorer` and reading the quotes.
+//! - `describe`: one `Describer`, then each quote's UTF-16 start/end → bytes → `Target`.
+//! - `highlight`: N annotations (described beforehand, untimed) arrive in one store action
+//!   (`AnnotationsChangedElsewhere`, what another tab's write does): reducer, anchoring (stored
+//!   positions), Yew render, until the `<mark>`s are in the DOM; `extra.layoutMs` is the forced
+//!   layout after it.
+//! - `restore`: the same N annotations written to `localStorage` first (untimed), then read,
+//!   parsed, merged, anchored and painted; `extra` has the JS heap and wasm memory after it.
+//! - `add-one`: N highlights present (untimed), then the DOM selection → `selected_range` →
+//!   `AppContext::highlight` → painted + layout; then one note edit (`noteMs`, to the next task)
+//!   and the bytes that action wrote (`noteWriteBytes`).
+//! - `store`: N annotations written through `save_annotations` and read back with
+//!   `load_annotations` (`localStorage`), with the bytes written.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Promise, Reflect};
+use lectern_core::anchor::{Anchorer, Describer};
+use lectern_core::annotation::{
+    Annotation, Color, Target, TextPositionSelector, TextQuoteSelector,
+};
+use lectern_core::annotations_doc::{
+    annotations_key, load_annotations, save_annotations, AnnotationsDoc,
+};
+use lectern_core::article::{Article, Block, BlockKind};
+use lectern_core::lang::guess_language;
+use lectern_core::state::Action;
+use lectern_core::storage::KeyValueStore;
+use lectern_core::text::{ByteOffset, CodePointOffset, TextIndex, Utf16Offset};
+use lectern_dom::env::now_iso;
+use lectern_dom::local_store::LocalStore;
+use lectern_dom::selection::selected_range;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use yew::prelude::*;
+
+use crate::app::{App, AppProps};
+use crate::store::{use_app, AppContext};
+
+/// The id of the benchmark's article (its annotations live under their own storage key).
+const BENCH_ID: &str = "bench";
+/// Where the `store` op writes (not the open article's key).
+const STORE_ID: &str = "bench-store";
+const COLORS: [Color; 5] = [
+    Color::Yellow,
+    Color::Green,
+    Color::Blue,
+    Color::Pink,
+    Color::Purple,
+];
+
+thread_local! {
+    /// The app's context as of its latest render (set by [`BenchProbe`]).
+    static CTX: RefCell<Option<AppContext>> = const { RefCell::new(None) };
+    /// Resolves `annotatorBench.ready`.
+    static READY: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+}
+
+/// `Some(text URL)` when the page was opened with `?bench` (`&text=URL`; without it, the seed
+/// article's lines are the text), `None` for the normal app.
+pub fn requested() -> Option<Option<String>> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let query = search.strip_prefix('?')?;
+    let mut bench = false;
+    let mut text = None;
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        match k {
+            "bench" => bench = true,
+            "text" => {
+                text = js_sys::decode_uri_component(v)
+                    .ok()
+                    .map(String::from)
+                    .filter(|s| !s.is_empty())
+            }
+            _ => {}
+        }
+    }
+    bench.then_some(text)
+}
+
+/// Defines `window.annotatorBench`, fetches the text and mounts the app on it.
+pub fn start(text_url: Option<String>) {
+    define_interface();
+    wasm_bindgen_futures::spawn_local(async move {
+        let text = match text_url {
+            Some(url) => fetch_text(&url).await.unwrap_or_else(|e| {
+                web_sys::console::error_1(&e);
+                String::new()
+            }),
+            None => crate::SEED_ARTICLE.trim_end().replace("\r\n", "\n"),
+        };
+        let props = AppProps {
+            article: Some(Rc::new(article_from_lines(&text))),
+            children: html! { <BenchProbe /> },
+        };
+        yew::Renderer::<App>::with_props(props).render();
+    });
+}
+
+/// One paragraph per line, as the corpus writes it: `Article::text()` equals `text`.
+fn article_from_lines(text: &str) -> Article {
+    let (lang, dir) = guess_language(text);
+    Article {
+        id: BENCH_ID.to_owned(),
+        title: "Benchmark article".to_owned(),
+        lang: lang.to_owned(),
+        dir,
+        blocks: text
+            .split('\n')
+            .map(|t| Block::new(BlockKind::Paragraph, t))
+            .collect(),
+        ..Article::default()
+    }
+}
+
+async fn fetch_text(url: &str) -> Result<String, JsValue> {
+    let window = web_sys::window().ok_or("no window")?;
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await?
+        .dyn_into()?;
+    if !resp.ok() {
+        return Err(format!("GET {url}: {}", resp.status()).into());
+    }
+    let text = JsFuture::from(resp.text()?).await?;
+    text.as_string().ok_or_else(|| "not text".into())
+}
+
+/// Rendered inside `<App/>`: keeps the latest context for the ops, and resolves `ready` once
+/// the first render is in the DOM (effects run after the DOM is updated).
+#[component]
+fn BenchProbe() -> Html {
+    let app = use_app();
+    CTX.with(|c| *c.borrow_mut() = Some(app));
+    use_effect_with((), |_| {
+        let layout_ms = force_layout();
+        let ready_ms = now();
+        let text_len = with_ctx(|c| c.state().text.encode_utf16().count()).unwrap_or(0);
+        let info = obj(&[
+            ("readyMs", ready_ms.into()),
+            ("layoutMs", layout_ms.into()),
+            ("textLength", (text_len as f64).into()),
+        ]);
+        if let Some(resolve) = READY.with(|r| r.borrow_mut().take()) {
+            let _ = resolve.call1(&JsValue::NULL, &info);
+        }
+    });
+    Html::default()
+}
+
+fn with_ctx<R>(f: impl FnOnce(&AppContext) -> R) -> Option<R> {
+    CTX.with(|c| c.borrow().as_ref().map(f))
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
+}
+
+/// Reading geometry forces style recalculation and layout; returns its time.
+fn force_layout() -> f64 {
+    let t = now();
+    let doc = document();
+    if let Some(body) = doc.body() {
+        let _ = body.offset_height();
+    }
+    if let Some(el) = doc.get_element_by_id("article") {
+        let _ = el.get_bounding_client_rect();
+    }
+    now() - t
+}
+
+fn obj(fields: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (k, v) in fields {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o
+}
+
+fn get(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn get_str(o: &JsValue, k: &str) -> String {
+    get(o, k).as_string().unwrap_or_default()
+}
+
+fn get_num(o: &JsValue, k: &str) -> f64 {
+    get(o, k).as_f64().unwrap_or(0.0)
+}
+
+/// `{name, kind, mutates}` of every op.
+const OPS: &[(&str, &str, bool)] = &[
+    ("anchor", "anchor", false),
+    ("describe", "describe", false),
+    ("store", "store", false),
+    ("highlight", "highlight", true),
+    ("restore", "highlight", true),
+    ("add-one", "highlight", true),
+];
+
+fn define_interface() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let ready = Promise::new(&mut |resolve, _reject| {
+        READY.with(|r| *r.borrow_mut() = Some(resolve));
+    });
+    let article_text = Closure::<dyn Fn() -> JsValue>::new(|| {
+        with_ctx(|c| JsValue::from_str(&c.state().text)).unwrap_or(JsValue::NULL)
+    });
+    let ops = Closure::<dyn Fn() -> JsValue>::new(|| {
+        OPS.iter()
+            .map(|(name, kind, mutates)| {
+                JsValue::from(obj(&[
+                    ("name", (*name).into()),
+                    ("kind", (*kind).into()),
+                    ("mutates", (*mutates).into()),
+                ]))
+            })
+            .collect::<Array>()
+            .into()
+    });
+    let run = Closure::<dyn Fn(String, JsValue) -> Promise>::new(|name: String, payload| {
+        future_to_promise(async move { run_op(&name, &payload).await.map(JsValue::from) })
+    });
+    let bench = obj(&[
+        ("name", "lectern".into()),
+        ("version", 1.into()),
+        ("ready", ready.into()),
+        ("articleText", article_text.into_js_value()),
+        ("ops", ops.into_js_value()),
+        ("run", run.into_js_value()),
+    ]);
+    let _ = Reflect::set(&window, &JsValue::from_str("annotatorBench"), &bench);
+}
+
+/// One quote of the harness's `quotes-*.json`.
+struct Quote {
+    id: u32,
+    start: usize,
+    end: usize,
+    exact: String,
+    prefix: String,
+    suffix: String,
+}
+
+fn quotes_of(payload: &JsValue) -> Vec<JsValue> {
+    get(payload, "quotes")
+        .dyn_into::<Array>()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+fn read_quote(q: &JsValue) -> Quote {
+    Quote {
+        id: get_num(q, "id") as u32,
+        start: get_num(q, "start") as usize,
+        end: get_num(q, "end") as usize,
+        exact: get_str(q, "exact"),
+        prefix: get_str(q, "prefix"),
+        suffix: get_str(q, "suffix"),
+    }
+}
+
+async fn run_op(name: &str, payload: &JsValue) -> Result<Object, JsValue> {
+    let budget = get(payload, "budgetMs").as_f64().unwrap_or(20_000.0);
+    let quotes = quotes_of(payload);
+    let text = with_ctx(|c| c.state().text.clone()).ok_or("the app is not mounted yet")?;
+    match name {
+        "anchor" => Ok(op_anchor(&text, &quotes, budget)),
+        "describe" => Ok(op_describe(&text, &quotes, budget)),
+        "store" => op_store(&text, &quotes),
+        "highlight" => op_paint(&text, &quotes, false).await,
+        "restore" => op_paint(&text, &quotes, true).await,
+        "add-one" => op_add_one(&text, &quotes).await,
+        other => Err(format!("unknown op {other}").into()),
+    }
+}
+
+fn op_anchor(text: &str, quotes: &[JsValue], budget: f64) -> Object {
+    let t0 = now();
+    let anchorer = Anchorer::new(text);
+    let prep_ms = now() - t0;
+    let mut results: Vec<Option<(usize, usize)>> = Vec::with_capacity(quotes.len());
+    let (mut fuzzy, mut orphans) = (0u32, 0u32);
+    for q in quotes {
+        let q = read_quote(q);
+        let target = Target {
+            quote: TextQuoteSelector {
+                exact: q.exact,
+                prefix: q.prefix,
+                suffix: q.suffix,
+            },
+            // No usable position or hash: the quote search is what is measured.
+            position: TextPositionSelector {
+                start: CodePointOffset(0),
+                end: CodePointOffset(0),
+            },
+            text_hash: String::new(),
+        };
+        let placement = anchorer.anchor(&target);
+        if placement.is_orphan() {
+            orphans += 1;
+        } else if !placement.is_exact() {
+            fuzzy += 1;
+        }
+        results.push(
+            placement
+                .utf16_range(anchorer.index())
+                .map(|r| (r.start.0, r.end.0)),
+        );
+        if now() - t0 > budget {
+            break;
+        }
+    }
+    let ms = now() - t0;
+    let done = results.len();
+    let out: Array = results
+        .into_iter()
+        .map(|r| match r {
+            Some((s, e)) => JsValue::from(obj(&[
+                ("start", (s as f64).into()),
+                ("end", (e as f64).into()),
+            ])),
+            None => JsValue::NULL,
+        })
+        .collect();
+    obj(&[
+        ("ms", ms.into()),
+        ("done", (done as f64).into()),
+        ("results", out.into()),
+        (
+            "extra",
+            obj(&[
+                ("prepMs", prep_ms.into()),
+                ("fuzzy", fuzzy.into()),
+                ("orphans", orphans.into()),
+            ])
+            .into(),
+        ),
+    ])
+}
+
+fn op_describe(text: &str, quotes: &[JsValue], budget: f64) -> Object {
+    let t0 = now();
+    let describer = Describer::new(text);
+    let index = TextIndex::new(text);
+    let prep_ms = now() - t0;
+    let mut context = 0usize;
+    let mut exacts = Vec::with_capacity(quotes.len());
+    let mut thrown = 0u32;
+    for q in quotes {
+        let (s, e) = (get_num(q, "start"), get_num(q, "end"));
+        let range = index
+            .utf16_to_byte(Utf16Offset(s as usize))
+            .and_then(|s| Ok(s..index.utf16_to_byte(Utf16Offset(e as usize))?));
+        match range.and_then(|r| describer.describe(r)) {
+            Ok(t) => {
+                context += t.quote.prefix.chars().count() + t.quote.suffix.chars().count();
+                exacts.push(Some(t.quote.exact));
+            }
+            Err(_) => {
+                thrown += 1;
+                exacts.push(None);
+            }
+        }
+        if now() - t0 > budget {
+            break;
+        }
+    }
+    let ms = now() - t0;
+    let done = exacts.len();
+    // Checked after the clock stopped: the described quote is the corpus quote.
+    let wrong = exacts
+        .iter()
+        .zip(quotes)
+        .filter(|(got, q)| got.as_deref() != Some(get_str(q, "exact").as_str()))
+        .count();
+    obj(&[
+        ("ms", ms.into()),
+        ("done", (done as f64).into()),
+        (
+            "extra",
+            obj(&[
+                ("prepMs", prep_ms.into()),
+                (
+                    "meanContextChars",
+                    (context as f64 / done.max(1) as f64).into(),
+                ),
+                ("thrown", thrown.into()),
+                ("wrongQuote", (wrong as f64).into()),
+            ])
+            .into(),
+        ),
+    ])
+}
+
+/// The quotes as annotations of the open article, described by the core as the app would
+/// (with notes when `notes`). Not timed by the ops that use it.
+fn annotations_for(text: &str, article_id: &str, quotes: &[JsValue], notes: bool) -> AnnotationsDoc {
+    let describer = Describer::new(text);
+    let index = TextIndex::new(text);
+    let stamp = now_iso();
+    let annotations = quotes
+        .iter()
+        .map(read_quote)
+        .filter_map(|q| {
+            let s = index.utf16_to_byte(Utf16Offset(q.start)).ok()?;
+            let e = index.utf16_to_byte(Utf16Offset(q.end)).ok()?;
+            let target = describer.describe(s..e).ok()?;
+            Some(Annotation {
+                id: bench_id(q.id),
+                article_id: article_id.to_owned(),
+                target: Some(target),
+                color: COLORS[q.id as usize % COLORS.len()],
+                note: if notes {
+                    format!("note {}", q.id)
+                } else {
+                    String::new()
+                },
+                tags: Vec::new(),
+                created: stamp.clone(),
+                modified: stamp.clone(),
+            })
+        })
+        .collect();
+    AnnotationsDoc {
+        annotations,
+        tombstones: Vec::new(),
+    }
+}
+
+/// A UUID-shaped id derived from the quote id (deterministic across pages).
+fn bench_id(id: u32) -> String {
+    format!("00000000-0000-4000-8000-{id:012x}")
+}
+
+fn op_store(text: &str, quotes: &[JsValue]) -> Result<Object, JsValue> {
+    let doc = annotations_for(text, STORE_ID, quotes, true);
+    let local = LocalStore::from_window();
+    let key = annotations_key(STORE_ID);
+    let t0 = now();
+    save_annotations(&local, STORE_ID, &doc).map_err(|e| e.to_string())?;
+    let write_ms = now() - t0;
+    let back = load_annotations(&local, STORE_ID);
+    let ms = now() - t0;
+    let stored = local.get(&key).ok().flatten().unwrap_or_default();
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.remove_item(&key);
+    }
+    Ok(obj(&[
+        ("ms", ms.into()),
+        ("done", (back.value.annotations.len() as f64).into()),
+        (
+            "extra",
+            obj(&[
+                ("writeMs", write_ms.into()),
+                ("readMs", (ms - write_ms).into()),
+                (
+                    "utf16Bytes",
+                    ((stored.encode_utf16().count() * 2) as f64).into(),
+                ),
+                ("utf8Bytes", (stored.len() as f64).into()),
+            ])
+            .into(),
+        ),
+    ]))
+}
+
+/// Resolves after the current microtasks (Yew renders from the microtask queue).
+async fn microtask() {
+    let _ = JsFuture::from(Promise::resolve(&JsValue::UNDEFINED)).await;
+}
+
+/// Resolves after `requestAnimationFrame` → `setTimeout(0)`; returns the wait.
+async fn next_frame() -> f64 {
+    let t = now();
+    let p = Promise::new(&mut |resolve, _| {
+        let cb = Closure::once_into_js(move || {
+            let timeout = Closure::once_into_js(move || {
+                let _ = resolve.call0(&JsValue::NULL);
+            });
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback(timeout.unchecked_ref());
+            }
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(cb.unchecked_ref());
+        }
+    });
+    let _ = JsFuture::from(p).await;
+    now() - t
+}
+
+/// Resolves after a `setTimeout(0)` (a new task: the scheduler may yield to the browser).
+async fn next_task() {
+    let p = Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback(&resolve);
+        }
+    });
+    let _ = JsFuture::from(p).await;
+}
+
+fn has_mark(doc: &web_sys::Document, id: &str) -> bool {
+    doc.query_selector(&format!("mark[data-ids~=\"{id}\"]"))
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+/// Waits until every id has a `<mark>` in the DOM (polling after each microtask, then each
+/// task); false after `limit_ms`.
+async fn until_painted(ids: &[&str], limit_ms: f64) -> bool {
+    let doc = document();
+    let t0 = now();
+    let mut spins = 0u32;
+    loop {
+        if ids.iter().all(|id| has_mark(&doc, id)) {
+            return true;
+        }
+        if now() - t0 > limit_ms {
+            return false;
+        }
+        spins += 1;
+        if spins < 64 {
+            microtask().await;
+        } else {
+            next_task().await;
+        }
+    }
+}
+
+fn mark_count() -> f64 {
+    document()
+        .query_selector_all("#article mark")
+        .map_or(0.0, |l| f64::from(l.length()))
+}
+
+/// JS heap in use (`performance.memory`, Chromium only) and the wasm linear memory.
+fn memory() -> (f64, f64) {
+    let js = web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| get_num(&get(&p, "memory"), "usedJSHeapSize"))
+        .unwrap_or(0.0);
+    let wasm = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map_or(0.0, |m| get_num(&m.buffer(), "byteLength"));
+    (js, wasm)
+}
+
+/// `highlight` and `restore`: N annotations into the store in one action, until painted.
+async fn op_paint(text: &str, quotes: &[JsValue], from_storage: bool) -> Result<Object, JsValue> {
+    let article_id = with_ctx(|c| c.state().article.id.clone()).ok_or("no app")?;
+    let doc = annotations_for(text, &article_id, quotes, false);
+    let ids: Vec<String> = doc.annotations.iter().map(|a| a.id.clone()).collect();
+    let local = LocalStore::from_window();
+    if from_storage {
+        save_annotations(&local, &article_id, &doc).map_err(|e| e.to_string())?;
+    }
+    let idle_frame_ms = next_frame().await;
+    let t0 = now();
+    let doc = if from_storage {
+        load_annotations(&local, &article_id).value
+    } else {
+        doc
+    };
+    let read_ms = now() - t0;
+    with_ctx(|c| c.dispatch(Action::AnnotationsChangedElsewhere(doc))).ok_or("no app")?;
+    let dispatch_ms = now() - t0;
+    let probe: Vec<&str> = [ids.first(), ids.last()]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let painted = until_painted(&probe, 120_000.0).await;
+    let ms = now() - t0;
+    let layout_ms = force_layout();
+    let frame_ms = next_frame().await;
+    let (js_heap, wasm_mem) = memory();
+    Ok(obj(&[
+        ("ms", ms.into()),
+        (
+            "done",
+            (if painted { quotes.len() } else { 0 } as f64).into(),
+        ),
+        (
+            "extra",
+            obj(&[
+                ("layoutMs", layout_ms.into()),
+                ("frameMs", frame_ms.into()),
+                ("idleFrameMs", idle_frame_ms.into()),
+                ("readMs", read_ms.into()),
+                ("reduceMs", (dispatch_ms - read_ms).into()),
+                ("marks", mark_count().into()),
+                ("jsHeapBytes", js_heap.into()),
+                ("wasmMemoryBytes", wasm_mem.into()),
+            ])
+            .into(),
+        ),
+    ]))
+}
+
+/// The first text node inside `el` (depth first).
+fn first_text(el: &web_sys::Node) -> Option<web_sys::Node> {
+    let mut n = el.first_child()?;
+    while n.node_type() != web_sys::Node::TEXT_NODE {
+        n = n.first_child().or_else(|| n.next_sibling())?;
+    }
+    Some(n)
+}
+
+/// `add-one`: N highlights present, then one more from a DOM selection, and a note typed.
+async fn op_add_one(text: &str, quotes: &[JsValue]) -> Result<Object, JsValue> {
+    let article_id = with_ctx(|c| c.state().article.id.clone()).ok_or("no app")?;
+    let doc = annotations_for(text, &article_id, quotes, false);
+    let ids: Vec<String> = doc.annotations.iter().map(|a| a.id.clone()).collect();
+    with_ctx(|c| c.dispatch(Action::AnnotationsChangedElsewhere(doc))).ok_or("no app")?;
+    let probe: Vec<&str> = ids.last().map(String::as_str).into_iter().collect();
+    until_painted(&probe, 120_000.0).await;
+    force_layout();
+    let idle_frame_ms = next_frame().await;
+
+    // The reader selects the first 40 characters of the middle paragraph (untimed).
+    let doc = document();
+    let blocks = doc.query_selector_all("#article [data-block]")?;
+    let block = blocks
+        .item(blocks.length() / 2)
+        .ok_or("no blocks in the article")?;
+    let node = first_text(&block).ok_or("no text in the middle block")?;
+    let len = node.text_content().map_or(0, |t| t.encode_utf16().count());
+    let range = doc.create_range()?;
+    range.set_start(&node, 0)?;
+    range.set_end(&node, len.min(40) as u32)?;
+    let selection = web_sys::window()
+        .and_then(|w| w.get_selection().ok().flatten())
+        .ok_or("no selection")?;
+    selection.remove_all_ranges()?;
+    selection.add_range(&range)?;
+
+    // Timed: what the toolbar's colour button does, until the new mark is painted.
+    let t0 = now();
+    let article_el = doc.get_element_by_id("article").ok_or("no #article")?;
+    let (ctx, article) = with_ctx(|c| (c.clone(), c.state().article.clone())).ok_or("no app")?;
+    let range: std::ops::Range<ByteOffset> =
+        selected_range(&article_el, &article).ok_or("nothing selected")?;
+    let select_ms = now() - t0;
+    let id = ctx.highlight(range, Color::Green);
+    let dispatch_ms = now() - t0;
+    let painted = until_painted(&[&id], 60_000.0).await;
+    let ms = now() - t0;
+    let layout_ms = force_layout();
+    let frame_ms = next_frame().await;
+    selection.remove_all_ranges()?;
+
+    // Typing in a note: one debounced save of the note (the whole article's annotations).
+    let t1 = now();
+    with_ctx(|c| c.edit_note(&id, "A note typed in the benchmark.".to_owned())).ok_or("no app")?;
+    let note_dispatch_ms = now() - t1;
+    next_task().await;
+    let note_ms = now() - t1;
+    let written = LocalStore::from_window()
+        .get(&annotations_key(&article_id))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    Ok(obj(&[
+        ("ms", ms.into()),
+        (
+            "done",
+            (if painted { quotes.len() } else { 0 } as f64).into(),
+        ),
+        (
+            "extra",
+            obj(&[
+                ("layoutMs", layout_ms.into()),
+                ("frameMs", frame_ms.into()),
+                ("idleFrameMs", idle_frame_ms.into()),
+                ("selectMs", select_ms.into()),
+                ("dispatchMs", dispatch_ms.into()),
+                ("noteDispatchMs", note_dispatch_ms.into()),
+                ("noteMs", note_ms.into()),
+                (
+                    "writeUtf16Bytes",
+                    ((written.encode_utf16().count() * 2) as f64).into(),
+                ),
+                ("present", (ids.len() as f64).into()),
+            ])
+            .into(),
+        ),
+    ]))
+}
