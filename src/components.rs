@@ -3,6 +3,7 @@
 pub mod annotation_popover;
 pub mod block_view;
 pub mod header;
+pub mod library_view;
 pub mod note_editor;
 pub mod note_view;
 pub mod notes_panel;

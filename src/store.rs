@@ -9,7 +9,9 @@ use std::rc::Rc;
 use lectern_core::annotation::Color;
 use lectern_core::annotations_doc;
 use lectern_core::i18n::{Lang, Strings};
+use lectern_core::library;
 use lectern_core::state::{reduce, Action, State, Subject};
+use lectern_core::storage::KeyValueStore;
 use lectern_core::storage::{self, SETTINGS_KEY};
 use lectern_core::text::ByteOffset;
 use lectern_dom::env::{now_iso, random_uuid};
@@ -27,6 +29,10 @@ impl Reducible for Store {
     /// reaches storage before the page goes away. Failures come back as core events.
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let before = &self.0;
+        let adding = match &action {
+            Action::AddToLibrary(meta) => Some(meta.id.clone()),
+            _ => None,
+        };
         let mut next = reduce(before, action);
         let local = LocalStore::from_window();
         if next.settings != before.settings && next.settings_writable {
@@ -55,6 +61,24 @@ impl Reducible for Store {
                 );
             }
         }
+        if next.library_revision != before.library_revision && next.library_writable {
+            if let Err(error) = library::save_library(&local, &next.library) {
+                // Nothing half-written: an article whose list entry could not be saved is
+                // taken out again, content and all.
+                if let Some(id) = adding {
+                    let _ = local.remove(&library::article_key(&id));
+                    next = before.clone();
+                }
+                next = reduce(
+                    &next,
+                    Action::SaveFailed {
+                        subject: Subject::Library,
+                        key: library::LIBRARY_KEY.to_owned(),
+                        error,
+                    },
+                );
+            }
+        }
         Rc::new(Store(next))
     }
 }
@@ -74,6 +98,25 @@ pub struct Ui {
     pub cursor: Option<String>,
     /// Open the popover's note editor focused (after `n` or "Add note").
     pub focus_note: bool,
+    /// What the last import did, file by file.
+    pub import_report: Vec<ImportLine>,
+    /// A file is being dragged over the window.
+    pub dragging: bool,
+}
+
+/// One file's (or one paste's) import outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportLine {
+    pub name: String,
+    pub outcome: ImportOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportOutcome {
+    Added { id: String, title: String },
+    Duplicate { id: String, title: String },
+    Failed(lectern_core::import::ImportError),
+    NotSaved(String),
 }
 
 /// The interface state behind `use_reducer`, so every update applies to the latest value

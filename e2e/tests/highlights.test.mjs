@@ -287,7 +287,7 @@ test('touch: a selection made by touch (Chromium touch emulation) gets the toolb
   await p.scrollIntoViewIfNeeded();
   const box = await p.boundingBox();
   // A long press selects a word on touch devices; emulate its result, then tap the toolbar.
-  await page.touchscreen.tap(box.x + 20, box.y + 10);
+  await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
   await page.evaluate(() => {
     const el = document.querySelector('[data-block="1"]');
     const node = el.firstChild;

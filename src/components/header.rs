@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use lectern_core::state::View;
+
 use crate::components::settings_panel::SettingsPanel;
 use crate::store::use_app;
 
@@ -51,11 +53,15 @@ pub fn Header() -> Html {
     html! {
         <header class="app-bar">
             <div class="app-bar__inner">
-                <span class="brand" aria-label={t.app_name}>
+                <a class="brand" href="#/" title={t.library} aria-label={format!("{} — {}", t.app_name, t.library)}>
                     <span class="brand__mark" aria-hidden="true">{"L"}</span>
                     <span class="brand__name">{ t.app_name }</span>
-                </span>
+                </a>
                 <div class="app-bar__actions">
+                <a class="icon-button library-link" href="#/" aria-current={(state.view == View::Library).then_some("page")}>
+                    <span class="library-link__label">{ t.library }</span>
+                </a>
+                if state.view == View::Reader {
                 <button type="button" class="icon-button" id="undo-button" onclick={undo}
                     disabled={state.undo.is_empty()} aria-label={t.undo} title={format!("{} (Ctrl+Z)", t.undo)}>
                     <span aria-hidden="true">{"↶"}</span>
@@ -70,6 +76,7 @@ pub fn Header() -> Html {
                     <span class="panel-toggle__label">{ t.panel_title }</span>
                     <span class="panel-toggle__count">{ count }</span>
                 </button>
+                }
                 <button
                     ref={button_ref}
                     type="button"

@@ -61,10 +61,47 @@ fn subject(s: Subject) -> &'static str {
     match s {
         Subject::Settings => "settings",
         Subject::Annotations => "annotations",
+        Subject::Library => "library",
+        Subject::Article => "article",
     }
 }
 
 fn message(t: &Strings, subject: Subject, p: &Problem) -> Html {
+    if subject == Subject::Library {
+        return match p {
+            Problem::Corrupt {
+                backup_key: Some(k),
+                ..
+            } => html! {
+                <>{ t.library_corrupt }{" "}<code>{ k.clone() }</code>{"."}</>
+            },
+            Problem::NewerVersion { .. } => html! { t.library_newer },
+            Problem::WriteFailed {
+                error: StoreError::QuotaExceeded { .. },
+                ..
+            } => html! {
+                <>{ t.library_save_failed }{" "}{ t.storage_full }</>
+            },
+            Problem::WriteFailed { error, .. } => {
+                html! { <>{ t.library_save_failed }{" "}{ error.to_string() }</> }
+            }
+            Problem::Unavailable { .. } => html! { t.storage_unavailable },
+            Problem::Corrupt {
+                backup_key: None, ..
+            } => html! { t.article_missing },
+        };
+    }
+    if subject == Subject::Article {
+        return match p {
+            Problem::Corrupt {
+                backup_key: Some(k),
+                ..
+            } => html! {
+                <>{ t.article_corrupt }{" "}<code>{ k.clone() }</code>{"."}</>
+            },
+            _ => html! { t.article_missing },
+        };
+    }
     if subject == Subject::Annotations {
         return match p {
             Problem::Unavailable { .. } => html! { t.storage_unavailable },

@@ -4,7 +4,8 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use lectern_core::anchor::Placement;
-use lectern_core::segments::{for_block, segments};
+use lectern_core::article::{Mark, MarkKind};
+use lectern_core::segments::{for_block, segments, Segment};
 use lectern_core::text::ByteOffset;
 use yew::prelude::*;
 
@@ -45,7 +46,8 @@ pub fn Reader() -> Html {
         let local = for_block(start, b.text.len(), &placed);
         let runs: Vec<Run> = segments(&b.text, &local)
             .into_iter()
-            .map(|seg| {
+            .flat_map(|seg| split_by_marks(seg, &b.marks))
+            .map(|(seg, marks)| {
                 let text = b.text[seg.range.start.0..seg.range.end.0].to_owned();
                 // The newest highlight paints on top; an older one of another colour shows as
                 // an underline, so both stay visible.
@@ -63,6 +65,7 @@ pub fn Reader() -> Html {
                 let focus = seg.ids.last().is_some_and(|id| focusable.insert(id.clone()));
                 Run {
                     text,
+                    marks,
                     ids: seg.ids,
                     color,
                     under,
@@ -98,4 +101,35 @@ pub fn Reader() -> Html {
             }
         </article>
     }
+}
+
+/// Cut a highlight segment where inline marks (emphasis, links…) start or end, so each piece
+/// has one set of highlights and one set of marks (outermost first).
+fn split_by_marks(seg: Segment<String>, marks: &[Mark]) -> Vec<(Segment<String>, Vec<MarkKind>)> {
+    let (s, e) = (seg.range.start.0, seg.range.end.0);
+    let mut cuts: Vec<usize> = marks
+        .iter()
+        .flat_map(|m| [m.start, m.end])
+        .filter(|&c| c > s && c < e)
+        .collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut out = Vec::with_capacity(cuts.len() + 1);
+    let mut from = s;
+    for to in cuts.into_iter().chain(std::iter::once(e)) {
+        let active = marks
+            .iter()
+            .filter(|m| m.start <= from && m.end >= to)
+            .map(|m| m.kind.clone())
+            .collect();
+        out.push((
+            Segment {
+                range: ByteOffset(from)..ByteOffset(to),
+                ids: seg.ids.clone(),
+            },
+            active,
+        ));
+        from = to;
+    }
+    out
 }

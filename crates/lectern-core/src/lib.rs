@@ -4,9 +4,12 @@
 //! - [`article`]: the article model (title, source, language, blocks) and reading statistics.
 //! - [`parse`]: parsers that turn outside text into an [`article::Article`] (`parse::plain`).
 //! - [`lang`]: script-based language and direction guessing.
+//! - [`route`]: what the URL hash says is open.
+//! - [`library`]: the list of articles and where each one's content is stored.
 //! - [`settings`]: reader settings and their bounds.
 //! - [`storage`]: the `KeyValueStore` trait, storage keys, versioned envelopes and migrations.
 //! - [`i18n`]: every user-interface string, in English and Russian.
+//! - [`import`]: files and pasted text → articles, or a reason why not.
 //! - [`state`]: the app state and its one pure reducer.
 //! - [`annotations_doc`]: one article's stored annotations and the merge of two tabs' edits.
 //! - [`markdown`]: safe Markdown for notes, parsed to a tree rendered without raw HTML.
@@ -24,9 +27,12 @@ pub mod annotation;
 pub mod annotations_doc;
 pub mod article;
 pub mod i18n;
+pub mod import;
 pub mod lang;
+pub mod library;
 pub mod markdown;
 pub mod parse;
+pub mod route;
 pub mod search;
 pub mod segments;
 pub mod settings;

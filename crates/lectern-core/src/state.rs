@@ -17,6 +17,7 @@ use crate::anchor::{Anchorer, Describer, Placement};
 use crate::annotation::{Annotation, Color};
 use crate::annotations_doc::{merge, AnnotationsDoc, Tombstone};
 use crate::article::Article;
+use crate::library::{ArticleMeta, LibraryDoc};
 use crate::settings::Settings;
 use crate::storage::{Loaded, Problem, StoreError};
 use crate::text::ByteOffset;
@@ -34,6 +35,17 @@ pub struct Notice {
 pub enum Subject {
     Settings,
     Annotations,
+    Library,
+    /// An imported article's stored content.
+    Article,
+}
+
+/// Which screen is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Reader,
+    Library,
 }
 
 /// What one user action changed, for undo: each touched id with its value before (None = it
@@ -78,6 +90,14 @@ pub struct State {
     pub last_color: Color,
     /// The annotation deleted last, for the "Undo" toast.
     pub just_deleted: Option<String>,
+    pub view: View,
+    pub library: LibraryDoc,
+    /// False when the stored library list must not be overwritten.
+    pub library_writable: bool,
+    /// Bumped on every change of the library list that should be written.
+    pub library_revision: u64,
+    /// The article removed from the library last, with its place, for "Undo".
+    pub just_removed_article: Option<(usize, ArticleMeta)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,6 +164,32 @@ pub enum Action {
     DismissDeleted,
     /// Another tab wrote this article's annotations.
     AnnotationsChangedElsewhere(AnnotationsDoc),
+    /// Show the library list.
+    ShowLibrary,
+    /// An article (loaded by the app, with what storage held for its annotations) is opened.
+    ArticleOpened {
+        article: Box<Article>,
+        annotations: Loaded<AnnotationsDoc>,
+    },
+    /// An imported article's content is stored; list it.
+    AddToLibrary(ArticleMeta),
+    RenameArticle {
+        id: String,
+        title: String,
+    },
+    /// Take an article off the list (its stored data stays until the app prunes it).
+    RemoveArticle {
+        id: String,
+    },
+    UndoRemoveArticle,
+    DismissRemovedArticle,
+    /// Another tab changed the library list.
+    LibraryChangedElsewhere(LibraryDoc),
+    /// Report a problem found while loading something (an article's content, the library).
+    Problem {
+        subject: Subject,
+        problem: Problem,
+    },
 }
 
 /// How many changes undo remembers.
@@ -151,6 +197,7 @@ const UNDO_LIMIT: usize = 200;
 
 impl State {
     /// The state at start-up: the article and what storage held for settings and annotations.
+    /// The library is the article alone until [`State::with_library`] sets it.
     pub fn new(article: Article, settings: Loaded<Settings>, doc: Loaded<AnnotationsDoc>) -> State {
         let text: Rc<str> = article.text().into();
         let mut state = State {
@@ -168,6 +215,13 @@ impl State {
             redo: Vec::new(),
             last_color: Color::default(),
             just_deleted: None,
+            view: View::Reader,
+            library: LibraryDoc {
+                articles: Vec::new(),
+            },
+            library_writable: true,
+            library_revision: 0,
+            just_removed_article: None,
         };
         if let Some(p) = settings.problem {
             state.push_notice(Subject::Settings, p);
@@ -177,6 +231,33 @@ impl State {
         }
         state.place_all();
         state
+    }
+
+    /// Set the library as loaded from storage, reporting its problem if any.
+    pub fn with_library(mut self, library: Loaded<LibraryDoc>, view: View) -> State {
+        self.library = library.value;
+        self.library_writable = library.writable;
+        self.view = view;
+        if let Some(p) = library.problem {
+            self.push_notice(Subject::Library, p);
+        }
+        self
+    }
+
+    fn open_article(&mut self, article: Article, annotations: Loaded<AnnotationsDoc>) {
+        self.text = article.text().into();
+        self.article = Rc::new(article);
+        self.doc = annotations.value;
+        self.annotations_writable = annotations.writable;
+        self.notices.retain(|n| n.subject != Subject::Annotations);
+        if let Some(p) = annotations.problem {
+            self.push_notice(Subject::Annotations, p);
+        }
+        self.undo.clear();
+        self.redo.clear();
+        self.just_deleted = None;
+        self.view = View::Reader;
+        self.place_all();
     }
 
     fn push_notice(&mut self, subject: Subject, problem: Problem) {
@@ -350,6 +431,52 @@ pub fn reduce(state: &State, action: Action) -> State {
             error,
         } => next.push_notice(subject, Problem::WriteFailed { key, error }),
         Action::DismissDeleted => next.just_deleted = None,
+        Action::ShowLibrary => next.view = View::Library,
+        Action::ArticleOpened {
+            article,
+            annotations,
+        } => next.open_article(*article, annotations),
+        Action::Problem { subject, problem } => next.push_notice(subject, problem),
+        Action::DismissRemovedArticle => next.just_removed_article = None,
+        Action::LibraryChangedElsewhere(remote) => {
+            if remote != next.library {
+                next.library = remote;
+            }
+        }
+        Action::AddToLibrary(_)
+        | Action::RenameArticle { .. }
+        | Action::RemoveArticle { .. }
+        | Action::UndoRemoveArticle
+            if !next.library_writable => {}
+        Action::AddToLibrary(meta) => {
+            if next.library.get(&meta.id).is_none() {
+                next.library.articles.insert(0, meta);
+                next.library_revision += 1;
+            }
+        }
+        Action::RenameArticle { id, title } => {
+            let title = title.trim().to_owned();
+            if let Some(m) = next.library.articles.iter_mut().find(|m| m.id == id) {
+                if !title.is_empty() && m.title != title {
+                    m.title = title;
+                    next.library_revision += 1;
+                }
+            }
+        }
+        Action::RemoveArticle { id } => {
+            if let Some(i) = next.library.articles.iter().position(|m| m.id == id) {
+                let meta = next.library.articles.remove(i);
+                next.just_removed_article = Some((i, meta));
+                next.library_revision += 1;
+            }
+        }
+        Action::UndoRemoveArticle => {
+            if let Some((i, meta)) = next.just_removed_article.take() {
+                let at = i.min(next.library.articles.len());
+                next.library.articles.insert(at, meta);
+                next.library_revision += 1;
+            }
+        }
         _ if read_only => {}
         Action::AddHighlight {
             id,
@@ -841,6 +968,55 @@ mod tests {
         let after = reduce(&merged, Action::AnnotationsChangedElsewhere(gone));
         assert!(after.annotation("mine").is_none());
         assert!(!after.placements.contains_key("mine"));
+    }
+
+    #[test]
+    fn the_library_adds_renames_removes_and_undoes_removal() {
+        use crate::library::ArticleMeta;
+        let s = start();
+        let a = parse_plain("x1", "Новая статья\nТекст.");
+        let s = reduce(&s, Action::AddToLibrary(ArticleMeta::of(&a, &at(1), None)));
+        assert_eq!(s.library.articles[0].id, "x1");
+        assert_eq!(s.library_revision, 1);
+        let s = reduce(
+            &s,
+            Action::RenameArticle {
+                id: "x1".into(),
+                title: "  Другое имя ".into(),
+            },
+        );
+        assert_eq!(s.library.articles[0].title, "Другое имя");
+        let s = reduce(
+            &s,
+            Action::RenameArticle {
+                id: "x1".into(),
+                title: "   ".into(),
+            },
+        );
+        assert_eq!(s.library.articles[0].title, "Другое имя");
+        let s = reduce(&s, Action::RemoveArticle { id: "x1".into() });
+        assert!(s.library.get("x1").is_none());
+        let s = reduce(&s, Action::UndoRemoveArticle);
+        assert_eq!(s.library.articles[0].id, "x1");
+        assert_eq!(s.library_revision, 4);
+    }
+
+    #[test]
+    fn opening_an_article_switches_text_annotations_and_history() {
+        let s = add(&start(), "h", "Киев", Color::Yellow, 1);
+        assert_eq!(s.undo.len(), 1);
+        let other = parse_plain("b", "Другая\nСовсем другой текст.");
+        let o = reduce(
+            &s,
+            Action::ArticleOpened {
+                article: Box::new(other),
+                annotations: loaded(AnnotationsDoc::default()),
+            },
+        );
+        assert_eq!(&*o.text, "Совсем другой текст.");
+        assert!(o.doc.annotations.is_empty() && o.placements.is_empty() && o.undo.is_empty());
+        assert_eq!(o.view, View::Reader);
+        assert_eq!(reduce(&o, Action::ShowLibrary).view, View::Library);
     }
 
     #[test]

@@ -58,6 +58,8 @@ impl std::error::Error for StoreError {}
 pub trait KeyValueStore {
     fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
     fn set(&self, key: &str, value: &str) -> Result<(), StoreError>;
+    /// Remove `key` (absent keys are fine).
+    fn remove(&self, key: &str) -> Result<(), StoreError>;
 }
 
 /// An in-memory store; `quota_bytes` (sum of key and value lengths) makes writes fail like a
@@ -98,6 +100,10 @@ impl KeyValueStore for MemoryStore {
             }
         }
         map.insert(key.to_owned(), value.to_owned());
+        Ok(())
+    }
+    fn remove(&self, key: &str) -> Result<(), StoreError> {
+        self.map.borrow_mut().remove(key);
         Ok(())
     }
 }

@@ -5,11 +5,13 @@
 //! - [`page`]: applying reader settings to the document, reading the browser's languages.
 //! - [`selection`]: the DOM selection as (block, UTF-16 offset) points, clipped to the article.
 //! - [`env`]: clock, random ids, clipboard, downloads.
+//! - [`files`]: reading files from a chooser or a drop.
 //!
 //! No algorithm lives here: functions take the element, document or store they act on as a
 //! parameter (a test seam), convert, and call the core.
 
 pub mod env;
+pub mod files;
 pub mod local_store;
 pub mod page;
 pub mod selection;

@@ -55,6 +55,23 @@ impl KeyValueStore for LocalStore {
             }
         })
     }
+
+    fn remove(&self, key: &str) -> Result<(), StoreError> {
+        self.storage()?
+            .remove_item(key)
+            .map_err(|e| StoreError::Other(describe_js_error(&e)))
+    }
+}
+
+impl LocalStore {
+    /// Every key in the store (for recovering articles whose list entry was lost).
+    pub fn keys(&self) -> Vec<String> {
+        let Ok(s) = self.storage() else {
+            return Vec::new();
+        };
+        let n = s.length().unwrap_or(0);
+        (0..n).filter_map(|i| s.key(i).ok().flatten()).collect()
+    }
 }
 
 /// `QuotaExceededError` (code 22), or Firefox's older `NS_ERROR_DOM_QUOTA_REACHED`.

@@ -1,0 +1,164 @@
+//! Turning a file or pasted text into an article, or a reason why not.
+//!
+//! The kind of file is decided by its extension (`.txt`, `.md`/`.markdown`, `.html`/`.htm`),
+//! then checked against its bytes: binaries are named (`photo.png` is an image), text is
+//! decoded (UTF-8, UTF-16 with BOM, Windows-1251, KOI8-R) and never guessed into mojibake.
+
+use crate::article::Article;
+use crate::parse::encoding::{decode, sniff_binary, DecodeError};
+use crate::parse::plain::parse_plain;
+
+/// Files larger than this are refused before reading their text.
+pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
+
+/// The formats Lectern reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Plain,
+    Markdown,
+    Html,
+}
+
+/// Why a file could not become an article. The UI names the file and says this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportError {
+    Empty,
+    TooLarge {
+        bytes: usize,
+        limit: usize,
+    },
+    /// A known binary format (`a PNG image`).
+    Binary {
+        kind: &'static str,
+    },
+    /// Not a text encoding Lectern recognises.
+    Undecodable,
+    /// An extension Lectern does not read.
+    UnsupportedType {
+        extension: String,
+    },
+    /// The page or text has nothing readable in it.
+    NoArticle,
+}
+
+/// The format a file name says, if Lectern reads it.
+pub fn format_of(file_name: &str) -> Result<Format, ImportError> {
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "txt" | "text" => Ok(Format::Plain),
+        "md" | "markdown" => Ok(Format::Markdown),
+        "html" | "htm" | "xhtml" => Ok(Format::Html),
+        _ => Err(ImportError::UnsupportedType { extension: ext }),
+    }
+}
+
+/// Read `bytes` of a file called `file_name` as an article with id `id`.
+pub fn import_file(id: &str, file_name: &str, bytes: &[u8]) -> Result<Article, ImportError> {
+    if bytes.len() > MAX_IMPORT_BYTES {
+        return Err(ImportError::TooLarge {
+            bytes: bytes.len(),
+            limit: MAX_IMPORT_BYTES,
+        });
+    }
+    if let Some(kind) = sniff_binary(bytes) {
+        return Err(ImportError::Binary { kind });
+    }
+    let format = format_of(file_name)?;
+    let text = match decode(bytes) {
+        Ok(d) => d.text,
+        Err(DecodeError::Binary { kind }) => return Err(ImportError::Binary { kind }),
+        Err(_) => return Err(ImportError::Undecodable),
+    };
+    parse(id, &text, format)
+}
+
+/// Pasted text: Markdown when it looks like Markdown (a `#` heading, a link, a list), else
+/// plain text.
+pub fn import_text(id: &str, text: &str) -> Result<Article, ImportError> {
+    let looks_markdown = text.lines().any(|l| {
+        let l = l.trim_start();
+        (l.starts_with("# ") || l.starts_with("## ")) || (l.contains("](") && l.contains('['))
+    });
+    parse(
+        id,
+        text,
+        if looks_markdown {
+            Format::Markdown
+        } else {
+            Format::Plain
+        },
+    )
+}
+
+fn parse(id: &str, text: &str, format: Format) -> Result<Article, ImportError> {
+    if text.trim().is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let article = match format {
+        Format::Plain => parse_plain(id, text),
+        Format::Markdown => parse_markdown(id, text),
+        Format::Html => parse_html(id, text)?,
+    };
+    if article.blocks.is_empty() {
+        return Err(ImportError::NoArticle);
+    }
+    Ok(article)
+}
+
+fn parse_markdown(id: &str, text: &str) -> Article {
+    parse_plain(id, text)
+}
+
+fn parse_html(_id: &str, _text: &str) -> Result<Article, ImportError> {
+    Err(ImportError::UnsupportedType {
+        extension: "html".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_files_get_reasons() {
+        assert_eq!(import_file("x", "a.txt", b""), Err(ImportError::Empty));
+        assert_eq!(
+            import_file("x", "a.txt", b"  \n\n "),
+            Err(ImportError::Empty)
+        );
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        assert!(matches!(
+            import_file("x", "photo.txt", png),
+            Err(ImportError::Binary { .. })
+        ));
+        assert!(matches!(
+            import_file("x", "doc.pdf", b"%PDF-1.7\n%\xe2\xe3"),
+            Err(ImportError::Binary { .. })
+        ));
+        assert_eq!(
+            import_file("x", "notes.docx", b"hello"),
+            Err(ImportError::UnsupportedType {
+                extension: "docx".into()
+            })
+        );
+        let big = vec![b'a'; MAX_IMPORT_BYTES + 1];
+        assert!(matches!(
+            import_file("x", "a.txt", &big),
+            Err(ImportError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn text_files_become_articles() {
+        let a = import_file("x", "Статья.TXT", "Заголовок\nПервый.Второй.".as_bytes()).unwrap();
+        assert_eq!(a.title, "Заголовок");
+        assert_eq!(a.blocks.len(), 2);
+        let (cp1251, _, _) = encoding_rs::WINDOWS_1251
+            .encode("Заголовок\nТекст статьи по-русски, довольно длинный.");
+        let a = import_file("x", "old.txt", &cp1251).unwrap();
+        assert_eq!(a.title, "Заголовок");
+    }
+}

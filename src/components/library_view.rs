@@ -1,0 +1,261 @@
+//! The library: every article with its source, language, date, size and annotation counts;
+//! open, rename, delete (with undo), search; add articles by pasting, choosing files, or
+//! dropping them anywhere.
+
+use lectern_core::annotations_doc::load_annotations;
+use lectern_core::i18n::Strings;
+use lectern_core::import::ImportError;
+use lectern_core::library::ArticleMeta;
+use lectern_core::state::Action;
+use lectern_dom::files::files_of;
+use lectern_dom::local_store::LocalStore;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use crate::hooks::use_import::{import_files, import_pasted};
+use crate::store::{use_app, ImportLine, ImportOutcome};
+
+#[component]
+pub fn LibraryView() -> Html {
+    let app = use_app();
+    let t = app.t();
+    let lang = app.lang();
+    let state = app.state();
+    let query = use_state(String::new);
+    let pasting = use_state(|| false);
+    let paste_text = use_state(String::new);
+    let renaming = use_state(|| None::<String>);
+    let file_input = use_node_ref();
+
+    let list = state.library.search(&query);
+    let on_search = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| {
+            query.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    let choose = {
+        let file_input = file_input.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(i) = file_input.cast::<HtmlInputElement>() {
+                i.click();
+            }
+        })
+    };
+    let on_files = {
+        let app = app.clone();
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<HtmlInputElement>();
+            import_files(&app, files_of(input.files()));
+            input.set_value("");
+        })
+    };
+    let toggle_paste = {
+        let pasting = pasting.clone();
+        Callback::from(move |_: MouseEvent| pasting.set(!*pasting))
+    };
+    let on_paste_input = {
+        let paste_text = paste_text.clone();
+        Callback::from(move |e: InputEvent| {
+            paste_text.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+        })
+    };
+    let add_pasted = {
+        let app = app.clone();
+        let paste_text = paste_text.clone();
+        let pasting = pasting.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            import_pasted(&app, &paste_text);
+            paste_text.set(String::new());
+            pasting.set(false);
+        })
+    };
+
+    let local = LocalStore::from_window();
+    let row = |m: &ArticleMeta| -> Html {
+        // Counts come from each article's own key (small, read on render of the list).
+        let doc = load_annotations(&local, &m.id).value;
+        let highlights = doc
+            .annotations
+            .iter()
+            .filter(|a| a.target.is_some())
+            .count();
+        let notes = doc
+            .annotations
+            .iter()
+            .filter(|a| !a.note.trim().is_empty())
+            .count();
+        let id = m.id.clone();
+        let is_renaming = renaming.as_deref() == Some(m.id.as_str());
+        let start_rename = {
+            let renaming = renaming.clone();
+            let id = id.clone();
+            Callback::from(move |_: MouseEvent| renaming.set(Some(id.clone())))
+        };
+        let save_rename = {
+            let app = app.clone();
+            let renaming = renaming.clone();
+            let id = id.clone();
+            Callback::from(move |e: SubmitEvent| {
+                e.prevent_default();
+                let form = e.target_unchecked_into::<web_sys::HtmlFormElement>();
+                let title = form
+                    .elements()
+                    .named_item("title")
+                    .map(|el| wasm_bindgen::JsCast::unchecked_into::<HtmlInputElement>(el).value())
+                    .unwrap_or_default();
+                app.dispatch(Action::RenameArticle {
+                    id: id.clone(),
+                    title,
+                });
+                renaming.set(None);
+            })
+        };
+        let cancel_rename = {
+            let renaming = renaming.clone();
+            Callback::from(move |e: KeyboardEvent| {
+                if e.key() == "Escape" {
+                    renaming.set(None);
+                }
+            })
+        };
+        let delete = {
+            let app = app.clone();
+            let id = id.clone();
+            Callback::from(move |_: MouseEvent| {
+                app.dispatch(Action::RemoveArticle { id: id.clone() })
+            })
+        };
+        let href = format!("#/a/{}", m.id);
+        let meta_line = [
+            m.source.clone(),
+            Some(m.lang.to_uppercase()),
+            Some(format!(
+                "{} {}",
+                t.added,
+                m.added.get(..10).unwrap_or(&m.added)
+            )),
+            Some(lang.words(m.words)),
+            Some(format!("{highlights} {}", t.highlights_count)),
+            Some(format!("{notes} {}", t.notes_count)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+        html! {
+            <li class="library__item" data-article={m.id.clone()}>
+                if is_renaming {
+                    <form class="library__rename" onsubmit={save_rename}>
+                        <label class="visually-hidden" for={format!("rename-{}", m.id)}>{ t.rename }</label>
+                        <input id={format!("rename-{}", m.id)} name="title" type="text" value={m.title.clone()}
+                            onkeydown={cancel_rename} autofocus=true />
+                        <button type="submit" class="button button--small">{ t.save }</button>
+                    </form>
+                } else {
+                    <a class="library__title" {href} lang={m.lang.clone()}>{ m.title.clone() }</a>
+                }
+                <p class="library__meta">{ meta_line }</p>
+                <div class="library__actions">
+                    <button type="button" class="button button--small" onclick={start_rename}
+                        aria-label={format!("{}: {}", t.rename, m.title)}>{ t.rename }</button>
+                    <button type="button" class="button button--small button--danger" onclick={delete}
+                        aria-label={format!("{}: {}", t.delete, m.title)}>{ t.delete }</button>
+                </div>
+            </li>
+        }
+    };
+
+    let undo_remove = {
+        let app = app.clone();
+        Callback::from(move |_: MouseEvent| app.dispatch(Action::UndoRemoveArticle))
+    };
+    html! {
+        <section class="library" aria-labelledby="library-title">
+            <h1 id="library-title" class="library__heading">{ t.library_title }</h1>
+            <div class="library__import">
+                <button type="button" class="button" onclick={toggle_paste.clone()} aria-expanded={pasting.to_string()}>{ t.new_article }</button>
+                <button type="button" class="button" onclick={choose}>{ t.open_file }</button>
+                <input ref={file_input} type="file" class="visually-hidden" id="file-input" multiple=true
+                    accept=".txt,.text,.md,.markdown,.html,.htm,text/plain,text/markdown,text/html"
+                    onchange={on_files} tabindex="-1" aria-hidden="true" />
+                <p class="library__hint">{ t.drop_hint }</p>
+            </div>
+            if *pasting {
+                <form class="library__paste" onsubmit={add_pasted}>
+                    <label for="paste-text">{ t.paste_label }</label>
+                    <textarea id="paste-text" rows="8" placeholder={t.paste_placeholder}
+                        value={(*paste_text).clone()} oninput={on_paste_input} />
+                    <div class="library__paste-actions">
+                        <button type="submit" class="button button--primary" disabled={paste_text.trim().is_empty()}>{ t.add_article }</button>
+                        <button type="button" class="button button--quiet" onclick={toggle_paste}>{ t.cancel }</button>
+                    </div>
+                </form>
+            }
+            <ImportReport />
+            if state.just_removed_article.is_some() {
+                <div class="notice notice--info" role="status">
+                    <p class="notice__text">{ t.article_removed }</p>
+                    <button type="button" class="button" onclick={undo_remove}>{ t.undo }</button>
+                </div>
+            }
+            <label class="visually-hidden" for="library-search">{ t.search_library }</label>
+            <input id="library-search" class="library__search" type="search" placeholder={t.search_library}
+                value={(*query).clone()} oninput={on_search} />
+            if state.library.articles.is_empty() {
+                <p class="library__empty">{ t.empty_library }</p>
+            }
+            <ul class="library__list">{ for list.into_iter().map(row) }</ul>
+        </section>
+    }
+}
+
+/// What the last import did, file by file.
+#[component]
+fn ImportReport() -> Html {
+    let app = use_app();
+    let t = app.t();
+    let report = &app.ui().import_report;
+    if report.is_empty() {
+        return html! {};
+    }
+    let failed = report.iter().any(|l| {
+        matches!(
+            l.outcome,
+            ImportOutcome::Failed(_) | ImportOutcome::NotSaved(_)
+        )
+    });
+    html! {
+        <div class={classes!("import-report", failed.then_some("import-report--failed"))}
+            role={if failed { "alert" } else { "status" }}>
+            <ul>{ for report.iter().map(|l| line(t, l)) }</ul>
+        </div>
+    }
+}
+
+fn line(t: &Strings, l: &ImportLine) -> Html {
+    let name = html! { <strong>{ l.name.clone() }</strong> };
+    match &l.outcome {
+        ImportOutcome::Added { id, title } => html! {
+            <li>{ t.imported }{" "}<a href={format!("#/a/{id}")}>{ title.clone() }</a></li>
+        },
+        ImportOutcome::Duplicate { id, .. } => html! {
+            <li>{ name }{" "}{ t.already_in_library }{" "}<a href={format!("#/a/{id}")}>{ t.open_existing }</a></li>
+        },
+        ImportOutcome::Failed(e) => {
+            let why = match e {
+                ImportError::Empty => t.err_empty.to_owned(),
+                ImportError::TooLarge { .. } => t.err_too_large.to_owned(),
+                ImportError::Binary { kind } => format!("{} {kind}.", t.err_binary),
+                ImportError::Undecodable => t.err_undecodable.to_owned(),
+                ImportError::UnsupportedType { .. } => t.err_unsupported.to_owned(),
+                ImportError::NoArticle => t.err_no_article.to_owned(),
+            };
+            html! { <li>{ name }{" "}{ why }</li> }
+        }
+        ImportOutcome::NotSaved(why) => {
+            html! { <li>{ name }{" "}{ t.err_storage }{" "}{ why.clone() }</li> }
+        }
+    }
+}
