@@ -12,8 +12,11 @@
 //!
 //! Windows-1251 and KOI8-R put the Cyrillic alphabet in the same byte range (`C0`–`FF`) but in
 //! different orders and with the cases swapped: KOI8-R has lowercase at `C0`–`DF` and uppercase
-//! at `E0`–`FF`, Windows-1251 the reverse alphabetically-ordered. So text read with the wrong one
-//! of the two is mostly UPPERCASE and made of rare letters — which is what the score measures.
+//! at `E0`–`FF`, Windows-1251 the reverse, in alphabetical order. So text read with the wrong one
+//! of the two has words cased like `пРИВЕТ` and is made of rare letters — which is what the score measures.
+//!
+//! [`decode_html`] first honours a charset the page declares in a `<meta>` when the bytes are
+//! not UTF-8.
 
 use std::fmt;
 
@@ -98,6 +101,42 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         }
     }
     best.map(|(_, d)| d).ok_or(DecodeError::Unrecognised)
+}
+
+/// Decode a saved web page: like [`decode`], but a charset the page declares in its first
+/// 1,024 bytes (`<meta charset="…">` or `<meta http-equiv="Content-Type" content="…;
+/// charset=…">`) is used when the bytes are not UTF-8, so Western pages in Windows-1252 or
+/// ISO-8859-1 (and any other encoding the WHATWG Encoding Standard names) decode too. A BOM
+/// still wins; a declared charset under which the bytes are malformed falls back to [`decode`].
+pub fn decode_html(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+    let plain = decode(bytes);
+    if plain.is_ok() || matches!(plain, Err(DecodeError::Binary { .. })) {
+        return plain;
+    }
+    if let Some(enc) = declared_charset(&bytes[..bytes.len().min(1024)]) {
+        if enc != UTF_8 && enc != UTF_16LE && enc != UTF_16BE {
+            if let Some(d) = strict(enc, bytes, false) {
+                return Ok(d);
+            }
+        }
+    }
+    plain
+}
+
+/// The encoding named by `charset=` in `head` (ASCII-case-insensitive), if encoding_rs knows it.
+fn declared_charset(head: &[u8]) -> Option<&'static Encoding> {
+    let lower = head.to_ascii_lowercase();
+    let at = lower.windows(8).position(|w| w == b"charset=")? + 8;
+    let rest = &lower[at..];
+    let rest = rest
+        .strip_prefix(b"\"")
+        .or_else(|| rest.strip_prefix(b"'"))
+        .unwrap_or(rest);
+    let end = rest
+        .iter()
+        .position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b':' | b'.')))
+        .unwrap_or(rest.len());
+    Encoding::for_label(&rest[..end])
 }
 
 /// Decode without replacement characters: `None` when any byte sequence is malformed (or, for a
@@ -420,6 +459,26 @@ mod tests {
         // Random high bytes (C1 range, box drawing in KOI8-R, 0x98 unmapped in 1251).
         let noise: Vec<u8> = (0x80u8..=0xBF).collect();
         assert_eq!(decode(&noise), Err(DecodeError::Unrecognised));
+    }
+
+    #[test]
+    fn html_declared_charset_is_used_when_bytes_are_not_utf8() {
+        let page = "<html><head><meta charset=\"windows-1252\"><title>Café</title></head>\
+                    <body><p>Déjà vu à Noël.</p></body></html>";
+        let bytes = enc(encoding_rs::WINDOWS_1252, page);
+        assert_eq!(decode(&bytes), Err(DecodeError::Unrecognised));
+        let d = decode_html(&bytes).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (page, "windows-1252"));
+        let http_equiv =
+            "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-8859-1\">\
+                          <p>Grüße</p>";
+        let d = decode_html(&enc(encoding_rs::WINDOWS_1252, http_equiv)).unwrap();
+        assert_eq!(d.text, http_equiv);
+        // UTF-8 bytes stay UTF-8 whatever the page claims; Russian still found without a meta.
+        let liar = "<meta charset=koi8-r><p>Привет</p>";
+        assert_eq!(decode_html(liar.as_bytes()).unwrap().encoding, "UTF-8");
+        let ru = "<p>Привет, как дела у вас сегодня?</p>";
+        assert_eq!(decode_html(&enc(WINDOWS_1251, ru)).unwrap().text, ru);
     }
 
     #[test]
