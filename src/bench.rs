@@ -12,6 +12,10 @@
 //! - `anchor`: one `Anchorer` for the text, then every quote as a `Target` with only
 //!   exact/prefix/suffix usable (position 0, no text hash), so the quote search is measured;
 //!   results in UTF-16 offsets. `ms` includes building the `Anchorer` and reading the quotes.
+//! - `anchor-stored`: the same, but each `Target` also carries the quote's start/end as its
+//!   stored position (code points; the corpus is all BMP) — what Lectern stores and uses on
+//!   restore (still no text hash, so the position is only trusted if the text there agrees).
+//!   Unlike the peers' anchor ops, this one uses `start`/`end`.
 //! - `describe`: one `Describer`, then each quote's UTF-16 start/end → bytes → `Target`.
 //! - `highlight`: N annotations (described beforehand, untimed) arrive in one store action
 //!   (`AnnotationsChangedElsewhere`, what another tab's write does): reducer, anchoring (stored
@@ -215,6 +219,7 @@ fn get_num(o: &JsValue, k: &str) -> f64 {
 /// `{name, kind, mutates}` of every op.
 const OPS: &[(&str, &str, bool)] = &[
     ("anchor", "anchor", false),
+    ("anchor-stored", "anchor", false),
     ("describe", "describe", false),
     ("store", "store", false),
     ("highlight", "highlight", true),
@@ -291,7 +296,8 @@ async fn run_op(name: &str, payload: &JsValue) -> Result<Object, JsValue> {
     let quotes = quotes_of(payload);
     let text = with_ctx(|c| c.state().text.clone()).ok_or("the app is not mounted yet")?;
     match name {
-        "anchor" => Ok(op_anchor(&text, &quotes, budget)),
+        "anchor" => Ok(op_anchor(&text, &quotes, budget, false)),
+        "anchor-stored" => Ok(op_anchor(&text, &quotes, budget, true)),
         "describe" => Ok(op_describe(&text, &quotes, budget)),
         "store" => op_store(&text, &quotes),
         "highlight" => op_paint(&text, &quotes, false).await,
@@ -301,7 +307,7 @@ async fn run_op(name: &str, payload: &JsValue) -> Result<Object, JsValue> {
     }
 }
 
-fn op_anchor(text: &str, quotes: &[JsValue], budget: f64) -> Object {
+fn op_anchor(text: &str, quotes: &[JsValue], budget: f64, positioned: bool) -> Object {
     let t0 = now();
     let anchorer = Anchorer::new(text);
     let prep_ms = now() - t0;
@@ -309,16 +315,17 @@ fn op_anchor(text: &str, quotes: &[JsValue], budget: f64) -> Object {
     let (mut fuzzy, mut orphans) = (0u32, 0u32);
     for q in quotes {
         let q = read_quote(q);
+        let (start, end) = if positioned { (q.start, q.end) } else { (0, 0) };
         let target = Target {
             quote: TextQuoteSelector {
                 exact: q.exact,
                 prefix: q.prefix,
                 suffix: q.suffix,
             },
-            // No usable position or hash: the quote search is what is measured.
+            // No usable hash (and for `anchor`, no position): the quote search is measured.
             position: TextPositionSelector {
-                start: CodePointOffset(0),
-                end: CodePointOffset(0),
+                start: CodePointOffset(start),
+                end: CodePointOffset(end),
             },
             text_hash: String::new(),
         };
@@ -421,7 +428,12 @@ fn op_describe(text: &str, quotes: &[JsValue], budget: f64) -> Object {
 
 /// The quotes as annotations of the open article, described by the core as the app would
 /// (with notes when `notes`). Not timed by the ops that use it.
-fn annotations_for(text: &str, article_id: &str, quotes: &[JsValue], notes: bool) -> AnnotationsDoc {
+fn annotations_for(
+    text: &str,
+    article_id: &str,
+    quotes: &[JsValue],
+    notes: bool,
+) -> AnnotationsDoc {
     let describer = Describer::new(text);
     let index = TextIndex::new(text);
     let stamp = now_iso();

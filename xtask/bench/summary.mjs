@@ -68,6 +68,8 @@ L.push(`| Lectern cold load → \`ready\`, wall clock from navigation | ${sizeCo
 const rows = [
   ['anchor', 'original', 'anchor N quotes (quote only: no position, no hash)', (st) => `${st.mid.correct}/${st.mid.done} correct`],
   ['anchor', 'edited', 'anchor N quotes after a one-letter edit per quote', (st) => `${st.mid.correct}/${st.mid.done} correct${st.mid.anchored > st.mid.correct ? `, ${st.mid.anchored - st.mid.correct} wrong` : ''}`],
+  ['anchor-stored', 'original', 'anchor N quotes with their stored position (no hash)', (st) => `${st.mid.correct}/${st.mid.done} correct`],
+  ['anchor-stored', 'edited', 'same, after a one-letter edit per quote', (st) => `${st.mid.correct}/${st.mid.done} correct${st.mid.anchored > st.mid.correct ? `, ${st.mid.anchored - st.mid.correct} wrong` : ''}`],
   ['describe', 'original', 'describe N selections', () => ''],
   ['highlight', 'original', 'paint N highlights (one store action → marks in DOM) + forced layout', (st) => `+ ${fmt(st.ex('layoutMs'))}`],
   ['restore', 'original', 'restore N: localStorage → parse → anchor → paint, + layout', (st) => `+ ${fmt(st.ex('layoutMs'))}`],
@@ -112,6 +114,17 @@ const status = (ok) => (ok == null ? '–' : ok ? 'met' : '**missed**');
     peer && `approx-string-match ${peer.capped ? `~${fmt(peer.ms)} ms (capped: ${fmt(peer.perQuote)} ms/quote × ${N})` : `${fmt(peer.ms)} ms`}, ${peer.mid.correct}/${peer.mid.done} correct`,
     '≥ 20× faster, correctness ≥ peer, 0 wrong', ratio && `${fmt(ratio, 2)}×`,
     status(ratio == null ? null : ratio >= 20 && wrong === 0 && me.mid.correct / me.mid.done >= peer.mid.correct / peer.mid.done)]);
+}
+for (const variant of ['original', 'edited']) {
+  const me = stat(APP, big, N, variant, 'anchor-stored');
+  const peer = stat('peer', big, N, variant, 'anchor:approx');
+  if (!me) continue;
+  const ratio = peer ? peer.ms / me.ms : null;
+  const wrong = me.mid.anchored - me.mid.correct;
+  budgets.push([`anchor ${N} quotes, ${big}, ${variant === 'edited' ? 'one letter edited per quote' : 'original text'}, **with the stored position** (Lectern's restore; the peer gets no position)`,
+    `${me.capped ? '~' : ''}${fmt(me.ms)} ms, ${me.mid.correct}/${me.mid.done} correct, ${wrong} wrong`,
+    peer && `approx-string-match ${peer.capped ? '~' : ''}${fmt(peer.ms)} ms`, variant === 'edited' ? '(≥ 20×: informative)' : '(≥ 5×: informative)',
+    ratio && `${fmt(ratio, 2)}×`, '–']);
 }
 {
   const me = stat(APP, big, N, 'original', 'describe');

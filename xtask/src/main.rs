@@ -404,12 +404,20 @@ fn bench(root: &Path, args: &[String]) -> Res {
                 .args(defaults)
                 .args(&passed),
         )?;
+        // Transfer sizes of the normal release build (without the benchmark page).
+        let app_dist = root.join("target/bench-dist-app");
+        run(
+            "trunk build --release (target/bench-dist-app, for transfer sizes)",
+            trunk(root)
+                .args(["build", "--release", "--dist"])
+                .arg(&app_dist),
+        )?;
         let mut sizes = Command::new("node");
         sizes
             .arg(peer.join("bench/peer/scripts/sizes.mjs"))
             .arg("--json")
             .arg(out.join("sizes.json"));
-        for f in release_files(&dist)? {
+        for f in release_files(&app_dist)? {
             sizes.arg("--file").arg(f);
         }
         run("transfer sizes (peer harness sizes.mjs)", &mut sizes)?;
