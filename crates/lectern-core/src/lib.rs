@@ -13,6 +13,7 @@
 //! - [`state`]: the app state and its one pure reducer.
 //! - [`annotations_doc`]: one article's stored annotations and the merge of two tabs' edits.
 //! - [`markdown`]: safe Markdown for notes, parsed to a tree rendered without raw HTML.
+//! - [`export`]: Markdown, W3C Web Annotation JSON-LD and full backups out; validated, merging import.
 //! - [`search`]: filtering annotations by query, colour and tag; tag suggestions and normalisation.
 //!
 //! Offset convention: the article's annotatable text is its blocks' texts joined by `"\n"`.
@@ -26,6 +27,7 @@ pub mod anchor;
 pub mod annotation;
 pub mod annotations_doc;
 pub mod article;
+pub mod export;
 pub mod i18n;
 pub mod import;
 pub mod lang;

@@ -1,0 +1,681 @@
+//! Full backups: one versioned JSON file with the library, the imported articles' contents,
+//! every article's annotations (with tombstones) and the settings; and restoring one by merging.
+//!
+//! File shape (pretty-printed JSON):
+//!
+//! ```json
+//! { "format": "lectern-backup", "version": 1, "exported": "2026-01-01T00:00:00.000Z",
+//!   "library": { "articles": [ ArticleMeta… ] },
+//!   "articles": [ Article… ],
+//!   "annotations": { "<article id>": { "annotations": [ … ], "tombstones": [ … ] } },
+//!   "settings": { … } }
+//! ```
+//!
+//! `articles` holds the content of every *imported* article in the library. The sample article
+//! ([`SEED_ID`]) is built into the app, so its content is never included (its library entry
+//! and annotations are); a backup that carries an article with the seed's id is accepted and
+//! that content ignored. Every article with content or annotations must be listed in
+//! `library`: [`parse_backup`] refuses a file that is not consistent in this way.
+//!
+//! Restoring ([`merge_backup`]) never deletes what the backup does not mention and never
+//! duplicates: library entries and contents are matched by article id (an entry already
+//! present is kept as it is; a missing content is added), annotations by annotation id through
+//! [`annotations_doc::merge`] (newer `modified` wins, tombstones delete older versions), and
+//! the backup's settings replace the current ones.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::annotation::Annotation;
+use crate::annotations_doc::{self, annotations_key, merge, AnnotationsDoc, ANNOTATIONS_VERSION};
+use crate::article::Article;
+use crate::library::{
+    article_key, load_article, load_library, LibraryDoc, ARTICLE_VERSION, LIBRARY_KEY,
+    LIBRARY_VERSION, SEED_ID,
+};
+use crate::settings::Settings;
+use crate::storage::{
+    load_settings, to_envelope, KeyValueStore, Problem, StoreError, SETTINGS_KEY, SETTINGS_VERSION,
+};
+
+use super::{
+    is_utc_timestamp, parse_json, ImportProblem, MAX_ANNOTATIONS, MAX_ARTICLES, MAX_ID_BYTES,
+    MAX_NOTE_BYTES, MAX_QUOTE_BYTES, MAX_SHORT_BYTES, MAX_TAGS, MAX_TAG_BYTES,
+};
+
+/// The `format` field of every backup file.
+pub const BACKUP_FORMAT: &str = "lectern-backup";
+/// The backup version this build writes and reads.
+pub const BACKUP_VERSION: u32 = 1;
+
+/// The contents of a backup file (without its `format` marker).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Backup {
+    /// [`BACKUP_VERSION`] when written by this build.
+    pub version: u32,
+    /// When the backup was made (ISO 8601 UTC).
+    pub exported: String,
+    pub library: LibraryDoc,
+    /// Contents of the imported articles, in library order; never the built-in seed.
+    pub articles: Vec<Article>,
+    /// Each article's annotations and tombstones, by article id.
+    pub annotations: BTreeMap<String, AnnotationsDoc>,
+    pub settings: Settings,
+}
+
+/// Everything a backup covers, as the app holds it: load it from storage with
+/// [`CurrentData::load`], merge with [`merge_backup`], write the result with [`save_changes`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurrentData {
+    pub library: LibraryDoc,
+    /// Stored contents of imported articles, by id (never the built-in seed).
+    pub articles: BTreeMap<String, Article>,
+    /// Annotations by article id (an absent article has none).
+    pub annotations: BTreeMap<String, AnnotationsDoc>,
+    pub settings: Settings,
+}
+
+impl Default for CurrentData {
+    /// Nothing at all: an empty library (not even the seed), default settings.
+    fn default() -> Self {
+        CurrentData {
+            library: LibraryDoc {
+                articles: Vec::new(),
+            },
+            articles: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+            settings: Settings::default(),
+        }
+    }
+}
+
+/// [`CurrentData`] as loaded from a store, with what went wrong on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedData {
+    pub data: CurrentData,
+    /// Problems met while loading (corrupt values moved aside, newer versions…).
+    pub problems: Vec<Problem>,
+    /// Keys that must not be overwritten (newer version, or corrupt with no backup copy). An
+    /// import should be refused while this is not empty: [`save_changes`] refuses to write
+    /// them.
+    pub read_only: Vec<String>,
+}
+
+impl CurrentData {
+    /// Loads the library, every listed imported article's content, every listed article's
+    /// annotations and the settings. Never fails; see [`LoadedData`]. `seed` is the built-in
+    /// article (its content is not stored).
+    pub fn load(store: &dyn KeyValueStore, seed: &Article) -> LoadedData {
+        let mut problems = Vec::new();
+        let mut read_only = Vec::new();
+        let mut note = |key: String, writable: bool, problem: Option<Problem>| {
+            if !writable {
+                read_only.push(key);
+            }
+            problems.extend(problem);
+        };
+        let lib = load_library(store, seed);
+        note(LIBRARY_KEY.to_owned(), lib.writable, lib.problem);
+        let mut articles = BTreeMap::new();
+        let mut annotations = BTreeMap::new();
+        for m in &lib.value.articles {
+            if m.id != SEED_ID {
+                let a = load_article(store, &m.id);
+                note(article_key(&m.id), a.writable, a.problem);
+                if let Some(article) = a.value {
+                    articles.insert(m.id.clone(), article);
+                }
+            }
+            let d = annotations_doc::load_annotations(store, &m.id);
+            note(annotations_key(&m.id), d.writable, d.problem);
+            if d.value != AnnotationsDoc::default() {
+                annotations.insert(m.id.clone(), d.value);
+            }
+        }
+        let s = load_settings(store);
+        note(SETTINGS_KEY.to_owned(), s.writable, s.problem);
+        LoadedData {
+            data: CurrentData {
+                library: lib.value,
+                articles,
+                annotations,
+                settings: s.value,
+            },
+            problems,
+            read_only,
+        }
+    }
+}
+
+impl Backup {
+    /// The backup of `data`: only what the library lists (contents and annotations of
+    /// unlisted articles are left out, as the app never shows them), contents in library order.
+    pub fn of(data: &CurrentData, exported: &str) -> Backup {
+        let listed: BTreeSet<&str> = data
+            .library
+            .articles
+            .iter()
+            .map(|m| m.id.as_str())
+            .collect();
+        Backup {
+            version: BACKUP_VERSION,
+            exported: exported.to_owned(),
+            library: data.library.clone(),
+            articles: data
+                .library
+                .articles
+                .iter()
+                .filter(|m| m.id != SEED_ID)
+                .filter_map(|m| data.articles.get(&m.id).cloned())
+                .collect(),
+            annotations: data
+                .annotations
+                .iter()
+                .filter(|(id, _)| listed.contains(id.as_str()))
+                .map(|(id, d)| (id.clone(), d.clone()))
+                .collect(),
+            settings: data.settings,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct BackupOut<'a> {
+    format: &'static str,
+    #[serde(flatten)]
+    backup: &'a Backup,
+}
+
+/// The backup file for `data` (pretty JSON, see the module docs). `exported` is the time of the
+/// export (ISO 8601 UTC). O(size of the data).
+pub fn to_backup(data: &CurrentData, exported: &str) -> String {
+    backup_to_string(&Backup::of(data, exported))
+}
+
+/// Serialises an already built [`Backup`] (see [`to_backup`]).
+pub fn backup_to_string(backup: &Backup) -> String {
+    serde_json::to_string_pretty(&BackupOut {
+        format: BACKUP_FORMAT,
+        backup,
+    })
+    .expect("serialising plain data to JSON cannot fail")
+}
+
+/// Reads and validates a backup file. Nothing is changed by reading; an `Err` names the
+/// problem and, when it is one value, its JSON path (`$.annotations.seed.annotations[3].created`).
+///
+/// Refused: more than [`super::MAX_IMPORT_BYTES`], not JSON, not a Lectern backup (`format`),
+/// an unknown or newer `version`, wrong types or missing fields anywhere, ids that are empty,
+/// too long or contain control characters, duplicate articles, contents or annotations of
+/// articles the library does not list, annotations filed under another article than their
+/// `articleId`, timestamps that are not ISO 8601 UTC, blocks containing `"\n"`, inline marks
+/// outside their block or inside a character, and anything beyond the crate's size limits.
+/// Settings are clamped into their bounds. O(size of the file).
+pub fn parse_backup(raw: &str) -> Result<Backup, ImportProblem> {
+    let mut doc = parse_json(raw)?;
+    let Some(obj) = doc.as_object_mut() else {
+        return Err(ImportProblem::at(
+            "$",
+            "not a Lectern backup: expected a JSON object",
+        ));
+    };
+    match obj.remove("format") {
+        None => {
+            return Err(ImportProblem::at(
+                "$",
+                "not a Lectern backup: missing field `format`",
+            ))
+        }
+        Some(serde_json::Value::String(f)) if f == BACKUP_FORMAT => {}
+        Some(other) => {
+            return Err(ImportProblem::at(
+                "$.format",
+                format!("not a Lectern backup: `format` is {other}, expected \"{BACKUP_FORMAT}\""),
+            ))
+        }
+    }
+    match obj.get("version") {
+        None => return Err(ImportProblem::at("$", "missing field `version`")),
+        Some(v) => match v.as_u64() {
+            Some(n) if n == u64::from(BACKUP_VERSION) => {}
+            Some(n) if n > u64::from(BACKUP_VERSION) => {
+                return Err(ImportProblem::at(
+                    "$.version",
+                    format!(
+                        "unknown backup version {n}: written by a newer Lectern, this build \
+                         reads version {BACKUP_VERSION}"
+                    ),
+                ))
+            }
+            Some(n) => {
+                return Err(ImportProblem::at(
+                    "$.version",
+                    format!(
+                        "unknown backup version {n}: this build reads version {BACKUP_VERSION}"
+                    ),
+                ))
+            }
+            None => {
+                return Err(ImportProblem::at(
+                    "$.version",
+                    format!("`version` must be a positive integer, found {v}"),
+                ))
+            }
+        },
+    }
+    let mut backup: Backup = serde_path_to_error::deserialize(doc).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." {
+            "$".to_owned()
+        } else {
+            format!("$.{path}")
+        };
+        ImportProblem::at(&path, e.into_inner().to_string())
+    })?;
+    validate(&backup)?;
+    backup.settings = backup.settings.clamped();
+    // Normalise annotation docs as loading them from storage does.
+    for d in backup.annotations.values_mut() {
+        *d = merge(d, &AnnotationsDoc::default());
+    }
+    Ok(backup)
+}
+
+fn check_id(path: &str, what: &str, id: &str) -> Result<(), ImportProblem> {
+    if id.is_empty() {
+        return Err(ImportProblem::at(path, format!("{what} is empty")));
+    }
+    if id.len() > MAX_ID_BYTES {
+        return Err(ImportProblem::at(
+            path,
+            format!(
+                "{what} is too long: {} bytes, at most {MAX_ID_BYTES}",
+                id.len()
+            ),
+        ));
+    }
+    if id.chars().any(char::is_control) {
+        return Err(ImportProblem::at(
+            path,
+            format!("{what} contains control characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_len(path: &str, what: &str, s: &str, max: usize) -> Result<(), ImportProblem> {
+    if s.len() > max {
+        return Err(ImportProblem::at(
+            path,
+            format!("{what} is too long: {} bytes, at most {max}", s.len()),
+        ));
+    }
+    Ok(())
+}
+
+fn check_time(path: &str, ts: &str) -> Result<(), ImportProblem> {
+    if !is_utc_timestamp(ts) {
+        return Err(ImportProblem::at(
+            path,
+            format!(
+                "not an ISO 8601 UTC timestamp (YYYY-MM-DDTHH:MM:SS.sssZ): {}",
+                serde_json::Value::from(ts.chars().take(40).collect::<String>())
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Path of a map key: `$.annotations.seed` or `$.annotations["odd key"]`.
+fn key(path: &str, k: &str) -> String {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    {
+        format!("{path}.{k}")
+    } else {
+        format!("{path}[{}]", serde_json::Value::from(k))
+    }
+}
+
+fn validate(b: &Backup) -> Result<(), ImportProblem> {
+    check_len("$.exported", "`exported`", &b.exported, MAX_SHORT_BYTES)?;
+    let lib = &b.library.articles;
+    if lib.len() > MAX_ARTICLES {
+        return Err(ImportProblem::at(
+            "$.library.articles",
+            format!("too many articles: {}, at most {MAX_ARTICLES}", lib.len()),
+        ));
+    }
+    let mut listed = BTreeSet::new();
+    for (i, m) in lib.iter().enumerate() {
+        let p = format!("$.library.articles[{i}]");
+        check_id(&format!("{p}.id"), "the article id", &m.id)?;
+        if !listed.insert(m.id.as_str()) {
+            return Err(ImportProblem::at(
+                &format!("{p}.id"),
+                format!("article {:?} is listed twice", m.id),
+            ));
+        }
+        check_len(
+            &format!("{p}.title"),
+            "the title",
+            &m.title,
+            MAX_SHORT_BYTES,
+        )?;
+        for (field, v) in [
+            ("source", m.source.as_deref()),
+            ("fileName", m.file_name.as_deref()),
+            ("lang", Some(m.lang.as_str())),
+            ("added", Some(m.added.as_str())),
+            ("hash", Some(m.hash.as_str())),
+        ] {
+            if let Some(v) = v {
+                check_len(
+                    &format!("{p}.{field}"),
+                    &format!("`{field}`"),
+                    v,
+                    MAX_SHORT_BYTES,
+                )?;
+            }
+        }
+    }
+    let mut contents = BTreeSet::new();
+    for (i, a) in b.articles.iter().enumerate() {
+        let p = format!("$.articles[{i}]");
+        check_id(&format!("{p}.id"), "the article id", &a.id)?;
+        if !listed.contains(a.id.as_str()) {
+            return Err(ImportProblem::at(
+                &format!("{p}.id"),
+                format!("article {:?} has content but is not in the library", a.id),
+            ));
+        }
+        if !contents.insert(a.id.as_str()) {
+            return Err(ImportProblem::at(
+                &format!("{p}.id"),
+                format!("article {:?} has its content twice", a.id),
+            ));
+        }
+        check_len(
+            &format!("{p}.title"),
+            "the title",
+            &a.title,
+            MAX_SHORT_BYTES,
+        )?;
+        check_len(&format!("{p}.lang"), "`lang`", &a.lang, MAX_SHORT_BYTES)?;
+        for (j, block) in a.blocks.iter().enumerate() {
+            let bp = format!("{p}.blocks[{j}]");
+            if block.text.contains('\n') {
+                return Err(ImportProblem::at(
+                    &format!("{bp}.text"),
+                    "a block's text contains a line break",
+                ));
+            }
+            for (k, m) in block.marks.iter().enumerate() {
+                let ok = m.start < m.end
+                    && m.end <= block.text.len()
+                    && block.text.is_char_boundary(m.start)
+                    && block.text.is_char_boundary(m.end);
+                if !ok {
+                    return Err(ImportProblem::at(
+                        &format!("{bp}.marks[{k}]"),
+                        format!(
+                            "a mark ({}..{}) lies outside its block's {} bytes or inside a \
+                             character",
+                            m.start,
+                            m.end,
+                            block.text.len()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    let total: usize = b
+        .annotations
+        .values()
+        .map(|d| d.annotations.len() + d.tombstones.len())
+        .sum();
+    if total > MAX_ANNOTATIONS {
+        return Err(ImportProblem::at(
+            "$.annotations",
+            format!("too many annotations: {total}, at most {MAX_ANNOTATIONS}"),
+        ));
+    }
+    for (article_id, d) in &b.annotations {
+        let dp = key("$.annotations", article_id);
+        if !listed.contains(article_id.as_str()) {
+            return Err(ImportProblem::at(
+                &dp,
+                format!("annotations for article {article_id:?}, which is not in the library"),
+            ));
+        }
+        for (i, a) in d.annotations.iter().enumerate() {
+            check_annotation(&format!("{dp}.annotations[{i}]"), article_id, a)?;
+        }
+        for (i, t) in d.tombstones.iter().enumerate() {
+            let p = format!("{dp}.tombstones[{i}]");
+            check_id(&format!("{p}.id"), "the annotation id", &t.id)?;
+            check_time(&format!("{p}.deleted"), &t.deleted)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_annotation(p: &str, article_id: &str, a: &Annotation) -> Result<(), ImportProblem> {
+    check_id(&format!("{p}.id"), "the annotation id", &a.id)?;
+    if a.article_id != article_id {
+        return Err(ImportProblem::at(
+            &format!("{p}.articleId"),
+            format!(
+                "annotation filed under article {article_id:?} says it belongs to {:?}",
+                a.article_id
+            ),
+        ));
+    }
+    check_time(&format!("{p}.created"), &a.created)?;
+    check_time(&format!("{p}.modified"), &a.modified)?;
+    check_len(&format!("{p}.note"), "the note", &a.note, MAX_NOTE_BYTES)?;
+    if a.tags.len() > MAX_TAGS {
+        return Err(ImportProblem::at(
+            &format!("{p}.tags"),
+            format!("too many tags: {}, at most {MAX_TAGS}", a.tags.len()),
+        ));
+    }
+    for (i, t) in a.tags.iter().enumerate() {
+        check_len(&format!("{p}.tags[{i}]"), "a tag", t, MAX_TAG_BYTES)?;
+    }
+    if let Some(t) = &a.target {
+        let q = &t.quote;
+        for (f, v) in [
+            ("exact", &q.exact),
+            ("prefix", &q.prefix),
+            ("suffix", &q.suffix),
+        ] {
+            check_len(
+                &format!("{p}.target.quote.{f}"),
+                &format!("`{f}`"),
+                v,
+                MAX_QUOTE_BYTES,
+            )?;
+        }
+        if t.position.end < t.position.start {
+            return Err(ImportProblem::at(
+                &format!("{p}.target.position"),
+                format!(
+                    "the position ends ({}) before it starts ({})",
+                    t.position.end.0, t.position.start.0
+                ),
+            ));
+        }
+        check_len(
+            &format!("{p}.target.textHash"),
+            "`textHash`",
+            &t.text_hash,
+            MAX_SHORT_BYTES,
+        )?;
+    }
+    Ok(())
+}
+
+/// Counts for one kind of item.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MergeCounts {
+    /// New here.
+    pub added: usize,
+    /// Present, and changed by the backup (a newer version, a deletion, a missing content).
+    pub updated: usize,
+    /// Present already, as new as (or newer than) the backup's copy: left alone.
+    pub skipped: usize,
+}
+
+/// What [`merge_backup`] did. `added`/`updated`/`skipped` are the totals over articles,
+/// annotations and settings (settings count as one item).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MergeReport {
+    pub added: usize,
+    pub updated: usize,
+    pub skipped: usize,
+    /// Library entries (with their contents).
+    pub articles: MergeCounts,
+    /// Annotations, highlights and article notes alike.
+    pub annotations: MergeCounts,
+    /// Whether the backup's settings differed from the current ones (they were applied).
+    pub settings_updated: bool,
+}
+
+impl MergeReport {
+    /// True when the merge changed nothing.
+    pub fn is_unchanged(&self) -> bool {
+        self.added == 0 && self.updated == 0
+    }
+}
+
+/// Merges `backup` into `current` (see the module docs for the rules) and says what changed.
+/// Pure: `current` is untouched; write the result with [`save_changes`]. Merging the same
+/// backup again changes nothing and reports everything skipped. O(size of both).
+pub fn merge_backup(current: &CurrentData, backup: &Backup) -> (CurrentData, MergeReport) {
+    let mut out = current.clone();
+    let mut report = MergeReport::default();
+    let contents: BTreeMap<&str, &Article> =
+        backup.articles.iter().map(|a| (a.id.as_str(), a)).collect();
+
+    for m in &backup.library.articles {
+        let content = (m.id != SEED_ID)
+            .then(|| contents.get(m.id.as_str()))
+            .flatten();
+        if out.library.get(&m.id).is_none() {
+            out.library.articles.push(m.clone());
+            if let Some(a) = content {
+                out.articles.insert(m.id.clone(), (*a).clone());
+            }
+            report.articles.added += 1;
+        } else if let (Some(a), false) = (content, out.articles.contains_key(&m.id)) {
+            out.articles.insert(m.id.clone(), (*a).clone());
+            report.articles.updated += 1;
+        } else {
+            report.articles.skipped += 1;
+        }
+    }
+
+    for (article_id, doc) in &backup.annotations {
+        let cur = out.annotations.get(article_id).cloned().unwrap_or_default();
+        let merged = merge(&cur, doc);
+        let before: BTreeMap<&str, &Annotation> =
+            cur.annotations.iter().map(|a| (a.id.as_str(), a)).collect();
+        let after: BTreeMap<&str, &Annotation> = merged
+            .annotations
+            .iter()
+            .map(|a| (a.id.as_str(), a))
+            .collect();
+        let mut ids: BTreeSet<&str> = doc.annotations.iter().map(|a| a.id.as_str()).collect();
+        // Current annotations that a tombstone in the backup removed.
+        ids.extend(before.keys().filter(|id| !after.contains_key(*id)));
+        for id in ids {
+            match (before.get(id), after.get(id)) {
+                (None, Some(_)) => report.annotations.added += 1,
+                (Some(b), a) if a != Some(b) => report.annotations.updated += 1,
+                _ => report.annotations.skipped += 1,
+            }
+        }
+        if out.annotations.get(article_id) != Some(&merged) {
+            out.annotations.insert(article_id.clone(), merged);
+        }
+    }
+
+    let settings = backup.settings.clamped();
+    report.settings_updated = settings != out.settings;
+    out.settings = settings;
+
+    let s = usize::from(report.settings_updated);
+    report.added = report.articles.added + report.annotations.added;
+    report.updated = report.articles.updated + report.annotations.updated + s;
+    report.skipped = report.articles.skipped + report.annotations.skipped + (1 - s);
+    (out, report)
+}
+
+/// Writes what differs between `before` (as loaded) and `after` (as merged) to `store`:
+/// article contents first, then annotations, then settings, and the library list last (so a
+/// listed article always has its content). All or nothing: if a write fails, every key already
+/// written is put back as it was (or removed if it was absent) and the error returned. Keys in
+/// `read_only` (see [`LoadedData`]) are never written: the call fails before writing anything.
+/// Returns how many keys were written.
+pub fn save_changes(
+    store: &dyn KeyValueStore,
+    before: &CurrentData,
+    after: &CurrentData,
+    read_only: &[String],
+) -> Result<usize, StoreError> {
+    let mut writes: Vec<(String, String)> = Vec::new();
+    for (id, a) in &after.articles {
+        if id != SEED_ID && before.articles.get(id) != Some(a) {
+            writes.push((article_key(id), to_envelope(ARTICLE_VERSION, a)));
+        }
+    }
+    for (id, d) in &after.annotations {
+        let old = before.annotations.get(id).cloned().unwrap_or_default();
+        if old != *d {
+            writes.push((annotations_key(id), to_envelope(ANNOTATIONS_VERSION, d)));
+        }
+    }
+    if after.settings != before.settings {
+        writes.push((
+            SETTINGS_KEY.to_owned(),
+            to_envelope(SETTINGS_VERSION, &after.settings),
+        ));
+    }
+    if after.library != before.library {
+        writes.push((
+            LIBRARY_KEY.to_owned(),
+            to_envelope(LIBRARY_VERSION, &after.library),
+        ));
+    }
+    if let Some((k, _)) = writes.iter().find(|(k, _)| read_only.contains(k)) {
+        return Err(StoreError::Other(format!(
+            "{k} is read-only (written by a newer Lectern, or unreadable); nothing was imported"
+        )));
+    }
+    let mut done: Vec<(String, Option<String>)> = Vec::new();
+    for (k, v) in &writes {
+        let result = store.get(k).and_then(|old| {
+            store.set(k, v)?;
+            Ok(old)
+        });
+        match result {
+            Ok(old) => done.push((k.clone(), old)),
+            Err(e) => {
+                for (k, old) in done.iter().rev() {
+                    // Best effort: putting back an older, smaller value fits where the new one did.
+                    let _ = match old {
+                        Some(old) => store.set(k, old),
+                        None => store.remove(k),
+                    };
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(writes.len())
+}
