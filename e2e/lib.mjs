@@ -147,3 +147,13 @@ export async function dragSelect(page, from, to) {
   await page.mouse.move(b.x, b.y, { steps: 5 });
   await page.mouse.up();
 }
+
+/** The index of the first block whose text contains `needle`. */
+export async function blockOf(page, needle) {
+  const i = await page.evaluate(
+    (needle) => [...document.querySelectorAll('[data-block]')].find((b) => b.textContent.includes(needle))?.dataset.block,
+    needle,
+  );
+  if (i === undefined) throw new Error(`no block contains "${needle}"`);
+  return Number(i);
+}

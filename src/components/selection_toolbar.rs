@@ -36,13 +36,20 @@ pub fn SelectionToolbar() -> Html {
         use_effect_with(app.state().article.clone(), move |article| {
             let article = article.clone();
             let pending = std::rc::Rc::new(std::cell::RefCell::new(None::<Timeout>));
+            // While a mouse button is down the reader is still selecting: no toolbar yet.
+            let pressing = std::rc::Rc::new(std::cell::Cell::new(false));
+            let pressing_in_update = pressing.clone();
             let update = move || {
+                let pressing = pressing_in_update.clone();
                 let spot = spot.clone();
                 let app = app.clone();
                 let article = article.clone();
                 let copied = copied.clone();
                 let toolbar_ref = toolbar_ref.clone();
                 let timer = Timeout::new(120, move || {
+                    if pressing.get() {
+                        return;
+                    }
                     // Focus inside the toolbar keeps it open on the saved range.
                     let focus_inside = toolbar_ref
                         .cast::<web_sys::Element>()
@@ -95,16 +102,34 @@ pub fn SelectionToolbar() -> Html {
             let doc = web_sys::window().and_then(|w| w.document());
             let listeners: Vec<EventListener> = doc
                 .map(|d| {
-                    ["selectionchange", "mouseup", "keyup", "touchend"]
-                        .into_iter()
-                        .map(|ev| {
-                            let update = update.clone();
-                            let pending = pending.clone();
-                            EventListener::new(&d, ev, move |_| {
-                                *pending.borrow_mut() = Some(update());
+                    let mut ls: Vec<EventListener> =
+                        ["selectionchange", "mouseup", "keyup", "touchend"]
+                            .into_iter()
+                            .map(|ev| {
+                                let update = update.clone();
+                                let pending = pending.clone();
+                                let pressing = pressing.clone();
+                                EventListener::new(&d, ev, move |_| {
+                                    if ev == "mouseup" {
+                                        pressing.set(false);
+                                    }
+                                    *pending.borrow_mut() = Some(update());
+                                })
                             })
-                        })
-                        .collect()
+                            .collect();
+                    let pressing = pressing.clone();
+                    ls.push(EventListener::new(&d, "mousedown", move |e| {
+                        // A press inside the toolbar itself is not a new selection.
+                        let on_toolbar = e
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                            .and_then(|el| el.closest(".toolbar").ok().flatten())
+                            .is_some();
+                        if !on_toolbar {
+                            pressing.set(true);
+                        }
+                    }));
+                    ls
                 })
                 .unwrap_or_default();
             move || drop(listeners)
@@ -171,7 +196,7 @@ pub fn SelectionToolbar() -> Html {
         let range = range.clone();
         let close = close.clone();
         let onclick = Callback::from(move |_: MouseEvent| {
-            app.highlight(range.clone(), color);
+            app.highlight(live_range(&app).unwrap_or_else(|| range.clone()), color);
             close();
         });
         let label = format!("{} {}", t.highlight_in, t.color(color).to_lowercase());
@@ -186,7 +211,8 @@ pub fn SelectionToolbar() -> Html {
         let range = range.clone();
         let close = close.clone();
         Callback::from(move |_: MouseEvent| {
-            let id = app.highlight(range.clone(), app.state().last_color);
+            let range = live_range(&app).unwrap_or_else(|| range.clone());
+            let id = app.highlight(range, app.state().last_color);
             close();
             app.set_ui(move |ui| {
                 ui.popover = Some(id);
@@ -231,4 +257,12 @@ pub fn SelectionToolbar() -> Html {
             </div>
         </>
     }
+}
+
+/// The selection in the article right now (it may have grown since the toolbar appeared).
+fn live_range(
+    app: &crate::store::AppContext,
+) -> Option<std::ops::Range<lectern_core::text::ByteOffset>> {
+    let doc = web_sys::window()?.document()?;
+    selected_range(&doc.get_element_by_id("article")?, &app.state().article)
 }

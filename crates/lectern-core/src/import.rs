@@ -6,6 +6,7 @@
 
 use crate::article::Article;
 use crate::parse::encoding::{decode, sniff_binary, DecodeError};
+use crate::parse::markdown::parse_markdown;
 use crate::parse::plain::parse_plain;
 
 /// Files larger than this are refused before reading their text.
@@ -108,14 +109,22 @@ fn parse(id: &str, text: &str, format: Format) -> Result<Article, ImportError> {
     Ok(article)
 }
 
-fn parse_markdown(id: &str, text: &str) -> Article {
-    parse_plain(id, text)
-}
+/// Fewer characters than this of body text is not an article (a menu, a cookie banner):
+/// the threshold Readability's `isProbablyReaderable` uses.
+const MIN_HTML_ARTICLE_CHARS: usize = 140;
 
-fn parse_html(_id: &str, _text: &str) -> Result<Article, ImportError> {
-    Err(ImportError::UnsupportedType {
-        extension: "html".into(),
-    })
+fn parse_html(id: &str, text: &str) -> Result<Article, ImportError> {
+    let article = crate::parse::html::parse_html(id, text).map_err(|_| ImportError::NoArticle)?;
+    if article
+        .text()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .count()
+        < MIN_HTML_ARTICLE_CHARS
+    {
+        return Err(ImportError::NoArticle);
+    }
+    Ok(article)
 }
 
 #[cfg(test)]
@@ -149,6 +158,36 @@ mod tests {
             import_file("x", "a.txt", &big),
             Err(ImportError::TooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn markdown_and_html_files_use_their_parsers() {
+        let a = import_file(
+            "x",
+            "n.md",
+            "# Заголовок\n\n- один\n- два\n\nТекст *курсив*.".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(a.title, "Заголовок");
+        assert!(a
+            .blocks
+            .iter()
+            .any(|b| matches!(b.kind, crate::article::BlockKind::ListItem { .. })));
+        let html = "<html lang=ru><head><title>Страница</title></head><body><nav>Меню</nav><article><h1>Страница</h1><p>Первый абзац статьи, достаточно длинный, чтобы его сочли текстом статьи, а не мусором вокруг неё.</p><p>Второй абзац тоже длинный и содержательный, с запятыми, точками и прочим.</p></article><script>alert(1)</script></body></html>";
+        let a = import_file("x", "page.HTML", html.as_bytes()).unwrap();
+        assert!(a.text().contains("Первый абзац"));
+        assert!(!a.text().contains("alert"));
+        assert_eq!(
+            import_file(
+                "x",
+                "empty.html",
+                b"<html><body><nav>menu</nav></body></html>"
+            ),
+            Err(ImportError::NoArticle)
+        );
+        // Pasted Markdown is recognised.
+        let a = import_text("x", "# Title\n\nSee [a link](https://example.org).").unwrap();
+        assert_eq!(a.title, "Title");
     }
 
     #[test]
