@@ -149,7 +149,7 @@ fn jsonld_collection_has_w3c_shape_and_code_point_positions() {
     assert_eq!(
         pink["body"],
         json!([
-            {"type": "TextualBody", "value": "Проверка экранирования", "format": "text/markdown", "purpose": "commenting"},
+            {"type": "TextualBody", "value": "Проверка экранирования", "format": "text/markdown", "purpose": "commenting", "created": T0, "modified": T0},
             {"type": "TextualBody", "value": "markdown", "purpose": "tagging"}
         ])
     );

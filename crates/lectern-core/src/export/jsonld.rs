@@ -8,7 +8,7 @@
 //! { "id": "urn:uuid:…", "type": "Annotation", "motivation": "commenting",
 //!   "created": "…Z", "modified": "…Z",
 //!   "body": [ { "type": "TextualBody", "value": "the note", "format": "text/markdown",
-//!               "purpose": "commenting" },
+//!               "purpose": "commenting", "created": "…Z", "modified": "…Z" },
 //!             { "type": "TextualBody", "value": "a-tag", "purpose": "tagging" } ],
 //!   "stylesheet": { "type": "CssStylesheet", "value": ".lectern-yellow { … }" },
 //!   "target": { "source": { "id": "urn:lectern:article:<id>", "type": "Text", "via": "<url>" },
@@ -163,6 +163,8 @@ pub fn annotation_to_jsonld(article: &Article, a: &Annotation) -> Value {
             "value": a.note,
             "format": "text/markdown",
             "purpose": "commenting",
+            "created": a.created,
+            "modified": a.modified,
         }));
     }
     for t in &a.tags {
