@@ -2,6 +2,7 @@
 
 pub mod annotation_popover;
 pub mod block_view;
+pub mod export_menu;
 pub mod header;
 pub mod library_view;
 pub mod note_editor;

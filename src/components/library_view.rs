@@ -12,6 +12,7 @@ use lectern_dom::local_store::LocalStore;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::components::export_menu::{ExportMenu, Scope};
 use crate::hooks::use_import::{import_files, import_pasted};
 use crate::store::{use_app, ImportLine, ImportOutcome};
 
@@ -180,6 +181,7 @@ pub fn LibraryView() -> Html {
                 <input ref={file_input} type="file" class="visually-hidden" id="file-input" multiple=true
                     accept=".txt,.text,.md,.markdown,.html,.htm,text/plain,text/markdown,text/html"
                     onchange={on_files} tabindex="-1" aria-hidden="true" />
+                <ExportMenu scope={Scope::Library} />
                 <p class="library__hint">{ t.drop_hint }</p>
             </div>
             if *pasting {

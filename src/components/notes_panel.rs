@@ -10,6 +10,7 @@ use lectern_dom::selection::{clear_selection, reveal_highlight};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::components::export_menu::{ExportMenu, Scope};
 use crate::components::note_editor::NoteEditor;
 use crate::components::note_view::NoteView;
 use crate::store::use_app;
@@ -190,6 +191,7 @@ pub fn NotesPanel() -> Html {
                     <span aria-hidden="true">{"×"}</span>
                 </button>
             </div>
+            <ExportMenu scope={Scope::Article} />
             <NoteEditor id="article-note" label={t.article_note} placeholder={t.article_note_placeholder}
                 value={article_note} onsave={on_article_note} disabled={read_only} />
             <div class="panel__filters">

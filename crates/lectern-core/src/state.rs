@@ -164,6 +164,9 @@ pub enum Action {
     DismissDeleted,
     /// Another tab wrote this article's annotations.
     AnnotationsChangedElsewhere(AnnotationsDoc),
+    /// Annotations imported from a file, already attached to this article: add them (one undo
+    /// step).
+    ImportAnnotations(Vec<Annotation>),
     /// Show the library list.
     ShowLibrary,
     /// An article (loaded by the app, with what storage held for its annotations) is opened.
@@ -559,6 +562,21 @@ pub fn reduce(state: &State, action: Action) -> State {
             if let Some(target) = next.describe_at(range.clone()) {
                 next.edit(&id, ChangeKind::Reanchor, &now, |a| a.target = Some(target));
                 Rc::make_mut(&mut next.placements).insert(id, Placement::Exact { range });
+            }
+        }
+        Action::ImportAnnotations(list) => {
+            let list: Vec<Annotation> = list
+                .into_iter()
+                .filter(|a| a.article_id == next.article.id && next.annotation(&a.id).is_none())
+                .collect();
+            if !list.is_empty() {
+                let ids: Vec<&str> = list.iter().map(|a| a.id.as_str()).collect();
+                let change = next.snapshot(&ids, ChangeKind::Create);
+                for a in list {
+                    next.upsert(a);
+                }
+                next.place_all();
+                next.record(change);
             }
         }
         Action::Undo { now } => {
@@ -1017,6 +1035,30 @@ mod tests {
         assert!(o.doc.annotations.is_empty() && o.placements.is_empty() && o.undo.is_empty());
         assert_eq!(o.view, View::Reader);
         assert_eq!(reduce(&o, Action::ShowLibrary).view, View::Library);
+    }
+
+    #[test]
+    fn imported_annotations_are_added_placed_and_undoable() {
+        let s = start();
+        let donor = add(&start(), "imp", "Москву", Color::Pink, 1);
+        let mut a = donor.annotation("imp").unwrap().clone();
+        a.article_id = s.article.id.clone();
+        let mut other = a.clone();
+        other.id = "elsewhere".into();
+        other.article_id = "another-article".into();
+        let s2 = reduce(&s, Action::ImportAnnotations(vec![a.clone(), other]));
+        assert!(s2.annotation("imp").is_some());
+        assert!(s2.annotation("elsewhere").is_none(), "only this article's");
+        assert!(s2.placements["imp"].is_exact());
+        assert_eq!(s2.revision, s.revision + 1);
+        // Importing the same again adds nothing; undo takes the import back.
+        assert_eq!(
+            reduce(&s2, Action::ImportAnnotations(vec![a])).revision,
+            s2.revision
+        );
+        assert!(reduce(&s2, Action::Undo { now: at(5) })
+            .annotation("imp")
+            .is_none());
     }
 
     #[test]
