@@ -214,6 +214,12 @@ test('a build under a sub-path loads its assets from there', async () => {
   assert.ok(scripts.length > 0);
   for (const s of scripts.filter((s) => !s.startsWith('data:'))) assert.ok(new URL(s).pathname.startsWith(SUBPATH), s);
   assert.equal(await page.locator('.reader__body p').count(), 9);
+  // The import worker's files are found under the sub-path too.
+  await page.goto(`${server.origin}${SUBPATH}#/`);
+  await page.getByRole('button', { name: 'New article' }).click();
+  await page.getByLabel('Paste the text of an article').fill('Under a sub-path\nImported through the worker, wherever the app is deployed.');
+  await page.getByRole('button', { name: 'Add to library' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Under a sub-path' }).waitFor();
   assert.deepEqual(page.errors, []);
   await context.close();
 });

@@ -249,7 +249,7 @@ fn line(t: &Strings, l: &ImportLine) -> Html {
             let why = match e {
                 ImportError::Empty => t.err_empty.to_owned(),
                 ImportError::TooLarge { .. } => t.err_too_large.to_owned(),
-                ImportError::Binary { kind } => format!("{} {kind}.", t.err_binary),
+                ImportError::Binary { what } => format!("{} {what}.", t.err_binary),
                 ImportError::Undecodable => t.err_undecodable.to_owned(),
                 ImportError::UnsupportedType { .. } => t.err_unsupported.to_owned(),
                 ImportError::NoArticle => t.err_no_article.to_owned(),

@@ -4,11 +4,12 @@
 //! file's outcome.
 
 use gloo::events::{EventListener, EventListenerOptions};
-use lectern_core::import::{import_file, import_text, ImportError, MAX_IMPORT_BYTES};
+use lectern_core::import::{ImportError, MAX_IMPORT_BYTES};
 use lectern_core::library::{self, ArticleMeta};
 use lectern_core::state::{Action, View};
 use lectern_dom::env::{now_iso, random_uuid};
 use lectern_dom::files::{files_of, read};
+use lectern_dom::import_worker;
 use lectern_dom::local_store::LocalStore;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -38,9 +39,12 @@ pub fn import_files(ctx: &AppContext, files: Vec<web_sys::File>) {
                     Err(e) => ImportOutcome::NotSaved(e),
                     Ok(bytes) => {
                         let id = random_uuid();
-                        match import_file(&id, &name, &bytes) {
-                            Ok(article) => store(&ctx, &mut library, article, Some(name.clone())),
-                            Err(e) => ImportOutcome::Failed(e),
+                        match import_worker::import_file(&id, &name, &bytes).await {
+                            Ok(Ok(article)) => {
+                                store(&ctx, &mut library, article, Some(name.clone()))
+                            }
+                            Ok(Err(e)) => ImportOutcome::Failed(e),
+                            Err(e) => ImportOutcome::NotSaved(e),
                         }
                     }
                 }
@@ -53,14 +57,19 @@ pub fn import_files(ctx: &AppContext, files: Vec<web_sys::File>) {
 
 /// Import pasted text.
 pub fn import_pasted(ctx: &AppContext, text: &str) {
-    let mut library = ctx.state().library.clone();
-    let id = random_uuid();
-    let name = ctx.t().pasted_text.to_owned();
-    let outcome = match import_text(&id, text) {
-        Ok(article) => store(ctx, &mut library, article, None),
-        Err(e) => ImportOutcome::Failed(e),
-    };
-    finish(ctx, vec![ImportLine { name, outcome }]);
+    let ctx = ctx.clone();
+    let text = text.to_owned();
+    wasm_bindgen_futures::spawn_local(async move {
+        let mut library = ctx.state().library.clone();
+        let id = random_uuid();
+        let name = ctx.t().pasted_text.to_owned();
+        let outcome = match import_worker::import_text(&id, &text).await {
+            Ok(Ok(article)) => store(&ctx, &mut library, article, None),
+            Ok(Err(e)) => ImportOutcome::Failed(e),
+            Err(e) => ImportOutcome::NotSaved(e),
+        };
+        finish(&ctx, vec![ImportLine { name, outcome }]);
+    });
 }
 
 fn store(

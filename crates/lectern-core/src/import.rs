@@ -4,9 +4,15 @@
 //! then checked against its bytes: binaries are named (`photo.png` is an image), text is
 //! decoded (UTF-8, UTF-16 with BOM, Windows-1251, KOI8-R) and never guessed into mojibake.
 
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "import")]
 use crate::article::Article;
+#[cfg(feature = "import")]
 use crate::parse::encoding::{decode, sniff_binary, DecodeError};
+#[cfg(feature = "import")]
 use crate::parse::markdown::parse_markdown;
+#[cfg(feature = "import")]
 use crate::parse::plain::parse_plain;
 
 /// Files larger than this are refused before reading their text.
@@ -20,8 +26,10 @@ pub enum Format {
     Html,
 }
 
-/// Why a file could not become an article. The UI names the file and says this.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a file could not become an article. The UI names the file and says this. (Serialised
+/// between the import worker and the app.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
 pub enum ImportError {
     Empty,
     TooLarge {
@@ -30,7 +38,7 @@ pub enum ImportError {
     },
     /// A known binary format (`a PNG image`).
     Binary {
-        kind: &'static str,
+        what: String,
     },
     /// Not a text encoding Lectern recognises.
     Undecodable,
@@ -56,6 +64,7 @@ pub fn format_of(file_name: &str) -> Result<Format, ImportError> {
     }
 }
 
+#[cfg(feature = "import")]
 /// Read `bytes` of a file called `file_name` as an article with id `id`.
 pub fn import_file(id: &str, file_name: &str, bytes: &[u8]) -> Result<Article, ImportError> {
     if bytes.len() > MAX_IMPORT_BYTES {
@@ -65,17 +74,24 @@ pub fn import_file(id: &str, file_name: &str, bytes: &[u8]) -> Result<Article, I
         });
     }
     if let Some(kind) = sniff_binary(bytes) {
-        return Err(ImportError::Binary { kind });
+        return Err(ImportError::Binary {
+            what: kind.to_owned(),
+        });
     }
     let format = format_of(file_name)?;
     let text = match decode(bytes) {
         Ok(d) => d.text,
-        Err(DecodeError::Binary { kind }) => return Err(ImportError::Binary { kind }),
+        Err(DecodeError::Binary { kind }) => {
+            return Err(ImportError::Binary {
+                what: kind.to_owned(),
+            })
+        }
         Err(_) => return Err(ImportError::Undecodable),
     };
     parse(id, &text, format)
 }
 
+#[cfg(feature = "import")]
 /// Pasted text: Markdown when it looks like Markdown (a `#` heading, a link, a list), else
 /// plain text.
 pub fn import_text(id: &str, text: &str) -> Result<Article, ImportError> {
@@ -94,6 +110,7 @@ pub fn import_text(id: &str, text: &str) -> Result<Article, ImportError> {
     )
 }
 
+#[cfg(feature = "import")]
 fn parse(id: &str, text: &str, format: Format) -> Result<Article, ImportError> {
     if text.trim().is_empty() {
         return Err(ImportError::Empty);
@@ -109,10 +126,12 @@ fn parse(id: &str, text: &str, format: Format) -> Result<Article, ImportError> {
     Ok(article)
 }
 
+#[cfg(feature = "import")]
 /// Fewer characters than this of body text is not an article (a menu, a cookie banner):
 /// the threshold Readability's `isProbablyReaderable` uses.
 const MIN_HTML_ARTICLE_CHARS: usize = 140;
 
+#[cfg(feature = "import")]
 fn parse_html(id: &str, text: &str) -> Result<Article, ImportError> {
     let article = crate::parse::html::parse_html(id, text).map_err(|_| ImportError::NoArticle)?;
     if article
@@ -127,7 +146,7 @@ fn parse_html(id: &str, text: &str) -> Result<Article, ImportError> {
     Ok(article)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "import"))]
 mod tests {
     use super::*;
 

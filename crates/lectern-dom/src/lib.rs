@@ -6,12 +6,14 @@
 //! - [`selection`]: the DOM selection as (block, UTF-16 offset) points, clipped to the article.
 //! - [`env`]: clock, random ids, clipboard, downloads.
 //! - [`files`]: reading files from a chooser or a drop.
+//! - [`import_worker`]: the importers, run in a Web Worker loaded on first import.
 //!
 //! No algorithm lives here: functions take the element, document or store they act on as a
 //! parameter (a test seam), convert, and call the core.
 
 pub mod env;
 pub mod files;
+pub mod import_worker;
 pub mod local_store;
 pub mod page;
 pub mod selection;

@@ -1,0 +1,156 @@
+//! The app's side of the import worker (see `crates/lectern-import-worker`): start it on first
+//! use, wait until its wasm is ready, send one request at a time and await its answer.
+//!
+//! The worker's files sit next to the app's own (`lectern-import.js`, `lectern-import_bg.wasm`),
+//! so their URL is taken from the app's script URL, which works under any sub-path.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use lectern_core::article::Article;
+use lectern_core::import::ImportError;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// What the worker made of a request.
+pub type Outcome = Result<Article, ImportError>;
+
+struct Client {
+    worker: web_sys::Worker,
+    ready: js_sys::Promise,
+    pending: Rc<RefCell<HashMap<u32, js_sys::Function>>>,
+    next: u32,
+    _onmessage: Closure<dyn Fn(web_sys::MessageEvent)>,
+}
+
+thread_local! {
+    static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The directory the app's files are served from (`https://host/sub/path/`).
+fn asset_base() -> Option<String> {
+    let doc = web_sys::window()?.document()?;
+    let link = doc.query_selector("link[rel=modulepreload]").ok()??;
+    let href = link.get_attribute("href")?;
+    let abs = web_sys::Url::new_with_base(&href, &doc.base_uri().ok()??)
+        .ok()?
+        .href();
+    Some(abs[..abs.rfind('/')? + 1].to_owned())
+}
+
+fn start() -> Result<Client, String> {
+    let base = asset_base().ok_or("cannot find the app's script URL")?;
+    // A classic worker that loads wasm-bindgen's no-modules glue, then the wasm.
+    let script = format!(
+        "importScripts({js:?});wasm_bindgen({wasm:?});",
+        js = format!("{base}lectern-import.js"),
+        wasm = format!("{base}lectern-import_bg.wasm"),
+    );
+    let parts = js_sys::Array::of1(&JsValue::from_str(&script));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
+        .map_err(|_| "cannot make the worker script")?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "cannot make the worker URL")?;
+    let worker = web_sys::Worker::new(&url).map_err(|_| "cannot start the import worker")?;
+
+    let pending: Rc<RefCell<HashMap<u32, js_sys::Function>>> = Rc::default();
+    let ready_resolve: Rc<RefCell<Option<js_sys::Function>>> = Rc::default();
+    let rr = ready_resolve.clone();
+    let ready = js_sys::Promise::new(&mut move |resolve, _reject| {
+        *rr.borrow_mut() = Some(resolve);
+    });
+    let p = pending.clone();
+    let onmessage =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |msg: web_sys::MessageEvent| {
+            let data = msg.data();
+            if get(&data, "ready").is_truthy() {
+                if let Some(resolve) = ready_resolve.borrow_mut().take() {
+                    let _ = resolve.call0(&JsValue::NULL);
+                }
+                return;
+            }
+            let seq = get(&data, "seq").as_f64().unwrap_or(-1.0) as u32;
+            if let Some(resolve) = p.borrow_mut().remove(&seq) {
+                let _ = resolve.call1(&JsValue::NULL, &data);
+            }
+        });
+    worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    Ok(Client {
+        worker,
+        ready,
+        pending,
+        next: 1,
+        _onmessage: onmessage,
+    })
+}
+
+/// Send `request` (an object without `seq`) and await the worker's answer.
+async fn call(request: js_sys::Object) -> Result<JsValue, String> {
+    let (ready, answer) = CLIENT.with(|c| -> Result<_, String> {
+        let mut c = c.borrow_mut();
+        if c.is_none() {
+            *c = Some(start()?);
+        }
+        let client = c.as_mut().expect("just started");
+        let seq = client.next;
+        client.next += 1;
+        let _ = js_sys::Reflect::set(&request, &"seq".into(), &JsValue::from(seq));
+        let pending = client.pending.clone();
+        let answer = js_sys::Promise::new(&mut |resolve, _reject| {
+            pending.borrow_mut().insert(seq, resolve);
+        });
+        Ok((
+            client.ready.clone(),
+            (answer, client.worker.clone(), request),
+        ))
+    })?;
+    JsFuture::from(ready)
+        .await
+        .map_err(|_| "the import worker did not start")?;
+    let (answer, worker, request) = answer;
+    worker
+        .post_message(&request)
+        .map_err(|_| "the import worker refused the file")?;
+    JsFuture::from(answer)
+        .await
+        .map_err(|_| "the import worker failed".to_owned())
+}
+
+fn decode(answer: JsValue) -> Result<Outcome, String> {
+    if let Some(json) = get(&answer, "article").as_string() {
+        return serde_json::from_str::<Article>(&json)
+            .map(Ok)
+            .map_err(|e| e.to_string());
+    }
+    let json = get(&answer, "error")
+        .as_string()
+        .ok_or("the import worker gave no answer")?;
+    serde_json::from_str::<ImportError>(&json)
+        .map(Err)
+        .map_err(|e| e.to_string())
+}
+
+/// Import a file's bytes as article `id`.
+pub async fn import_file(id: &str, name: &str, bytes: &[u8]) -> Result<Outcome, String> {
+    let req = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&req, &"id".into(), &id.into());
+    let _ = js_sys::Reflect::set(&req, &"name".into(), &name.into());
+    let _ = js_sys::Reflect::set(&req, &"bytes".into(), &js_sys::Uint8Array::from(bytes));
+    decode(call(req).await?)
+}
+
+/// Import pasted text as article `id`.
+pub async fn import_text(id: &str, text: &str) -> Result<Outcome, String> {
+    let req = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&req, &"id".into(), &id.into());
+    let _ = js_sys::Reflect::set(&req, &"text".into(), &text.into());
+    decode(call(req).await?)
+}
