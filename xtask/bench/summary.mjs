@@ -172,11 +172,18 @@ for (const s of [...new Set([small, big])]) {
     `≤ ${limit}× floor`, `${fmt(c / floorMs[s], 2)}×`, status(c / floorMs[s] <= limit)]);
 }
 if (sizes) {
-  const mine = sizes.filter((r) => r.path && /\.(wasm|js|css)$/.test(r.path));
+  // Files loaded only on demand (the import worker) are not part of the initial transfer.
+  const onDemand = (r) => /-import[._]/.test(r.path);
+  const mine = sizes.filter((r) => r.path && /\.(wasm|js|css)$/.test(r.path) && !onDemand(r));
+  const later = sizes.filter((r) => r.path && onDemand(r));
   const sum = (k) => mine.reduce((a, r) => a + r[k], 0);
   const wasm = mine.filter((r) => r.path.endsWith('.wasm'));
   budgets.push(['transfer size: wasm + JS + CSS, gzip -9', `${fmt(sum('gzip') / 1000, 1)} kB (wasm ${fmt(wasm.reduce((a, r) => a + r.gzip, 0) / 1000, 1)} kB); raw ${fmt(sum('raw') / 1000, 1)} kB; brotli ${fmt(sum('brotli') / 1000, 1)} kB`,
     'Yew TodoMVC 90 kB + 60 kB', '≤ 150 kB', `${fmt(sum('gzip') / 1000, 1)} kB`, status(sum('gzip') <= 150_000)]);
+  if (later.length) {
+    budgets.push(['loaded on first import only (worker)', `${fmt(later.reduce((a, r) => a + r.gzip, 0) / 1000, 1)} kB gzip; raw ${fmt(later.reduce((a, r) => a + r.raw, 0) / 1000, 1)} kB`,
+      '', '(reported separately)', '', '–']);
+  }
 }
 L.push('**Budgets (issue 7)**:');
 L.push('');
