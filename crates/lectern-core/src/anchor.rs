@@ -57,6 +57,15 @@ pub const MIN_AGREEMENT: f32 = 0.5;
 pub const MIN_CONTEXT_EVIDENCE: f32 = 8.0;
 /// A candidate whose quote matches at least this many code points needs no agreeing context.
 pub const LONG_QUOTE: usize = 64;
+/// Quotes shorter than this (code points) must have their stored context right next to them on
+/// at least one side: the nearest [`ABUT_CHARS`] letters and digits, exactly (after
+/// normalisation; punctuation and spaces between are ignored).
+pub const SHORT_QUOTE: usize = 32;
+/// How many characters of context next to a short quote must match exactly.
+pub const ABUT_CHARS: usize = 6;
+/// How far (bytes of normalised text) a short quote may be from its stored position with only
+/// one side of its context intact.
+pub const SHORT_QUOTE_DRIFT: usize = 256;
 
 /// Where an annotation lands in a text.
 #[derive(Debug, Clone, PartialEq)]
@@ -472,6 +481,23 @@ impl<'a> Anchorer<'a> {
             .collect()
     }
 
+    /// The stretch of text around the stored position where a short quote may sit with one
+    /// intact side: its context, the quote, and [`SHORT_QUOTE_DRIFT`] either way.
+    fn spot(&self, q: &Query) -> Range<usize> {
+        let hay = &self.norm.text;
+        let lo = self.floor(q.expected.saturating_sub(q.np.len() + SHORT_QUOTE_DRIFT));
+        let hi = self
+            .floor((q.expected + 2 * q.nq.len() + q.ns.len() + SHORT_QUOTE_DRIFT).min(hay.len()));
+        lo..hi
+    }
+
+    /// Whether the stored prefix or suffix still stands, verbatim, in `spot`.
+    fn spot_survives(&self, q: &Query, spot: &Range<usize>) -> bool {
+        let w = &self.norm.text[spot.clone()];
+        (!q.np.is_empty() && w.contains(q.np.as_str()))
+            || (!q.ns.is_empty() && w.contains(q.ns.as_str()))
+    }
+
     /// Scores a candidate (normalised byte range with `errors` edits against the quote).
     fn evaluate(&self, q: &Query, range: Range<usize>, errors: usize) -> Candidate {
         let hay = &self.norm.text;
@@ -510,7 +536,54 @@ impl<'a> Anchorer<'a> {
         let ctx_needed = MIN_CONTEXT_EVIDENCE.min((q.prefix.len() + q.suffix.len()) as f32 / 4.0);
         let matched = (m - errors) as f32;
         let stored = (m + q.prefix.len() + q.suffix.len()) as f32;
-        let accepted = score >= MIN_SCORE
+        // A short quote must also touch its context on at least one side: edit-distance
+        // similarity forgives a shift of a few characters, so without this a two-letter quote
+        // whose own occurrence was edited would land on the same letters a few characters away
+        // (their context, shifted, still looks alike).
+        // Letters and digits only: re-punctuation next to a quote does not move it.
+        let abuts = |ctx: &[char], hay: Box<dyn Iterator<Item = char> + '_>, from_end: bool| {
+            let side: Vec<char> = if from_end {
+                ctx.iter()
+                    .rev()
+                    .copied()
+                    .filter(|c| c.is_alphanumeric())
+                    .collect()
+            } else {
+                ctx.iter()
+                    .copied()
+                    .filter(|c| c.is_alphanumeric())
+                    .collect()
+            };
+            let k = side.len().min(ABUT_CHARS);
+            let mut hay = hay.filter(|c| c.is_alphanumeric());
+            // A side with no letters at all (`.` at the end) has nothing to contradict.
+            side[..k].iter().all(|c| hay.next() == Some(*c))
+        };
+        // No stored context on a side means the quote sat at that edge of the text: being at
+        // the same edge counts as touching it.
+        let before = (q.prefix.is_empty() && range.start == 0)
+            || abuts(&q.prefix, Box::new(hay[..range.start].chars().rev()), true);
+        let after = (q.suffix.is_empty() && range.end == hay.len())
+            || abuts(&q.suffix, Box::new(hay[range.end..].chars()), false);
+        // Away from where it was, a short quote needs more (below): the same few words in a
+        // repeated phrase elsewhere could otherwise take its place. Near it (an edit next to
+        // it shifts it a little), one intact side is enough.
+        let spot = self.spot(q);
+        let far = range.start < spot.start || range.end > spot.end;
+        let touches = m >= SHORT_QUOTE
+            || (q.prefix.is_empty() && q.suffix.is_empty())
+            || if far {
+                // One side's whole stored context verbatim (a moved paragraph keeps the side
+                // inside it) or both sides' nearest letters, and the place it was no longer there (an edited quote whose
+                // context still stands where it was must not jump to the same words elsewhere).
+                let pre = !q.np.is_empty() && hay[..range.start].ends_with(q.np.as_str());
+                let suf = !q.ns.is_empty() && hay[range.end..].starts_with(q.ns.as_str());
+                (pre || suf || (before && after)) && !self.spot_survives(q, &spot)
+            } else {
+                before || after
+            };
+        let accepted = touches
+            && score >= MIN_SCORE
             && (m - errors >= LONG_QUOTE
                 // (The epsilon keeps exact halves from failing on float rounding.)
                 || (evidence + 1e-3 >= ctx_needed
