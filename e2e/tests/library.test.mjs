@@ -109,6 +109,9 @@ test('paste an article; pasting it again offers the existing one; delete, undo, 
   assert.equal(await items(page).count(), 1);
   await page.getByLabel('Search the library').fill('нет такого');
   assert.equal(await items(page).count(), 0);
+  // Words from the text, not the title, find the article too (any case, ё = е).
+  await page.getByLabel('Search the library').fill('ЗРК PATRIOT');
+  assert.equal(await items(page).count(), 1);
   await context.close();
 });
 

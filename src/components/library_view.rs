@@ -28,7 +28,12 @@ pub fn LibraryView() -> Html {
     let renaming = use_state(|| None::<String>);
     let file_input = use_node_ref();
 
-    let list = state.library.search(&query);
+    // Titles and sources first; the stored text of each article only when those do not match.
+    let list = state.library.search(&query, |id| {
+        crate::app::load_article(&LocalStore::from_window(), id)
+            .ok()
+            .map(|a| a.text())
+    });
     let on_search = {
         let query = query.clone();
         Callback::from(move |e: InputEvent| {

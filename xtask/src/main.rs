@@ -278,6 +278,9 @@ fn check() -> Res {
             "-p",
             "lectern-import-worker",
             "--all-targets",
+            // The bench page too (`?bench`, built only by `cargo xtask bench`).
+            "--features",
+            "lectern/bench",
             "--target",
             WASM_TARGET,
             "--",

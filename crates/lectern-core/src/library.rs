@@ -82,8 +82,14 @@ impl LibraryDoc {
         self.articles.iter().find(|a| a.hash == hash)
     }
 
-    /// Case-insensitive search in titles and sources; ё and е count as one letter.
-    pub fn search(&self, query: &str) -> Vec<&ArticleMeta> {
+    /// Case-insensitive search in titles, sources and (through `text_of`, which returns an
+    /// article's text if it can be had) the articles' text; ё and е count as one letter. Text
+    /// is read only for articles whose title and source do not match.
+    pub fn search(
+        &self,
+        query: &str,
+        text_of: impl Fn(&str) -> Option<String>,
+    ) -> Vec<&ArticleMeta> {
         let q = crate::search::fold(query.trim());
         self.articles
             .iter()
@@ -93,6 +99,7 @@ impl LibraryDoc {
                     || a.source
                         .as_deref()
                         .is_some_and(|s| crate::search::fold(s).contains(&q))
+                    || text_of(&a.id).is_some_and(|t| crate::search::fold(&t).contains(&q))
             })
             .collect()
     }
@@ -186,10 +193,20 @@ mod tests {
             "t",
             None,
         ));
-        assert_eq!(lib.search("елка").len(), 1);
-        assert_eq!(lib.search("КРЕМЛ").len(), 1);
-        assert_eq!(lib.search("").len(), 2);
-        assert!(lib.search("nothing").is_empty());
+        let none = |_: &str| None;
+        assert_eq!(lib.search("елка", none).len(), 1);
+        assert_eq!(lib.search("КРЕМЛ", none).len(), 1);
+        assert_eq!(lib.search("", none).len(), 2);
+        assert!(lib.search("nothing", none).is_empty());
+        // The text is searched too.
+        let text = |id: &str| (id == "b").then(|| "Текст про Ёжика".to_owned());
+        assert_eq!(
+            lib.search("ежик", text)
+                .iter()
+                .map(|m| m.id.as_str())
+                .collect::<Vec<_>>(),
+            ["b"]
+        );
     }
 
     #[test]
