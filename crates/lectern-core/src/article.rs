@@ -199,6 +199,26 @@ impl Article {
         Some(ByteOffset(start + utf16_to_byte_clamped(&b.text, offset).0))
     }
 
+    /// Whether `range` (bytes of [`Article::text`]) holds nothing but whitespace, found
+    /// without building the text (blocks are walked; the `"\n"` between them is whitespace).
+    /// O(blocks + range).
+    pub fn range_is_blank(&self, range: std::ops::Range<ByteOffset>) -> bool {
+        let mut at = 0;
+        for b in &self.blocks {
+            let (bs, be) = (at, at + b.text.len());
+            at = be + 1;
+            if be <= range.start.0 || bs >= range.end.0 {
+                continue;
+            }
+            let s = range.start.0.max(bs) - bs;
+            let e = range.end.0.min(be) - bs;
+            if b.text.get(s..e).is_some_and(|t| !t.trim().is_empty()) {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Words in the title and body, counted as runs of characters that contain a letter or digit.
     pub fn word_count(&self) -> usize {
         count_words(&self.title)
@@ -353,6 +373,29 @@ mod tests {
             .push(Block::new(BlockKind::TableRow { header: true }, "a\tb"));
         let json = serde_json::to_string(&b).unwrap();
         assert_eq!(serde_json::from_str::<Article>(&json).unwrap(), b);
+    }
+
+    #[test]
+    fn blank_ranges_are_found_without_the_text() {
+        let a = art(&["Привет мир", "  ", "ok"]);
+        let text = a.text();
+        let r = |s: usize, e: usize| ByteOffset(s)..ByteOffset(e);
+        for (s, e) in [
+            (0, 4),
+            (12, 13),
+            (19, 22),
+            (12, 19),
+            (20, 22),
+            (19, 25),
+            (0, text.len()),
+        ] {
+            assert_eq!(
+                a.range_is_blank(r(s, e)),
+                text[s..e].trim().is_empty(),
+                "{s}..{e}"
+            );
+        }
+        assert!(a.range_is_blank(r(5, 5)));
     }
 
     #[test]

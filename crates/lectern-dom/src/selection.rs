@@ -122,9 +122,7 @@ pub fn selected_range(
     let (a, b) = selection_in(article_el)?;
     let start = article.block_utf16_to_byte(a.block, a.offset)?;
     let end = article.block_utf16_to_byte(b.block, b.offset)?;
-    let text = article.text();
-    let quote = text.get(start.0..end.0)?;
-    (start < end && !quote.trim().is_empty()).then_some(start..end)
+    (start < end && !article.range_is_blank(start..end)).then_some(start..end)
 }
 
 /// The first rendered piece of highlight `id` (`<mark data-ids="… id …">`).
