@@ -5,7 +5,7 @@ use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::Timeout;
 use lectern_core::annotation::Color;
 use lectern_dom::env::copy_text;
-use lectern_dom::selection::{clear_selection, selected_range, selection_rect};
+use lectern_dom::selection::{clear_selection, selected_range_in_document, selection_rect};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -46,7 +46,7 @@ pub fn SelectionToolbar() -> Html {
                 let article = article.clone();
                 let copied = copied.clone();
                 let toolbar_ref = toolbar_ref.clone();
-                let timer = Timeout::new(120, move || {
+                Timeout::new(120, move || {
                     if pressing.get() {
                         return;
                     }
@@ -62,11 +62,9 @@ pub fn SelectionToolbar() -> Html {
                     if focus_inside {
                         return;
                     }
-                    let doc = web_sys::window().and_then(|w| w.document());
-                    let range = doc
-                        .as_ref()
-                        .and_then(|d| d.get_element_by_id("article"))
-                        .and_then(|el| selected_range(&el, &article));
+                    let range = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| selected_range_in_document(&d, &article));
                     match (range, selection_rect()) {
                         (Some(range), Some(rect)) => {
                             let (sx, sy, vw) = web_sys::window()
@@ -96,8 +94,7 @@ pub fn SelectionToolbar() -> Html {
                             app.set_ui(|ui| ui.selection = None);
                         }
                     }
-                });
-                timer
+                })
             };
             let doc = web_sys::window().and_then(|w| w.document());
             let listeners: Vec<EventListener> = doc
@@ -263,6 +260,5 @@ pub fn SelectionToolbar() -> Html {
 fn live_range(
     app: &crate::store::AppContext,
 ) -> Option<std::ops::Range<lectern_core::text::ByteOffset>> {
-    let doc = web_sys::window()?.document()?;
-    selected_range(&doc.get_element_by_id("article")?, &app.state().article)
+    selected_range_in_document(&web_sys::window()?.document()?, &app.state().article)
 }

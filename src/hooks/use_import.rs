@@ -11,6 +11,7 @@ use lectern_dom::env::{now_iso, random_uuid};
 use lectern_dom::files::{files_of, read};
 use lectern_dom::import_worker;
 use lectern_dom::local_store::LocalStore;
+use lectern_dom::selection::is_text_field;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -194,13 +195,7 @@ pub fn use_drop_import(ctx: &AppContext) {
                         "paste",
                         opts,
                         move |e| {
-                            let in_field = e
-                                .target()
-                                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                                .is_some_and(|el| {
-                                    matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA")
-                                });
-                            if in_field {
+                            if is_text_field(e.target()) {
                                 return;
                             }
                             let Some(e) = e.dyn_ref::<web_sys::ClipboardEvent>() else {

@@ -3,7 +3,9 @@
 //! Ignored while typing in a field, so notes and search keep their own keys.
 
 use gloo::events::{EventListener, EventListenerOptions};
-use lectern_dom::selection::{clear_selection, reveal_highlight, selected_range};
+use lectern_dom::selection::{
+    clear_selection, is_text_field, reveal_highlight, selected_range_in_document,
+};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -36,17 +38,8 @@ pub fn use_shortcuts(ctx: &AppContext) {
     });
 }
 
-fn in_text_field(e: &web_sys::KeyboardEvent) -> bool {
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| {
-            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                || el.closest("[contenteditable]").ok().flatten().is_some()
-        })
-}
-
 fn handle(ctx: &AppContext, doc: &web_sys::Document, e: &web_sys::KeyboardEvent) {
-    if in_text_field(e) || e.alt_key() {
+    if is_text_field(e.target()) || e.alt_key() {
         return;
     }
     let key = e.key();
@@ -65,11 +58,12 @@ fn handle(ctx: &AppContext, doc: &web_sys::Document, e: &web_sys::KeyboardEvent)
     let state = ctx.state();
     match key.as_str() {
         "h" | "n" | "H" | "N" => {
-            let Some(article_el) = doc.get_element_by_id("article") else {
+            // Only while the article is shown (the saved selection may outlive it).
+            if doc.get_element_by_id("article").is_none() {
                 return;
-            };
-            let Some(range) =
-                selected_range(&article_el, &state.article).or_else(|| ctx.ui().selection.clone())
+            }
+            let Some(range) = selected_range_in_document(doc, &state.article)
+                .or_else(|| ctx.ui().selection.clone())
             else {
                 return;
             };

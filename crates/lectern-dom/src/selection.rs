@@ -125,11 +125,28 @@ pub fn selected_range(
     (start < end && !article.range_is_blank(start..end)).then_some(start..end)
 }
 
+/// [`selected_range`] in the document's article element (`#article`), if it is shown.
+pub fn selected_range_in_document(
+    doc: &web_sys::Document,
+    article: &lectern_core::article::Article,
+) -> Option<std::ops::Range<lectern_core::text::ByteOffset>> {
+    selected_range(&doc.get_element_by_id("article")?, article)
+}
+
+/// Whether `target` is a place the reader types into (a form field or editable text), where
+/// the app's own keys and paste handling stay out of the way.
+pub fn is_text_field(target: Option<web_sys::EventTarget>) -> bool {
+    target
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || el.closest("[contenteditable]").ok().flatten().is_some()
+        })
+}
+
 /// The first rendered piece of highlight `id` (`<mark data-ids="… id …">`).
 pub fn highlight_element(doc: &web_sys::Document, id: &str) -> Option<web_sys::HtmlElement> {
-    let el = doc
-        .query_selector(&format!("mark[data-ids~=\"{}\"]", css_ident(id)))
-        .ok()??;
+    let el = doc.query_selector(&marks_of(id)).ok()??;
     el.dyn_into().ok()
 }
 
@@ -142,7 +159,7 @@ pub fn reveal_highlight(doc: &web_sys::Document, id: &str) -> bool {
     opts.set_block(web_sys::ScrollLogicalPosition::Center);
     el.scroll_into_view_with_scroll_into_view_options(&opts);
     let _ = el.focus();
-    let list = doc.query_selector_all(&format!("mark[data-ids~=\"{}\"]", css_ident(id)));
+    let list = doc.query_selector_all(&marks_of(id));
     if let Ok(list) = list {
         for i in 0..list.length() {
             if let Some(m) = list
@@ -158,6 +175,11 @@ pub fn reveal_highlight(doc: &web_sys::Document, id: &str) -> bool {
         }
     }
     true
+}
+
+/// The CSS selector of every `<mark>` piece of highlight `id`.
+fn marks_of(id: &str) -> String {
+    format!("mark[data-ids~=\"{}\"]", css_ident(id))
 }
 
 /// Ids are UUIDs, but never trust text in a selector: keep only safe characters.
