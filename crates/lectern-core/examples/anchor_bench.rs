@@ -6,13 +6,22 @@
 //! near the middle of every quote is replaced by another (same byte length, so true positions
 //! do not move). Prints timings and correctness counts.
 //!
-//! Run: `cargo run --release -p lectern-core --example anchor_bench`
+//! Then, in "quote only" mode (as the browser benchmark anchors: position 0..0 and no text
+//! hash, so only the quote and its context are usable), the same on both texts; and, if the
+//! shared harness corpus exists (`/work/shared/corpus/annotator-bench/`, or the directory in
+//! `ANNOTATOR_BENCH_DIR`), its 1 MB article, its edited copy and its 1,000 quotes, with and
+//! without positions. There, "correct" means within ±3 code points of the true range at both
+//! ends.
+//!
+//! Run: `cargo run --release -p lectern-core --example anchor_bench` (add `-- --corpus-only`
+//! for the harness corpus alone).
 
 use std::ops::Range;
 use std::time::Instant;
 
 use lectern_core::anchor::{Anchorer, Describer, Placement};
-use lectern_core::text::ByteOffset;
+use lectern_core::annotation::{text_hash, Target, TextPositionSelector, TextQuoteSelector};
+use lectern_core::text::{ByteOffset, CodePointOffset};
 
 const SEED: &str = include_str!("../../../assets/seed-article-ru.txt");
 const TARGET_BYTES: usize = 1_000_000;
@@ -78,6 +87,134 @@ fn overlaps(a: &Range<ByteOffset>, b: &Range<usize>) -> bool {
 }
 
 fn main() {
+    let corpus_only = std::env::args().any(|a| a == "--corpus-only");
+    if !corpus_only {
+        synthetic();
+    }
+    corpus();
+}
+
+/// The same target with only the quote usable: position 0..0, no hash.
+fn quote_only(t: &Target) -> Target {
+    Target {
+        quote: t.quote.clone(),
+        position: TextPositionSelector {
+            start: CodePointOffset(0),
+            end: CodePointOffset(0),
+        },
+        text_hash: String::new(),
+    }
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Anchors `targets` in `on` and compares with `truth` (code point ranges; a placement is
+/// correct if both ends are within `slack` code points).
+fn run_cp(name: &str, on: &str, targets: &[Target], truth: &[Range<usize>], slack: usize) {
+    let t0 = Instant::now();
+    let anchorer = Anchorer::new(on);
+    let t_new = t0.elapsed();
+    let t0 = Instant::now();
+    let mut worst = std::time::Duration::ZERO;
+    let placements: Vec<Placement> = targets
+        .iter()
+        .map(|t| {
+            let s = Instant::now();
+            let p = anchorer.anchor(t);
+            worst = worst.max(s.elapsed());
+            p
+        })
+        .collect();
+    let t_anchor = t0.elapsed();
+    let (mut exact, mut fuzzy, mut wrong, mut orphan) = (0, 0, 0, 0);
+    for (p, want) in placements.iter().zip(truth) {
+        match p.cp_range(anchorer.index()) {
+            None => orphan += 1,
+            Some(r) => {
+                if r.start.0.abs_diff(want.start) <= slack && r.end.0.abs_diff(want.end) <= slack {
+                    if p.is_exact() {
+                        exact += 1;
+                    } else {
+                        fuzzy += 1;
+                    }
+                } else {
+                    wrong += 1;
+                }
+            }
+        }
+    }
+    println!(
+        "{name}: Anchorer::new {:.1} ms; anchor {:.1} ms ({:.3} ms/quote, worst {:.2} ms); \
+         total {:.1} ms; correct exact {exact}, correct fuzzy {fuzzy}, wrong {wrong}, orphaned {orphan}",
+        ms(t_new),
+        ms(t_anchor),
+        ms(t_anchor) / targets.len() as f64,
+        ms(worst),
+        ms(t_new) + ms(t_anchor),
+    );
+}
+
+/// The shared harness corpus (the browser benchmark's inputs), if present.
+fn corpus() {
+    let dir = std::env::var("ANNOTATOR_BENCH_DIR")
+        .unwrap_or_else(|_| "/work/shared/corpus/annotator-bench".into());
+    let dir = std::path::Path::new(&dir);
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).ok();
+    let (Some(text), Some(edited), Some(quotes)) = (
+        read("article-1m.txt"),
+        read("article-1m-edited-n1000.txt"),
+        read("quotes-1m-n1000.json"),
+    ) else {
+        println!("corpus: {} not found, skipped", dir.display());
+        return;
+    };
+    let v: serde_json::Value = serde_json::from_str(&quotes).expect("quotes JSON");
+    let s = |q: &serde_json::Value, k: &str| q[k].as_str().expect("string field").to_owned();
+    let u = |q: &serde_json::Value, k: &str| q[k].as_u64().expect("number field") as usize;
+    // The corpus is all BMP: UTF-16 offsets are code point offsets.
+    assert_eq!(
+        text.chars().count(),
+        text.encode_utf16().count(),
+        "corpus text is BMP"
+    );
+    let hash = text_hash(&text);
+    let mut truth = Vec::new();
+    let targets: Vec<Target> = v["quotes"]
+        .as_array()
+        .expect("quotes array")
+        .iter()
+        .map(|q| {
+            truth.push(u(q, "start")..u(q, "end"));
+            Target {
+                quote: TextQuoteSelector {
+                    exact: s(q, "exact"),
+                    prefix: s(q, "prefix"),
+                    suffix: s(q, "suffix"),
+                },
+                position: TextPositionSelector {
+                    start: CodePointOffset(u(q, "start")),
+                    end: CodePointOffset(u(q, "end")),
+                },
+                text_hash: hash.clone(),
+            }
+        })
+        .collect();
+    println!(
+        "corpus: {} bytes, {} code points, {} quotes",
+        text.len(),
+        text.chars().count(),
+        targets.len()
+    );
+    let qo: Vec<Target> = targets.iter().map(quote_only).collect();
+    run_cp("corpus quote-only original", &text, &qo, &truth, 0);
+    run_cp("corpus quote-only edited", &edited, &qo, &truth, 3);
+    run_cp("corpus with-position original", &text, &targets, &truth, 0);
+    run_cp("corpus with-position edited", &edited, &targets, &truth, 3);
+}
+
+fn synthetic() {
     let mut rng = Rng(0x1ec7e2);
     let text = build_text(&mut rng);
     let words = word_starts(&text);
@@ -137,7 +274,7 @@ fn main() {
         .collect();
     let t_describe = t0.elapsed();
 
-    let report = |name: &str, on: &str| {
+    let report = |name: &str, on: &str, targets: &[Target]| {
         let t0 = Instant::now();
         let anchorer = Anchorer::new(on);
         let t_new = t0.elapsed();
@@ -184,6 +321,9 @@ fn main() {
         t_describe.as_secs_f64() * 1e3 / targets.len() as f64,
         worst_describe.as_secs_f64() * 1e3,
     );
-    report("unchanged text", &text);
-    report("one letter changed per quote", &changed);
+    report("unchanged text", &text, &targets);
+    report("one letter changed per quote", &changed, &targets);
+    let qo: Vec<Target> = targets.iter().map(quote_only).collect();
+    report("quote-only, unchanged text", &text, &qo);
+    report("quote-only, one letter changed per quote", &changed, &qo);
 }
