@@ -157,3 +157,43 @@ export async function blockOf(page, needle) {
   if (i === undefined) throw new Error(`no block contains "${needle}"`);
   return Number(i);
 }
+
+// Highlights are painted with the CSS Custom Highlight API (no elements in the text): these
+// read what is painted from `CSS.highlights`, in document order. A style is a colour (its
+// fill), `under-<colour>`, `fuzzy` or `cursor`; no style means every fill.
+const COLLECT = `(style) => {
+  const names = style ? ['lectern-' + style] : ['yellow', 'green', 'blue', 'pink', 'purple'].map((c) => 'lectern-' + c);
+  const out = [];
+  for (const n of names) {
+    const h = CSS.highlights.get(n);
+    if (h) for (const r of h) if (!r.collapsed) out.push([n, r]);
+  }
+  out.sort((a, b) => a[1].compareBoundaryPoints(Range.START_TO_START, b[1]));
+  return out;
+}`;
+
+/** Every painted range of `style` as `{style, text}`, in document order. */
+export async function paintedRanges(page, style = null) {
+  return page.evaluate(`(${COLLECT})(${JSON.stringify(style)}).map(([n, r]) => ({ style: n.slice(8), text: r.toString() }))`);
+}
+export const paintedTexts = async (page, style = null) => (await paintedRanges(page, style)).map((r) => r.text);
+/** The painted text of `style`, pieces joined in document order. */
+export const paintedText = async (page, style = null) => (await paintedTexts(page, style)).join('');
+export const paintedCount = async (page, style = null) => (await paintedRanges(page, style)).length;
+export async function waitPainted(page, style = null) {
+  await page.waitForFunction(`(${COLLECT})(${JSON.stringify(style)}).length > 0`);
+}
+export async function waitUnpainted(page, style = null) {
+  await page.waitForFunction(`(${COLLECT})(${JSON.stringify(style)}).length === 0`);
+}
+/** Click, with the mouse, the middle of the `nth` painted range of `style` (negative: from the end). */
+export async function clickPainted(page, style = null, nth = 0) {
+  const p = await page.evaluate(`(() => {
+    const rs = (${COLLECT})(${JSON.stringify(style)});
+    const r = rs.at(${nth})[1];
+    r.startContainer.parentElement.scrollIntoView({ block: 'center' });
+    const rect = r.getClientRects()[0];
+    return { x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 };
+  })()`);
+  await page.mouse.click(p.x, p.y);
+}

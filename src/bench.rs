@@ -538,21 +538,13 @@ async fn next_task() {
     let _ = JsFuture::from(p).await;
 }
 
-fn has_mark(doc: &web_sys::Document, id: &str) -> bool {
-    doc.query_selector(&format!("mark[data-ids~=\"{id}\"]"))
-        .ok()
-        .flatten()
-        .is_some()
-}
-
-/// Waits until every id has a `<mark>` in the DOM (polling after each microtask, then each
+/// Waits until every id is painted (`CSS.highlights`) (polling after each microtask, then each
 /// task); false after `limit_ms`.
 async fn until_painted(ids: &[&str], limit_ms: f64) -> bool {
-    let doc = document();
     let t0 = now();
     let mut spins = 0u32;
     loop {
-        if ids.iter().all(|id| has_mark(&doc, id)) {
+        if ids.iter().all(|id| lectern_dom::paint::is_painted(id)) {
             return true;
         }
         if now() - t0 > limit_ms {
@@ -567,10 +559,8 @@ async fn until_painted(ids: &[&str], limit_ms: f64) -> bool {
     }
 }
 
-fn mark_count() -> f64 {
-    document()
-        .query_selector_all("#article mark")
-        .map_or(0.0, |l| f64::from(l.length()))
+fn painted_ranges() -> f64 {
+    lectern_dom::paint::painted_ranges() as f64
 }
 
 /// JS heap in use (`performance.memory`, Chromium only) and the wasm linear memory.
@@ -628,7 +618,7 @@ async fn op_paint(text: &str, quotes: &[JsValue], from_storage: bool) -> Result<
                 ("idleFrameMs", idle_frame_ms.into()),
                 ("readMs", read_ms.into()),
                 ("reduceMs", (dispatch_ms - read_ms).into()),
-                ("marks", mark_count().into()),
+                ("paintedRanges", painted_ranges().into()),
                 ("jsHeapBytes", js_heap.into()),
                 ("wasmMemoryBytes", wasm_mem.into()),
             ])

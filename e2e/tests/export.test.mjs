@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startServer, launch, newPage, dragSelect, DIST, SEED_TITLE } from '../lib.mjs';
+import { startServer, launch, newPage, dragSelect, DIST, SEED_TITLE, paintedTexts, paintedText, paintedCount, waitPainted } from '../lib.mjs';
 
 let server;
 let browser;
@@ -42,7 +42,7 @@ async function annotate(page) {
   await page.keyboard.press('Escape');
   await dragSelect(page, { block: 0, text: 'Россия и Азербайджан' }, { block: 0, text: 'диалог' });
   await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in green' }).click();
-  await page.locator('mark.hl--green').waitFor();
+  await waitPainted(page, 'green');
   await page.locator('#notes-panel').getByLabel('Article note').fill('Статья о дипломатии');
   await page.locator('h1').click();
 }
@@ -98,7 +98,7 @@ test('back up, clear the browser, restore: every highlight and note is back in p
   await page.evaluate(() => localStorage.clear());
   await page.goto(url);
   await page.locator('article h1').waitFor();
-  assert.equal(await page.locator('mark.hl').count(), 0);
+  assert.equal(await paintedCount(page), 0);
 
   await page.goto(`${url}#/`);
   await page.getByText('Export the library').click();
@@ -109,8 +109,8 @@ test('back up, clear the browser, restore: every highlight and note is back in p
   assert.match(await page.locator('.export__status').innerText(), /3 added/);
 
   await page.goto(`${url}#/a/seed`);
-  await page.locator('mark.hl--green').waitFor();
-  const marks = await page.locator('mark.hl').evaluateAll((ms) => ms.map((m) => m.textContent).join('|'));
+  await waitPainted(page, 'green');
+  const marks = (await paintedTexts(page)).join('|');
   assert.match(marks, /заместитель министра/);
   assert.match(marks, /Россия и Азербайджан/);
   assert.equal(await page.locator('#notes-panel').getByLabel('Article note').inputValue(), 'Статья о дипломатии');
@@ -179,10 +179,10 @@ test('Hypothesis-style annotations attach to the open article by their quotes', 
   await (await chooser).setFiles([{ name: 'hypothesis.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(rows)) }]);
   await panel.getByRole('status').filter({ hasText: 'Annotations imported' }).waitFor();
   assert.match(await panel.locator('.export__status').innerText(), /1 placed exactly, 0 placed approximately .*, 1 could not be placed/);
-  await page.locator('mark.hl').first().waitFor();
-  assert.equal(await page.locator('mark.hl').textContent(), 'чрезвычайным и полномочным послом');
+  await waitPainted(page);
+  assert.equal(await paintedText(page), 'чрезвычайным и полномочным послом');
   assert.match(await panel.locator('.orphans').innerText(), /Этого текста в статье нет/);
   await page.reload();
-  await page.locator('mark.hl').first().waitFor();
+  await waitPainted(page);
   await context.close();
 });

@@ -3,7 +3,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
-import { startServer, launch, newPage, screenshot, dragSelect, DIST } from '../lib.mjs';
+import {
+  startServer, launch, newPage, screenshot, dragSelect, charPoint, DIST,
+  paintedRanges, paintedTexts, paintedText, paintedCount, waitPainted, waitUnpainted, clickPainted,
+} from '../lib.mjs';
 
 let server;
 let browser;
@@ -29,8 +32,7 @@ async function open(options = {}) {
 }
 
 const stored = (page) => page.evaluate((k) => JSON.parse(localStorage.getItem(k) || 'null'), KEY);
-const marks = (page) => page.locator('mark.hl');
-const markText = (page) => marks(page).evaluateAll((ms) => ms.map((m) => m.textContent).join(''));
+const markText = (page) => paintedText(page);
 
 test('drag across two paragraphs → highlight with a note → reload → same text, same note', async () => {
   const { context, page } = await open();
@@ -56,9 +58,9 @@ test('drag across two paragraphs → highlight with a note → reload → same t
   assert.match(a.target.quote.exact, /^Кроме того, представители МИД РФ[^]*\nВ последние дни внимание$/);
 
   await page.reload();
-  await page.locator('mark.hl').first().waitFor();
+  await waitPainted(page);
   assert.equal(await markText(page), text);
-  await page.locator('mark.hl').first().click();
+  await clickPainted(page);
   assert.equal(await page.getByRole('dialog').getByLabel('Note').inputValue(), 'Две **части**\nвторая строка');
   // The panel shows it with its note rendered as Markdown (bold), not as raw text.
   const card = page.locator('#notes-panel .note-card');
@@ -74,48 +76,75 @@ test('overlapping highlights stay distinct; recolour, delete, undo, redo', async
   await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
   await dragSelect(page, { block: 0, text: 'сохраняют' }, { block: 0, text: 'высоком' });
   await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in green' }).click();
-  await page.waitForFunction(() => document.querySelectorAll('mark.hl--green').length > 0);
+  await waitPainted(page, 'green');
   // Three runs: yellow only, both (green on top, yellow underline), green only.
-  const runs = await marks(page).evaluateAll((ms) => ms.map((m) => [m.textContent, m.className, m.dataset.ids.split(' ').length]));
-  assert.equal(runs.length, 3, JSON.stringify(runs));
-  assert.match(runs[0][1], /hl--yellow/);
-  assert.match(runs[1][1], /hl--green/);
-  assert.match(runs[1][1], /hl--under-yellow/);
-  assert.equal(runs[1][2], 2);
-  assert.match(runs[2][1], /hl--green/);
+  const runs = await paintedRanges(page);
+  assert.deepEqual(runs.map((r) => r.style), ['yellow', 'green', 'green'], JSON.stringify(runs));
+  assert.deepEqual(await paintedTexts(page, 'under-yellow'), [runs[1].text]);
+  assert.ok(runs[1].text.startsWith('сохраняют'), runs[1].text);
+  assert.ok(runs[1].text.endsWith('активный диалог'), runs[1].text);
   // Both clickable: the yellow-only part opens the yellow one, which can be recoloured.
-  await marks(page).first().click();
+  await clickPainted(page);
   const dialog = page.getByRole('dialog');
   assert.equal(await dialog.getByRole('button', { name: 'Yellow' }).getAttribute('aria-pressed'), 'true');
   await dialog.getByRole('button', { name: 'Blue' }).click();
-  await page.waitForFunction(() => document.querySelectorAll('mark.hl--blue').length > 0);
+  await waitPainted(page, 'blue');
   assert.equal((await stored(page)).data.annotations.filter((a) => a.color === 'blue').length, 1);
   // The overlap offers the other highlight too.
-  await marks(page).nth(1).click();
+  await clickPainted(page, null, 1);
   assert.equal(await page.getByRole('dialog').getByRole('button', { name: 'Green' }).getAttribute('aria-pressed'), 'true');
   await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
   await page.getByRole('status').getByText('Highlight deleted.').waitFor();
   assert.equal((await stored(page)).data.annotations.length, 1);
-  assert.equal(await page.locator('mark.hl--green').count(), 0);
+  assert.equal(await paintedCount(page, 'green'), 0);
   // Undo from the toast brings it back; Ctrl+Z undoes the recolour; Ctrl+Shift+Z redoes it.
   await page.getByRole('status').getByRole('button', { name: 'Undo' }).click();
-  await page.waitForFunction(() => document.querySelectorAll('mark.hl--green').length > 0);
+  await waitPainted(page, 'green');
   assert.equal((await stored(page)).data.annotations.length, 2);
   await page.locator('h1').click();
   await page.keyboard.press('Control+z');
-  await page.waitForFunction(() => document.querySelectorAll('mark.hl--blue').length === 0);
-  assert.ok((await page.locator('mark.hl--yellow').count()) > 0);
+  await waitUnpainted(page, 'blue');
+  assert.ok((await paintedCount(page, 'yellow')) > 0);
   await page.keyboard.press('Control+Shift+z');
-  await page.waitForFunction(() => document.querySelectorAll('mark.hl--blue').length > 0);
+  await waitPainted(page, 'blue');
   await page.getByRole('button', { name: 'Undo', exact: true }).first().click();
-  await page.waitForFunction(() => document.querySelectorAll('mark.hl--blue').length === 0);
+  await waitUnpainted(page, 'blue');
   await page.getByRole('button', { name: 'Redo' }).click();
-  await page.waitForFunction(() => document.querySelectorAll('mark.hl--blue').length > 0);
+  await waitPainted(page, 'blue');
   assert.deepEqual(page.errors, []);
   await context.close();
 });
 
-test('keyboard: h, n, Tab + Enter on a highlight, j/k, Escape', async () => {
+test('a click opens a highlight only on its own text, to the character', async () => {
+  const { context, page } = await open();
+  await dragSelect(page, { block: 0, text: 'активный диалог' }, { block: 0, text: 'уровне' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in blue' }).click();
+  await waitPainted(page, 'blue');
+  await page.locator('h1').click();
+  await page.getByRole('toolbar').waitFor({ state: 'detached' });
+  const text = await page.locator('[data-block="0"]').textContent();
+  const end = text.indexOf('уровне') + 'уровне'.length;
+  // The full stop right after the highlight: nothing opens.
+  let p = await charPoint(page, 0, end);
+  await page.mouse.click(p.x, p.y);
+  await page.waitForTimeout(200);
+  assert.equal(await page.getByRole('dialog').count(), 0);
+  // The highlight's last letter, at its right edge: it opens.
+  p = await charPoint(page, 0, end - 1, true);
+  await page.mouse.click(p.x, p.y);
+  await page.getByRole('dialog').waitFor();
+  assert.equal(await page.getByRole('dialog').getByRole('button', { name: 'Blue' }).getAttribute('aria-pressed'), 'true');
+  // The letter before its first one: closes it, opens nothing.
+  p = await charPoint(page, 0, text.indexOf('активный') - 2, true);
+  await page.mouse.click(p.x, p.y);
+  await page.getByRole('dialog').waitFor({ state: 'detached' });
+  await page.waitForTimeout(200);
+  assert.equal(await page.getByRole('dialog').count(), 0);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('keyboard: h, n, Tab into the toolbar, j/k, Enter on the cursor, Escape', async () => {
   const { context, page } = await open();
   // Select with the keyboard-equivalent API (no caret browsing in headless), then use keys only.
   const selectWords = (block, text) =>
@@ -142,14 +171,14 @@ test('keyboard: h, n, Tab + Enter on a highlight, j/k, Escape', async () => {
   await selectWords(1, 'заместитель министра');
   await page.getByRole('toolbar').waitFor();
   await page.keyboard.press('h');
-  await page.locator('mark.hl').first().waitFor();
+  await waitPainted(page);
   await selectWords(3, 'противовоздушной обороны');
   await page.getByRole('toolbar').waitFor();
   // Tab moves into the toolbar; Enter on the second colour highlights in green.
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
-  await page.locator('mark.hl--green').waitFor();
+  await waitPainted(page, 'green');
   await selectWords(4, 'готовность к дальнейшему');
   await page.getByRole('toolbar').waitFor();
   await page.keyboard.press('n');
@@ -163,20 +192,30 @@ test('keyboard: h, n, Tab + Enter on a highlight, j/k, Escape', async () => {
   // `h` used the last colour (green) after choosing green.
   assert.equal(doc.data.annotations.filter((a) => a.color === 'green').length, 2);
 
-  // j/k walk the highlights in document order.
+  // j/k walk the highlights in document order: the cursor is painted on one (and announced).
+  const onCursor = async () => {
+    const painted = (await paintedTexts(page, 'cursor')).join('');
+    const said = await page.locator('[data-cursor]').textContent();
+    assert.equal(said, `Highlight: ${painted}`);
+    return painted;
+  };
   await page.locator('h1').click();
   await page.keyboard.press('j');
-  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'заместитель министра');
+  assert.equal(await onCursor(), 'заместитель министра');
   await page.keyboard.press('j');
-  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'противовоздушной обороны');
+  assert.equal(await onCursor(), 'противовоздушной обороны');
   await page.keyboard.press('k');
-  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'заместитель министра');
-  // Enter on the focused highlight opens its popover; Escape returns focus to it.
+  assert.equal(await onCursor(), 'заместитель министра');
+  // Enter opens the highlight under the cursor; Escape returns focus to the article, cursor kept.
   await page.keyboard.press('Enter');
   await page.getByRole('dialog').waitFor();
+  assert.equal(await page.getByRole('dialog').getByRole('button', { name: 'Yellow' }).getAttribute('aria-pressed'), 'true');
   await page.keyboard.press('Escape');
   await page.getByRole('dialog').waitFor({ state: 'detached' });
-  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'заместитель министра');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'article');
+  assert.equal(await onCursor(), 'заместитель министра');
+  await page.keyboard.press('j');
+  assert.equal(await onCursor(), 'противовоздушной обороны');
   assert.deepEqual(page.errors, []);
   await context.close();
 });
@@ -191,20 +230,20 @@ test('two tabs adding and editing at once: both sets in both tabs, and after rel
   await dragSelect(b, { block: 3, text: 'Patriot' }, { block: 3, text: 'Patriot' });
   await b.getByRole('toolbar').getByRole('button', { name: 'Highlight in purple' }).click();
   // Each tab shows the other's highlight without reloading.
-  await a.locator('mark.hl--purple').waitFor();
-  await b.locator('mark.hl--pink').waitFor();
+  await waitPainted(a, 'purple');
+  await waitPainted(b, 'pink');
   // Concurrent edits of the same annotation from both tabs: the later one wins, nothing lost.
-  await a.locator('mark.hl--purple').click();
+  await clickPainted(a, 'purple');
   await a.getByRole('dialog').getByLabel('Note').fill('из вкладки A');
   await a.keyboard.press('Escape');
-  await b.locator('mark.hl--pink').click();
+  await clickPainted(b, 'pink');
   await b.getByRole('dialog').getByLabel('Tags').fill('мид');
   await b.keyboard.press('Enter');
   await b.keyboard.press('Escape');
   for (const p of [a, b]) {
     await p.reload();
-    await p.locator('mark.hl--pink').waitFor();
-    await p.locator('mark.hl--purple').waitFor();
+    await waitPainted(p, 'pink');
+    await waitPainted(p, 'purple');
   }
   const doc = await stored(a);
   assert.equal(doc.data.annotations.length, 2);
@@ -229,7 +268,7 @@ test('a corrupt value: the app opens, says so, and the raw value is still there'
   // The rest works: a new highlight is saved.
   await dragSelect(page, { block: 0, text: 'диалог' }, { block: 0, text: 'диалог' });
   await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
-  await page.locator('mark.hl').waitFor();
+  await waitPainted(page);
   assert.equal((await stored(page)).data.annotations.length, 1);
   assert.equal(
     await page.evaluate((k) => localStorage.getItem(`${k}.corrupt.1`), KEY),
@@ -242,7 +281,7 @@ test('a full quota: a message, nothing saved before is lost, and the export work
   const { context, page } = await open();
   await dragSelect(page, { block: 0, text: 'Россия' }, { block: 0, text: 'Россия' });
   await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
-  await page.locator('mark.hl').waitFor();
+  await waitPainted(page);
   const before = await page.evaluate((k) => localStorage.getItem(k), KEY);
   // Fill the quota with other data.
   await page.evaluate(() => {
@@ -270,7 +309,7 @@ test('a full quota: a message, nothing saved before is lost, and the export work
   await alert.waitFor();
   assert.match(await alert.innerText(), /could not be saved.*storage is full/is);
   // Still on screen (kept in memory), and what was saved before is intact.
-  assert.equal(await page.locator('mark.hl--green').count(), 1);
+  assert.equal(await paintedCount(page, 'green'), 1);
   assert.equal(await page.evaluate((k) => localStorage.getItem(k), KEY), before);
   const [download] = await Promise.all([page.waitForEvent('download'), alert.getByRole('button', { name: 'Download a copy (JSON)' }).click()]);
   const path = await download.path();
@@ -301,8 +340,8 @@ test('touch: a selection made by touch (Chromium touch emulation) gets the toolb
   const swatch = page.getByRole('toolbar').getByRole('button', { name: 'Highlight in blue' });
   await swatch.waitFor();
   await swatch.tap();
-  await page.locator('mark.hl--blue').waitFor();
-  assert.equal(await page.locator('mark.hl--blue').textContent(), '21 ноября');
+  await waitPainted(page, 'blue');
+  assert.equal(await paintedText(page, 'blue'), '21 ноября');
   await context.close();
 });
 
@@ -312,7 +351,7 @@ test('the panel: search (Cyrillic, any case), colour and tag filters, jump to th
   await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
   await dragSelect(page, { block: 6, text: 'киевский режим' }, { block: 6, text: 'киевский режим' });
   await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in pink' }).click();
-  await page.locator('mark.hl--pink').click();
+  await clickPainted(page, 'pink');
   await page.getByRole('dialog').getByLabel('Tags').fill('позиция');
   await page.keyboard.press('Enter');
   await page.keyboard.press('Escape');
@@ -332,7 +371,18 @@ test('the panel: search (Cyrillic, any case), colour and tag filters, jump to th
   await panel.getByLabel('Tags').selectOption('');
   await page.evaluate(() => window.scrollTo(0, 0));
   await cards.nth(1).getByRole('button').first().click();
-  await page.waitForFunction(() => document.activeElement?.classList.contains('hl--pink'));
+  // The jump scrolls the highlight into view, puts the cursor on it and focus on the article.
+  await page.waitForFunction(() => document.activeElement?.id === 'article');
+  assert.deepEqual(await paintedTexts(page, 'cursor'), ['киевский режим']);
+  const inView = await page.evaluate(() => {
+    const [r] = CSS.highlights.get('lectern-cursor');
+    const rect = r.getBoundingClientRect();
+    return rect.top >= 0 && rect.bottom <= innerHeight;
+  });
+  assert.ok(inView, 'the highlight is scrolled into view');
+  // Enter opens it.
+  await page.keyboard.press('Enter');
+  assert.equal(await page.getByRole('dialog').getByRole('button', { name: 'Pink' }).getAttribute('aria-pressed'), 'true');
   await context.close();
 });
 
@@ -352,14 +402,14 @@ test('fuzzy placements ask to be checked; orphans are listed and can be re-attac
     ] } }));
   }, KEY);
   await page.reload();
-  await page.locator('mark.hl--fuzzy').waitFor();
+  await waitPainted(page, 'fuzzy');
   const panel = page.locator('#notes-panel');
   await panel.getByText('Moved or changed — please check').waitFor();
   const orphans = panel.locator('.orphans');
   assert.match(await orphans.innerText(), /Этого предложения в статье никогда не было/);
   assert.match(await orphans.innerText(), /потерянная/);
   await panel.getByRole('button', { name: 'It’s right' }).click();
-  await page.waitForFunction(() => document.querySelectorAll('mark.hl--fuzzy').length === 0);
+  await waitUnpainted(page, 'fuzzy');
   // Re-attach the orphan to a new selection.
   await dragSelect(page, { block: 0, text: 'высоком' }, { block: 0, text: 'уровне' });
   await orphans.getByRole('button', { name: 'Re-attach to selection' }).click();
@@ -391,7 +441,8 @@ test('axe-core: no serious or critical problems with toolbar, popover and panel 
     let bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `${theme} toolbar`);
     await page.locator('h1').click();
-    await page.locator('mark.hl--blue').last().click();
+    await page.getByRole('toolbar').waitFor({ state: 'detached' });
+    await clickPainted(page, 'blue', -1);
     await page.getByRole('dialog').waitFor();
     await screenshot(page, `highlights-popover-${theme}`);
     results = await new AxeBuilder({ page }).analyze();
@@ -409,7 +460,7 @@ test('typed text survives an immediate reload; the article note too', async () =
   await page.keyboard.type('не потеряется');
   // No pause, no blur: reload at once.
   await page.reload();
-  await page.locator('mark.hl').first().waitFor();
+  await waitPainted(page);
   assert.equal((await stored(page)).data.annotations[0].note, 'не потеряется');
   const articleNote = page.locator('#notes-panel').getByLabel('Article note');
   await articleNote.click();
@@ -449,7 +500,7 @@ test('highlights from a newer Lectern open read-only, with an explanation, and a
   assert.match(await page.getByRole('alert').innerText(), /newer version of Lectern/);
   await dragSelect(page, { block: 0, text: 'диалог' }, { block: 0, text: 'диалог' });
   await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
-  assert.equal(await page.locator('mark.hl').count(), 0);
+  assert.equal(await paintedCount(page), 0);
   assert.equal(await page.evaluate((k) => localStorage.getItem(k), KEY), raw);
   await context.close();
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { startServer, launch, newPage, screenshot, dragSelect, blockOf, DIST, ROOT, SEED_TITLE } from '../lib.mjs';
+import { startServer, launch, newPage, screenshot, dragSelect, blockOf, DIST, ROOT, SEED_TITLE, paintedText, waitPainted } from '../lib.mjs';
 
 let server;
 let browser;
@@ -142,7 +142,7 @@ test('open a Markdown and an HTML file with the chooser; both render, can be hig
   const mb = await blockOf(page, 'comfortable measure');
   await dragSelect(page, { block: mb, text: 'comfortable measure' }, { block: mb, text: 'real typography' });
   await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in green' }).click();
-  await page.locator('mark.hl--green').first().waitFor();
+  await waitPainted(page, 'green');
 
   // HTML: the article without navigation, comments or scripts; metadata; no remote image.
   await page.goto(`${url}#/`);
@@ -157,11 +157,11 @@ test('open a Markdown and an HTML file with the chooser; both render, can be hig
   const rb = await blockOf(page, 'Rivers shape');
   await dragSelect(page, { block: rb, text: 'Rivers shape' }, { block: rb, text: 'the land' });
   await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in pink' }).click();
-  await page.locator('mark.hl--pink').first().waitFor();
+  await waitPainted(page, 'pink');
   await page.getByText('Click here').click().catch(() => {});
 
   await page.reload();
-  await page.locator('mark.hl--pink').first().waitFor();
+  await waitPainted(page, 'pink');
   await page.goto(`${url}#/`);
   assert.equal(await items(page).count(), 3);
   assert.match(await items(page).filter({ hasText: 'rivers' }).innerText(), /1 highlights/);
@@ -294,8 +294,8 @@ test('Ctrl+V on the library adds the clipboard text; CJK and right-to-left text 
   const b = await blockOf(page, '天空很高');
   await dragSelect(page, { block: b, text: '天空很高' }, { block: b, text: '天空很高' });
   await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
-  await page.locator('mark.hl').waitFor();
-  assert.equal(await page.locator('mark.hl').textContent(), '天空很高');
+  await waitPainted(page);
+  assert.equal(await paintedText(page), '天空很高');
 
   await page.goto(`${url}#/`);
   await page.getByRole('heading', { level: 1, name: 'Your articles' }).waitFor();

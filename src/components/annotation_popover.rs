@@ -1,11 +1,11 @@
 //! The popover of one highlight: colour, note, tags, copy, delete. Opens next to the
 //! highlight (a bottom sheet on narrow screens); Escape closes it and returns focus to the
-//! highlight.
+//! article, with the keyboard cursor on the highlight.
 
 use gloo::events::EventListener;
 use lectern_core::annotation::Color;
 use lectern_dom::env::copy_text;
-use lectern_dom::selection::highlight_element;
+use lectern_dom::paint::span_rect;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -19,8 +19,8 @@ pub fn AnnotationPopover() -> Html {
     let t = app.t();
     let popover_ref = use_node_ref();
 
-    // A press anywhere outside the popover (other than on a highlight, which opens its own)
-    // closes it.
+    // A press anywhere outside the popover closes it (a click on a highlight then opens that
+    // one).
     {
         let app = app.clone();
         let popover_ref = popover_ref.clone();
@@ -40,11 +40,12 @@ pub fn AnnotationPopover() -> Html {
                         let inside = popover_ref
                             .cast::<web_sys::Element>()
                             .is_some_and(|p| p.contains(Some(&target)));
-                        let on_mark = target.closest("mark.hl").ok().flatten().is_some();
-                        if !inside && !on_mark {
+                        if !inside {
+                            // A pointer user moved on: no keyboard cursor left behind.
                             app.set_ui(|ui| {
                                 ui.popover = None;
                                 ui.focus_note = false;
+                                ui.cursor = None;
                             });
                         }
                     })
@@ -78,11 +79,13 @@ pub fn AnnotationPopover() -> Html {
         return html! {};
     };
     let doc = web_sys::window().and_then(|w| w.document());
-    let mark = doc.as_ref().and_then(|d| highlight_element(d, &id));
-    let (top, left) = mark
+    let rect = doc
         .as_ref()
-        .map(|m| {
-            let r = m.get_bounding_client_rect();
+        .and_then(|d| d.get_element_by_id("article"))
+        .zip(state.first_span(&id))
+        .and_then(|(el, s)| span_rect(&el, s.block, s.start, s.end));
+    let (top, left) = rect
+        .map(|r| {
             let (sx, sy) = web_sys::window()
                 .map(|w| (w.scroll_x().unwrap_or(0.0), w.scroll_y().unwrap_or(0.0)))
                 .unwrap_or((0.0, 0.0));
@@ -95,13 +98,16 @@ pub fn AnnotationPopover() -> Html {
         let app = app.clone();
         let id = id.clone();
         Callback::from(move |()| {
-            app.set_ui(|ui| {
+            let id = id.clone();
+            app.set_ui(move |ui| {
                 ui.popover = None;
                 ui.focus_note = false;
+                ui.cursor = Some(id);
             });
             if let Some(el) = web_sys::window()
                 .and_then(|w| w.document())
-                .and_then(|d| highlight_element(&d, &id))
+                .and_then(|d| d.get_element_by_id("article"))
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
             {
                 let _ = el.focus();
             }
@@ -147,15 +153,7 @@ pub fn AnnotationPopover() -> Html {
         })
     };
     // Other highlights under the same text, to switch to.
-    let mark_ids: Vec<String> = mark
-        .and_then(|m| m.get_attribute("data-ids"))
-        .map(|s| {
-            s.split(' ')
-                .filter(|x| *x != id)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+    let mark_ids: Vec<String> = state.overlapping(&id);
     let also = mark_ids.iter().filter_map(|other| {
         let o = state.annotation(other)?;
         let app = app.clone();

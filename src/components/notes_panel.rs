@@ -6,7 +6,9 @@
 use lectern_core::anchor::Placement;
 use lectern_core::annotation::{Annotation, Color};
 use lectern_core::search::{all_tags, matches, Filter};
-use lectern_dom::selection::{clear_selection, reveal_highlight};
+use lectern_dom::selection::clear_selection;
+
+use crate::components::reader::reveal;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -117,9 +119,7 @@ pub fn NotesPanel() -> Html {
             let app = app.clone();
             let id = a.id.clone();
             Callback::from(move |_: MouseEvent| {
-                if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-                    reveal_highlight(&doc, &id);
-                }
+                reveal(&app.state(), &id);
                 let id = id.clone();
                 app.set_ui(move |ui| {
                     ui.cursor = Some(id);

@@ -1,12 +1,11 @@
-//! The reader view of the open article, with highlights painted from data.
+//! The reader view of the open article; highlights are painted over it from data.
 
-use std::collections::HashSet;
 use std::rc::Rc;
 
-use lectern_core::anchor::Placement;
 use lectern_core::article::{Mark, MarkKind};
-use lectern_core::segments::{for_block, segments, Segment};
-use lectern_core::text::ByteOffset;
+use lectern_core::paint::spans;
+use lectern_dom::paint::{char_at_point, paint};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::block_view::{BlockView, Run};
@@ -25,62 +24,103 @@ pub fn Reader() -> Html {
         lang.reading_time(time.min_minutes, time.max_minutes)
     );
 
-    // Opening a highlight's popover; stable across renders so unchanged blocks do not
-    // re-render.
-    let onopen = {
-        let ui = app.ui_store.clone();
-        use_callback((), move |id: String, _| {
-            ui.dispatch(crate::store::UiUpdate(Box::new(move |u| {
-                u.popover = Some(id);
-                u.focus_note = false;
-            })))
+    // The blocks depend on the article only: computed once per article, so a change of
+    // highlights re-renders none of them.
+    let blocks = use_memo(article.clone(), |article| {
+        article
+            .blocks
+            .iter()
+            .map(|b| {
+                Rc::new(
+                    split_by_marks(&b.text, &b.marks)
+                        .into_iter()
+                        .map(|(text, marks)| Run { text, marks })
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect::<Vec<_>>()
+    });
+    let blocks = article
+        .blocks
+        .iter()
+        .zip(blocks.iter())
+        .enumerate()
+        .map(|(i, (b, runs))| {
+            html! { <BlockView key={i} index={i} kind={b.kind} runs={runs.clone()} /> }
+        });
+
+    // Paint the highlights over the rendered blocks (after each render that changed them).
+    let cursor = app.ui().cursor.clone();
+    {
+        let state = state.clone();
+        let key = (
+            article.clone(),
+            PtrKey(state.placements.clone()),
+            state.revision,
+            cursor.clone(),
+        );
+        use_effect_with(key, move |(_, _, _, cursor)| {
+            let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("article"))
+            else {
+                return;
+            };
+            let placed = state.placed();
+            let spans = spans(&state.article, &placed);
+            let ids: Vec<&str> = placed.iter().map(|p| p.id).collect();
+            let at = cursor
+                .as_ref()
+                .and_then(|c| placed.iter().position(|p| p.id == c));
+            paint(&el, &spans, &ids, at);
+        });
+    }
+
+    // A click on highlighted text (not the end of a selection) opens the newest highlight
+    // there.
+    let onclick = {
+        let app = app.clone();
+        Callback::from(move |e: MouseEvent| {
+            let selecting = web_sys::window()
+                .and_then(|w| w.get_selection().ok().flatten())
+                .is_some_and(|s| !s.is_collapsed());
+            if selecting {
+                return;
+            }
+            let Some(el) = e
+                .current_target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            else {
+                return;
+            };
+            let state = app.state();
+            let Some(id) = char_at_point(&el, f64::from(e.client_x()), f64::from(e.client_y()))
+                .and_then(|p| state.article.block_utf16_to_byte(p.block, p.offset))
+                .and_then(|at| state.highlight_at(at))
+            else {
+                // A click elsewhere in the article leaves no keyboard cursor behind.
+                if app.ui().cursor.is_some() {
+                    app.set_ui(|ui| ui.cursor = None);
+                }
+                return;
+            };
+            app.set_ui(move |ui| {
+                ui.popover = Some(id.clone());
+                ui.cursor = Some(id);
+                ui.focus_note = false;
+            });
         })
     };
-
-    let placed = state.placed_ranges();
-    let mut focusable: HashSet<String> = HashSet::new();
-    let mut at = 0usize;
-    let blocks = article.blocks.iter().enumerate().map(|(i, b)| {
-        let start = ByteOffset(at);
-        at += b.text.len() + 1;
-        let local = for_block(start, b.text.len(), &placed);
-        let runs: Vec<Run> = segments(&b.text, &local)
-            .into_iter()
-            .flat_map(|seg| split_by_marks(seg, &b.marks))
-            .map(|(seg, marks)| {
-                let text = b.text[seg.range.start.0..seg.range.end.0].to_owned();
-                // The newest highlight paints on top; an older one of another colour shows as
-                // an underline, so both stay visible.
-                let colors: Vec<_> = seg
-                    .ids
-                    .iter()
-                    .filter_map(|id| state.annotation(id).map(|a| a.color))
-                    .collect();
-                let color = colors.last().copied();
-                let under = colors.iter().rev().skip(1).find(|c| Some(**c) != color).copied();
-                let fuzzy = seg
-                    .ids
-                    .iter()
-                    .any(|id| matches!(state.placements.get(id), Some(Placement::Fuzzy { .. })));
-                let focus = seg.ids.last().is_some_and(|id| focusable.insert(id.clone()));
-                Run {
-                    text,
-                    marks,
-                    ids: seg.ids,
-                    color,
-                    under,
-                    fuzzy,
-                    focusable: focus,
-                }
-            })
-            .collect();
-        html! {
-            <BlockView key={i} index={i} kind={b.kind} runs={Rc::new(runs)} onopen={onopen.clone()} />
-        }
-    });
+    // What the keyboard cursor is on, for screen readers (the paint itself is not announced).
+    let cursor_text = cursor
+        .as_ref()
+        .and_then(|id| state.annotation(id))
+        .and_then(|a| a.target.as_ref())
+        .map(|t| format!("{}: {}", app.t().highlight, t.quote.exact))
+        .unwrap_or_default();
 
     html! {
-        <article id="article" class="reader" lang={article.lang.clone()} dir={article.dir.as_str()} tabindex="-1">
+        <article id="article" class="reader" lang={article.lang.clone()} dir={article.dir.as_str()} tabindex="-1" {onclick}>
             <header class="reader__header">
                 <h1 class="reader__title">{ article.title.clone() }</h1>
                 <p class="reader__meta" lang={lang.code()} dir="auto">{ meta }</p>
@@ -88,6 +128,7 @@ pub fn Reader() -> Html {
             <div class="reader__body">
                 { for blocks }
             </div>
+            <p class="visually-hidden" aria-live="polite" data-cursor="">{ cursor_text }</p>
             if let Some(source) = &article.source {
                 <footer class="reader__source">
                     <span class="reader__source-label">{ format!("{}:", source.label) }</span>
@@ -103,33 +144,58 @@ pub fn Reader() -> Html {
     }
 }
 
-/// Cut a highlight segment where inline marks (emphasis, links…) start or end, so each piece
-/// has one set of highlights and one set of marks (outermost first).
-fn split_by_marks(seg: Segment<String>, marks: &[Mark]) -> Vec<(Segment<String>, Vec<MarkKind>)> {
-    let (s, e) = (seg.range.start.0, seg.range.end.0);
+/// Cuts a block's text where inline marks (emphasis, links…) start or end, so each piece has
+/// one set of marks (outermost first).
+fn split_by_marks(text: &str, marks: &[Mark]) -> Vec<(String, Vec<MarkKind>)> {
     let mut cuts: Vec<usize> = marks
         .iter()
         .flat_map(|m| [m.start, m.end])
-        .filter(|&c| c > s && c < e)
+        .filter(|&c| c > 0 && c < text.len() && text.is_char_boundary(c))
         .collect();
     cuts.sort_unstable();
     cuts.dedup();
     let mut out = Vec::with_capacity(cuts.len() + 1);
-    let mut from = s;
-    for to in cuts.into_iter().chain(std::iter::once(e)) {
+    let mut from = 0;
+    for to in cuts.into_iter().chain(std::iter::once(text.len())) {
         let active = marks
             .iter()
             .filter(|m| m.start <= from && m.end >= to)
             .map(|m| m.kind.clone())
             .collect();
-        out.push((
-            Segment {
-                range: ByteOffset(from)..ByteOffset(to),
-                ids: seg.ids.clone(),
-            },
-            active,
-        ));
+        out.push((text[from..to].to_owned(), active));
         from = to;
     }
     out
+}
+
+/// Compares an `Rc` by pointer (effect keys: the placements are replaced, never mutated in
+/// place, when they change).
+#[derive(Clone)]
+struct PtrKey<T>(Rc<T>);
+
+impl<T> PartialEq for PtrKey<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Scrolls highlight `id` into the middle of the view and puts keyboard focus on the article
+/// (where `j`/`k` and Enter act on the cursor). False if it is not placed.
+pub fn reveal(state: &lectern_core::state::State, id: &str) -> bool {
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("article"))
+    else {
+        return false;
+    };
+    let Some(span) = state.first_span(id) else {
+        return false;
+    };
+    lectern_dom::paint::scroll_to_span(&el, span.block, span.start, span.end);
+    if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
+        let opts = web_sys::FocusOptions::new();
+        opts.set_prevent_scroll(true);
+        let _ = el.focus_with_options(&opts);
+    }
+    true
 }

@@ -1,14 +1,13 @@
 //! Keyboard shortcuts for the reader: `h` highlight, `n` highlight and note, `j`/`k` next and
-//! previous highlight, Escape close, Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) undo and redo.
+//! previous highlight, Enter open the highlight the cursor is on, Escape close, Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) undo and redo.
 //! Ignored while typing in a field, so notes and search keep their own keys.
 
 use gloo::events::{EventListener, EventListenerOptions};
-use lectern_dom::selection::{
-    clear_selection, is_text_field, reveal_highlight, selected_range_in_document,
-};
+use lectern_dom::selection::{clear_selection, is_text_field, selected_range_in_document};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::components::reader::reveal;
 use crate::store::AppContext;
 
 #[hook]
@@ -102,8 +101,22 @@ fn handle(ctx: &AppContext, doc: &web_sys::Document, e: &web_sys::KeyboardEvent)
                 (_, Some(i)) => i.saturating_sub(1),
             };
             let id = order[next].clone();
-            reveal_highlight(doc, &id);
+            reveal(&state, &id);
             ctx.set_ui(move |ui| ui.cursor = Some(id));
+        }
+        // Enter on the article (after `j`/`k` or a jump) opens the highlight the cursor is on.
+        "Enter" if ctx.ui().popover.is_none() && on_article(doc, &e) => {
+            let Some(id) = ctx.ui().cursor.clone() else {
+                return;
+            };
+            if state.first_span(&id).is_none() {
+                return;
+            }
+            e.prevent_default();
+            ctx.set_ui(move |ui| {
+                ui.popover = Some(id);
+                ui.focus_note = false;
+            });
         }
         "Escape" if ctx.ui().popover.is_some() || ctx.ui().selection.is_some() => {
             e.prevent_default();
@@ -114,5 +127,16 @@ fn handle(ctx: &AppContext, doc: &web_sys::Document, e: &web_sys::KeyboardEvent)
             });
         }
         _ => {}
+    }
+}
+
+/// Whether the key went to the article itself (or the page), not to a button or link.
+fn on_article(doc: &web_sys::Document, e: &web_sys::KeyboardEvent) -> bool {
+    let target = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    match target {
+        None => true,
+        Some(t) => t.id() == "article" || doc.body().is_some_and(|b| b.is_same_node(Some(&t))),
     }
 }

@@ -33,6 +33,7 @@ pub mod import;
 pub mod lang;
 pub mod library;
 pub mod markdown;
+pub mod paint;
 pub mod parse;
 pub mod route;
 pub mod search;

@@ -1,8 +1,8 @@
 //! Splitting a block of text into highlight segments.
 //!
-//! Highlights are data: the app renders one `<mark>` per segment that some annotations cover,
-//! listing those annotations, so overlapping highlights stay distinct and no DOM surgery is
-//! needed.
+//! Highlights are data: the app paints one range per segment that some annotations cover
+//! ([`crate::paint`]), knowing which annotations cover it, so overlapping highlights stay
+//! distinct and no DOM surgery is needed.
 //!
 //! Unit convention: every range here is in **UTF-8 bytes relative to the start of the block**
 //! (not the article). Use [`for_block`] to cut article-level byte ranges (e.g. from

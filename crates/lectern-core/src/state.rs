@@ -325,6 +325,50 @@ impl State {
         list
     }
 
+    /// Every placed highlight with what painting needs, oldest first (newer ones paint on
+    /// top); see [`crate::paint::spans`].
+    pub fn placed(&self) -> Vec<crate::paint::Placed<'_>> {
+        self.doc
+            .annotations
+            .iter()
+            .filter_map(|a| {
+                let p = self.placements.get(&a.id)?;
+                Some(crate::paint::Placed {
+                    id: &a.id,
+                    range: p.range()?,
+                    color: a.color,
+                    fuzzy: matches!(p, Placement::Fuzzy { .. }),
+                })
+            })
+            .collect()
+    }
+
+    /// Where highlight `id` starts on screen: the first span it covers.
+    pub fn first_span(&self, id: &str) -> Option<crate::paint::Span> {
+        let one: Vec<_> = self.placed().into_iter().filter(|p| p.id == id).collect();
+        crate::paint::spans(&self.article, &one).into_iter().next()
+    }
+
+    /// The newest highlight covering the character at `at` (bytes of the text): what a click
+    /// there opens.
+    pub fn highlight_at(&self, at: ByteOffset) -> Option<String> {
+        let placed = self.placed();
+        crate::paint::topmost_at(&placed, at).map(|i| placed[i].id.to_owned())
+    }
+
+    /// Other placed highlights sharing text with `id`, oldest first.
+    pub fn overlapping(&self, id: &str) -> Vec<String> {
+        let placed = self.placed();
+        let Some(me) = placed.iter().find(|p| p.id == id) else {
+            return Vec::new();
+        };
+        placed
+            .iter()
+            .filter(|p| p.id != id && p.range.start < me.range.end && me.range.start < p.range.end)
+            .map(|p| p.id.to_owned())
+            .collect()
+    }
+
     /// Every placed highlight as `(id, byte range)`, oldest first (so newer ones paint on top).
     pub fn placed_ranges(&self) -> Vec<(String, Range<ByteOffset>)> {
         self.doc

@@ -3,6 +3,8 @@
 //! - [`local_store`]: `localStorage` as a core `KeyValueStore`, with `QuotaExceededError` and
 //!   "no storage at all" as typed errors instead of exceptions.
 //! - [`page`]: applying reader settings to the document, reading the browser's languages.
+//! - [`paint`]: highlights painted with the CSS Custom Highlight API; a click point back to
+//!   a character.
 //! - [`selection`]: the DOM selection as (block, UTF-16 offset) points, clipped to the article.
 //! - [`env`]: clock, random ids, clipboard, downloads.
 //! - [`files`]: reading files from a chooser or a drop.
@@ -16,4 +18,5 @@ pub mod files;
 pub mod import_worker;
 pub mod local_store;
 pub mod page;
+pub mod paint;
 pub mod selection;

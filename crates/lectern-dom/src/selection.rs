@@ -1,7 +1,7 @@
 //! The DOM selection as positions in the article's blocks.
 //!
 //! The reader renders each block of the article as an element with `data-block="<index>"`; a
-//! block's text may be split across text nodes and `<mark>`s. A selection boundary becomes
+//! block's text may be split across text nodes and inline elements (emphasis, links). A selection boundary becomes
 //! (block index, UTF-16 offset inside the block's text), the unit the DOM counts in; the core
 //! converts that to byte offsets in the article text (`Article::block_utf16_to_byte`).
 
@@ -142,49 +142,4 @@ pub fn is_text_field(target: Option<web_sys::EventTarget>) -> bool {
             matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
                 || el.closest("[contenteditable]").ok().flatten().is_some()
         })
-}
-
-/// The first rendered piece of highlight `id` (`<mark data-ids="… id …">`).
-pub fn highlight_element(doc: &web_sys::Document, id: &str) -> Option<web_sys::HtmlElement> {
-    let el = doc.query_selector(&marks_of(id)).ok()??;
-    el.dyn_into().ok()
-}
-
-/// Scroll highlight `id` into the middle of the view, focus it and make it flash.
-pub fn reveal_highlight(doc: &web_sys::Document, id: &str) -> bool {
-    let Some(el) = highlight_element(doc, id) else {
-        return false;
-    };
-    let opts = web_sys::ScrollIntoViewOptions::new();
-    opts.set_block(web_sys::ScrollLogicalPosition::Center);
-    el.scroll_into_view_with_scroll_into_view_options(&opts);
-    let _ = el.focus();
-    let list = doc.query_selector_all(&marks_of(id));
-    if let Ok(list) = list {
-        for i in 0..list.length() {
-            if let Some(m) = list
-                .item(i)
-                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-            {
-                let classes = m.class_list();
-                let _ = classes.remove_1("hl--flash");
-                // Reading layout restarts the CSS animation.
-                let _ = m.get_bounding_client_rect();
-                let _ = classes.add_1("hl--flash");
-            }
-        }
-    }
-    true
-}
-
-/// The CSS selector of every `<mark>` piece of highlight `id`.
-fn marks_of(id: &str) -> String {
-    format!("mark[data-ids~=\"{}\"]", css_ident(id))
-}
-
-/// Ids are UUIDs, but never trust text in a selector: keep only safe characters.
-fn css_ident(id: &str) -> String {
-    id.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect()
 }

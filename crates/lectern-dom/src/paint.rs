@@ -1,0 +1,334 @@
+//! Painting highlights with the CSS Custom Highlight API: one `Highlight` per style (a fill
+//! per colour, an underline per colour for an older overlapping highlight, a dashed underline
+//! for fuzzy placements, the keyboard cursor), registered in `CSS.highlights` under the names
+//! the stylesheet's `::highlight(…)` rules use. The article's DOM is never touched, so painting
+//! causes no re-render and no re-layout.
+//!
+//! Positions come from the core ([`lectern_core::paint::Span`]: block index + UTF-16 offsets
+//! in the block's text) and become DOM `Range`s over the block's text nodes. The reverse, a
+//! click point back to a (block, UTF-16 offset), is [`char_at_point`].
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use lectern_core::annotation::Color;
+use lectern_core::paint::Span;
+use lectern_core::text::Utf16Offset;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::selection::BlockPoint;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Highlight` (CSS Custom Highlight API), bound here: web-sys has it only behind
+    /// `web_sys_unstable_apis`.
+    #[wasm_bindgen(js_name = Highlight)]
+    type JsHighlight;
+    #[wasm_bindgen(constructor, js_class = "Highlight")]
+    fn new() -> JsHighlight;
+    #[wasm_bindgen(method, js_class = "Highlight")]
+    fn add(this: &JsHighlight, range: &web_sys::Range);
+    #[wasm_bindgen(method, js_class = "Highlight")]
+    fn clear(this: &JsHighlight);
+    #[wasm_bindgen(method, setter, js_class = "Highlight")]
+    fn set_priority(this: &JsHighlight, priority: i32);
+
+    /// `CSS.highlights`.
+    type HighlightRegistry;
+    #[wasm_bindgen(method)]
+    fn set(this: &HighlightRegistry, name: &str, highlight: &JsHighlight);
+}
+
+/// The registry's names for a fill of `color`.
+pub fn fill_name(color: Color) -> String {
+    format!("lectern-{}", color.as_str())
+}
+
+/// The registry's name for an underline of `color` (an older highlight under a newer one).
+pub fn under_name(color: Color) -> String {
+    format!("lectern-under-{}", color.as_str())
+}
+
+pub const FUZZY: &str = "lectern-fuzzy";
+/// The highlight the keyboard cursor (`j`/`k`, a jump from the panel) is on.
+pub const CURSOR: &str = "lectern-cursor";
+
+fn registry() -> Option<HighlightRegistry> {
+    let css = js_sys::Reflect::get(&js_sys::global(), &"CSS".into()).ok()?;
+    let reg = js_sys::Reflect::get(&css, &"highlights".into()).ok()?;
+    let has_ctor = js_sys::Reflect::has(&js_sys::global(), &"Highlight".into()).unwrap_or(false);
+    (has_ctor && reg.is_object()).then(|| reg.unchecked_into())
+}
+
+/// Whether this browser can paint highlights (Chromium 105+, Safari 17.2+, Firefox 140+).
+pub fn supported() -> bool {
+    registry().is_some()
+}
+
+struct Painter {
+    layers: HashMap<String, JsHighlight>,
+    /// Ids of the annotations painted last, for [`is_painted`].
+    painted: std::collections::HashSet<String>,
+    /// Ranges painted last (each span once).
+    ranges: usize,
+}
+
+thread_local! {
+    static PAINTER: RefCell<Option<Painter>> = const { RefCell::new(None) };
+}
+
+fn with_painter<R>(f: impl FnOnce(&mut Painter) -> R) -> Option<R> {
+    PAINTER.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.is_none() {
+            let reg = registry()?;
+            let mut layers = HashMap::new();
+            let mut names: Vec<(String, i32)> = Vec::new();
+            for c in Color::ALL {
+                names.push((fill_name(c), 1));
+                names.push((under_name(c), 2));
+            }
+            names.push((FUZZY.to_owned(), 3));
+            names.push((CURSOR.to_owned(), 4));
+            for (name, priority) in names {
+                let h = JsHighlight::new();
+                h.set_priority(priority);
+                reg.set(&name, &h);
+                layers.insert(name, h);
+            }
+            *p = Some(Painter {
+                layers,
+                painted: Default::default(),
+                ranges: 0,
+            });
+        }
+        p.as_mut().map(f)
+    })
+}
+
+/// The text nodes of one block with the UTF-16 offset each starts at.
+struct BlockText {
+    nodes: Vec<(web_sys::Node, usize)>,
+    len: usize,
+}
+
+impl BlockText {
+    fn of(block: &web_sys::Element) -> Option<Self> {
+        let doc = block.owner_document()?;
+        // NodeFilter.SHOW_TEXT
+        let walker = doc.create_tree_walker_with_what_to_show(block, 4).ok()?;
+        let mut nodes = Vec::new();
+        let mut at = 0;
+        while let Ok(Some(n)) = walker.next_node() {
+            let len = n
+                .dyn_ref::<web_sys::CharacterData>()
+                .map_or(0, |t| t.length() as usize);
+            nodes.push((n, at));
+            at += len;
+        }
+        Some(BlockText { nodes, len: at })
+    }
+
+    /// The (text node, offset) of UTF-16 offset `u` in the block; at a boundary between two
+    /// nodes, the start of the later one when `start`, else the end of the earlier one.
+    fn point(&self, u: usize, start: bool) -> Option<(&web_sys::Node, u32)> {
+        let u = u.min(self.len);
+        let i = if start {
+            self.nodes
+                .partition_point(|(_, s)| *s <= u)
+                .checked_sub(1)?
+        } else {
+            self.nodes
+                .partition_point(|(_, s)| *s < u)
+                .saturating_sub(1)
+        };
+        let (node, s) = self.nodes.get(i)?;
+        Some((node, (u - s) as u32))
+    }
+
+    /// UTF-16 offset of (node, offset) if `node` is one of the block's text nodes.
+    fn offset_of(&self, node: &web_sys::Node, offset: u32) -> Option<usize> {
+        self.nodes
+            .iter()
+            .find(|(n, _)| n == node)
+            .map(|(_, s)| s + offset as usize)
+    }
+}
+
+/// The block elements of `article`, by index (`data-block`).
+fn blocks(article: &web_sys::Element) -> Vec<web_sys::Element> {
+    let Ok(list) = article.query_selector_all("[data-block]") else {
+        return Vec::new();
+    };
+    let mut out: Vec<(usize, web_sys::Element)> = (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<web_sys::Element>().ok())
+        .filter_map(|el| Some((el.get_attribute("data-block")?.parse().ok()?, el)))
+        .collect();
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, el)| el).collect()
+}
+
+/// A DOM range over `span` (`None` if its block is not rendered).
+fn range_of(
+    doc: &web_sys::Document,
+    texts: &mut HashMap<usize, Option<BlockText>>,
+    els: &[web_sys::Element],
+    block: usize,
+    start: Utf16Offset,
+    end: Utf16Offset,
+) -> Option<web_sys::Range> {
+    let text = texts
+        .entry(block)
+        .or_insert_with(|| els.get(block).and_then(BlockText::of))
+        .as_ref()?;
+    let (sn, so) = text.point(start.0, true)?;
+    let (en, eo) = text.point(end.0, false)?;
+    let r = doc.create_range().ok()?;
+    r.set_start(sn, so).ok()?;
+    r.set_end(en, eo).ok()?;
+    Some(r)
+}
+
+/// Paints `spans` (from [`lectern_core::paint::spans`]) in `article`, replacing what was
+/// painted before; `ids[i]` is the id of the `i`-th placed highlight the spans refer to, and
+/// `cursor` the covering index the keyboard cursor is on. Returns false when the browser has
+/// no CSS Custom Highlight API (nothing is painted).
+pub fn paint(
+    article: &web_sys::Element,
+    spans: &[Span],
+    ids: &[&str],
+    cursor: Option<usize>,
+) -> bool {
+    let Some(doc) = article.owner_document() else {
+        return false;
+    };
+    let els = blocks(article);
+    with_painter(|p| {
+        for h in p.layers.values() {
+            h.clear();
+        }
+        p.painted.clear();
+        p.ranges = 0;
+        let mut texts: HashMap<usize, Option<BlockText>> = HashMap::new();
+        for s in spans {
+            let Some(r) = range_of(&doc, &mut texts, &els, s.block, s.start, s.end) else {
+                continue;
+            };
+            p.ranges += 1;
+            let add = |name: &str| {
+                if let Some(h) = p.layers.get(name) {
+                    h.add(&r);
+                }
+            };
+            add(&fill_name(s.color));
+            if let Some(u) = s.under {
+                add(&under_name(u));
+            }
+            if s.fuzzy {
+                add(FUZZY);
+            }
+            if cursor.is_some_and(|c| s.covering.contains(&c)) {
+                add(CURSOR);
+            }
+            for &i in &s.covering {
+                if let Some(id) = ids.get(i) {
+                    if !p.painted.contains(*id) {
+                        p.painted.insert((*id).to_owned());
+                    }
+                }
+            }
+        }
+    })
+    .is_some()
+}
+
+/// Whether highlight `id` was painted by the last [`paint`].
+pub fn is_painted(id: &str) -> bool {
+    PAINTER.with(|p| p.borrow().as_ref().is_some_and(|p| p.painted.contains(id)))
+}
+
+/// How many ranges (spans) the last [`paint`] painted.
+pub fn painted_ranges() -> usize {
+    PAINTER.with(|p| p.borrow().as_ref().map_or(0, |p| p.ranges))
+}
+
+/// The character under viewport point (`x`, `y`) in `article`'s blocks: its block and the
+/// UTF-16 offset where it starts. `None` over anything but a block's text (margins, the gap
+/// after a line's end).
+pub fn char_at_point(article: &web_sys::Element, x: f64, y: f64) -> Option<BlockPoint> {
+    let doc = article.owner_document()?;
+    let caret = doc.caret_position_from_point(x as f32, y as f32)?;
+    let node = caret.offset_node()?;
+    let offset = caret.offset();
+    if node.node_type() != web_sys::Node::TEXT_NODE {
+        return None;
+    }
+    let block = node.parent_element()?.closest("[data-block]").ok()??;
+    if !article.contains(Some(&block)) {
+        return None;
+    }
+    let index: usize = block.get_attribute("data-block")?.parse().ok()?;
+    let len = node.dyn_ref::<web_sys::CharacterData>()?.length();
+    // The caret sits between two characters: take the one whose box holds the point.
+    let inside = |a: u32, b: u32| -> bool {
+        let Ok(r) = doc.create_range() else {
+            return false;
+        };
+        if r.set_start(&node, a).is_err() || r.set_end(&node, b).is_err() {
+            return false;
+        }
+        let rect = r.get_bounding_client_rect();
+        x >= rect.left() && x <= rect.right() && y >= rect.top() && y <= rect.bottom()
+    };
+    let at = if offset < len && inside(offset, offset + 1) {
+        offset
+    } else if offset > 0 && inside(offset - 1, offset) {
+        offset - 1
+    } else {
+        return None;
+    };
+    let text = BlockText::of(&block)?;
+    Some(BlockPoint {
+        block: index,
+        offset: Utf16Offset(text.offset_of(&node, at)?),
+    })
+}
+
+/// The viewport rectangle of the first line of a span (for placing a popover next to a
+/// highlight, or scrolling it into view).
+pub fn span_rect(
+    article: &web_sys::Element,
+    block: usize,
+    start: Utf16Offset,
+    end: Utf16Offset,
+) -> Option<web_sys::DomRect> {
+    let doc = article.owner_document()?;
+    let els = blocks(article);
+    let r = range_of(&doc, &mut HashMap::new(), &els, block, start, end)?;
+    let rects = r.get_client_rects()?;
+    rects.get(0).or_else(|| Some(r.get_bounding_client_rect()))
+}
+
+/// Scrolls block `block` of `article` so that the span's first line is in the middle of the
+/// view.
+pub fn scroll_to_span(
+    article: &web_sys::Element,
+    block: usize,
+    start: Utf16Offset,
+    end: Utf16Offset,
+) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(rect) = span_rect(article, block, start, end) else {
+        return;
+    };
+    let vh = window
+        .inner_height()
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(800.0);
+    let dy = rect.top() - vh / 2.0 + rect.height() / 2.0;
+    window.scroll_by_with_x_and_y(0.0, dy);
+}
