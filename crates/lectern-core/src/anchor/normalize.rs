@@ -74,13 +74,32 @@ pub(crate) struct Normalized {
 }
 
 impl Normalized {
-    /// Normalises `orig`. O(n).
+    /// Normalises `orig`. O(n); runs of characters that are kept as they are (most of any
+    /// text) are found byte-wise and copied in bulk.
     pub(crate) fn new(orig: &str) -> Self {
+        let bytes = orig.as_bytes();
         let mut text = String::with_capacity(orig.len());
         let mut pieces: Vec<Piece> = Vec::new();
         let mut in_space = false;
         let mut prev_e = false; // previous kept char was е/Е (for a decomposed ё)
-        for (i, c) in orig.char_indices() {
+        let mut i = 0;
+        while i < bytes.len() {
+            // A verbatim run: characters that `fold` keeps (and single spaces), which only
+            // change `in_space` and `prev_e` (set from the run's end below).
+            let run = i;
+            if !(in_space && bytes[i] == b' ') {
+                i = next_special(bytes, i);
+            }
+            if i > run {
+                let s = &orig[run..i];
+                let b = s.as_bytes();
+                prev_e = b.ends_with("е".as_bytes()) || b.ends_with("Е".as_bytes());
+                in_space = b.ends_with(b" ");
+                push_verbatim_str(&mut text, &mut pieces, run, s);
+                continue;
+            }
+            // One character that may be folded.
+            let c = orig[i..].chars().next().expect("i < len, on a boundary");
             let f = fold(c);
             let f = if c == '\u{308}' && prev_e {
                 Fold::Remove
@@ -103,7 +122,7 @@ impl Normalized {
                 Fold::Space if in_space => {}
                 Fold::Space if c == ' ' => {
                     in_space = true;
-                    push_verbatim(&mut text, &mut pieces, i, c);
+                    push_verbatim_str(&mut text, &mut pieces, i, " ");
                 }
                 Fold::Space => {
                     in_space = true;
@@ -117,9 +136,10 @@ impl Normalized {
                 Fold::Keep => {
                     in_space = false;
                     prev_e = c == 'е' || c == 'Е';
-                    push_verbatim(&mut text, &mut pieces, i, c);
+                    push_verbatim_str(&mut text, &mut pieces, i, &orig[i..i + c.len_utf8()]);
                 }
             }
+            i += c.len_utf8();
         }
         Normalized {
             text,
@@ -193,13 +213,81 @@ impl Normalized {
     }
 }
 
-fn push_verbatim(text: &mut String, pieces: &mut Vec<Piece>, i: usize, c: char) {
-    let n = c.len_utf8();
+/// Appends `s`, copied from original byte `i`, extending the last piece if it is verbatim and
+/// ends right there.
+/// Flags of a byte for [`next_special`]: [`SINGLE`] if the byte starts a character that `fold`
+/// may change on its own, plus the pair bits below if it starts a pair that does.
+const SINGLE: u8 = 0x80;
+/// `Ё` = D0 81.
+const PAIR_D0_81: u8 = 1;
+/// `ё` = D1 91.
+const PAIR_D1_91: u8 = 2;
+/// A second space in a row.
+const PAIR_SPACES: u8 = 4;
+
+/// [`SINGLE`] and first-of-pair bits, by byte.
+static FIRST: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0x09;
+    while b <= 0x0D {
+        t[b] = SINGLE; // \t \n \v \f \r
+        b += 1;
+    }
+    // Lead bytes of U+0085, U+00A0, U+00AB, U+00AD, U+00BB (C2); U+0308 (CC); U+1680 (E1);
+    // U+2000–U+2E3B (E2); U+3000 (E3); U+FEFF (EF).
+    t[0xC2] = SINGLE;
+    t[0xCC] = SINGLE;
+    t[0xE1] = SINGLE;
+    t[0xE2] = SINGLE;
+    t[0xE3] = SINGLE;
+    t[0xEF] = SINGLE;
+    t[0xD0] = PAIR_D0_81;
+    t[0xD1] = PAIR_D1_91;
+    t[0x20] = PAIR_SPACES;
+    t
+};
+
+/// Second-of-pair bits, by byte (and [`SINGLE`] for every byte, so that `FIRST & SECOND` keeps
+/// it).
+static SECOND: [u8; 256] = {
+    let mut t = [SINGLE; 256];
+    t[0x81] |= PAIR_D0_81;
+    t[0x91] |= PAIR_D1_91;
+    t[0x20] |= PAIR_SPACES;
+    t
+};
+
+/// The first byte at or after `i` where a character starts that `fold` may change (in its
+/// context: `Ё`, `ё`, a second space), or `bytes.len()`. Branch-free over blocks of 16 bytes.
+fn next_special(bytes: &[u8], mut i: usize) -> usize {
+    const BLOCK: usize = 16;
+    let flag = |j: usize| {
+        FIRST[bytes[j] as usize] & SECOND[bytes.get(j + 1).copied().unwrap_or(0) as usize]
+    };
+    while i + BLOCK < bytes.len() {
+        let block = &bytes[i..i + BLOCK + 1];
+        let mut acc = 0u8;
+        for j in 0..BLOCK {
+            acc |= FIRST[block[j] as usize] & SECOND[block[j + 1] as usize];
+        }
+        if acc != 0 {
+            break;
+        }
+        i += BLOCK;
+    }
+    while i < bytes.len() && flag(i) == 0 {
+        i += 1;
+    }
+    i
+}
+
+fn push_verbatim_str(text: &mut String, pieces: &mut Vec<Piece>, i: usize, s: &str) {
+    let n = s.len();
     if let Some(p) = pieces.last_mut() {
         if p.verbatim && p.orig + p.orig_len == i {
             p.norm_len += n;
             p.orig_len += n;
-            text.push(c);
+            text.push_str(s);
             return;
         }
     }
@@ -210,12 +298,87 @@ fn push_verbatim(text: &mut String, pieces: &mut Vec<Piece>, i: usize, c: char) 
         orig_len: n,
         verbatim: true,
     });
-    text.push(c);
+    text.push_str(s);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The plain one-character-at-a-time normaliser (the byte-wise fast path's oracle).
+    fn reference(orig: &str) -> (String, Vec<Piece>) {
+        let mut text = String::new();
+        let mut pieces: Vec<Piece> = Vec::new();
+        let mut in_space = false;
+        let mut prev_e = false;
+        for (i, c) in orig.char_indices() {
+            let f = if c == '\u{308}' && prev_e {
+                Fold::Remove
+            } else {
+                fold(c)
+            };
+            prev_e = false;
+            let mut atomic = |text: &mut String, s: &str| {
+                pieces.push(Piece {
+                    norm: text.len(),
+                    orig: i,
+                    norm_len: s.len(),
+                    orig_len: c.len_utf8(),
+                    verbatim: false,
+                });
+                text.push_str(s);
+            };
+            match f {
+                Fold::Remove => {}
+                Fold::Space if in_space => {}
+                Fold::Space if c == ' ' => {
+                    in_space = true;
+                    push_verbatim_str(&mut text, &mut pieces, i, " ");
+                }
+                Fold::Space => {
+                    in_space = true;
+                    atomic(&mut text, " ");
+                }
+                Fold::Into(s) => {
+                    in_space = false;
+                    prev_e = s == "е" || s == "Е";
+                    atomic(&mut text, s);
+                }
+                Fold::Keep => {
+                    in_space = false;
+                    prev_e = c == 'е' || c == 'Е';
+                    push_verbatim_str(&mut text, &mut pieces, i, &orig[i..i + c.len_utf8()]);
+                }
+            }
+        }
+        (text, pieces)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn fast_path_matches_the_per_character_normaliser(
+            parts in prop::collection::vec(
+                prop::sample::select(vec![
+                    "a", "Z", " ", "  ", "\t", "\n", "\r\n", "\u{B}", "\u{1C}", "\u{85}",
+                    "\u{A0}", "\u{AD}", "«", "»", "\"", "'", "е", "Е", "ё", "Ё", "\u{308}",
+                    "ж", "Ж", "ю", "Ѐ", "Ё", "©", "é", "\u{1680}", "\u{2003}", "\u{2009}",
+                    "\u{200B}", "\u{2014}", "\u{2026}", "\u{2019}", "\u{201C}", "\u{2060}",
+                    "\u{2212}", "\u{2E3A}", "\u{3000}", "\u{FEFF}", "\u{FF01}", "中", "😀",
+                    "\u{E000}", "\u{205F}", "\u{2028}",
+                ]),
+                0..60,
+            )
+        ) {
+            let orig = parts.concat();
+            let n = Normalized::new(&orig);
+            let (text, pieces) = reference(&orig);
+            prop_assert_eq!(&n.text, &text);
+            prop_assert_eq!(&n.pieces, &pieces);
+        }
+    }
 
     #[test]
     fn folds_what_readers_consider_the_same() {
