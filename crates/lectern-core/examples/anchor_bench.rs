@@ -14,7 +14,7 @@
 //! ends.
 //!
 //! Run: `cargo run --release -p lectern-core --example anchor_bench` (add `-- --corpus-only`
-//! for the harness corpus alone).
+//! for the harness corpus alone, and `--only=<part of a run's name>` for some of its runs).
 
 use std::ops::Range;
 use std::time::Instant;
@@ -113,6 +113,11 @@ fn ms(d: std::time::Duration) -> f64 {
 /// Anchors `targets` in `on` and compares with `truth` (code point ranges; a placement is
 /// correct if both ends are within `slack` code points).
 fn run_cp(name: &str, on: &str, targets: &[Target], truth: &[Range<usize>], slack: usize) {
+    if let Some(only) = std::env::args().find_map(|a| a.strip_prefix("--only=").map(String::from)) {
+        if !name.contains(&only) {
+            return;
+        }
+    }
     let t0 = Instant::now();
     let anchorer = Anchorer::new(on);
     let t_new = t0.elapsed();

@@ -17,8 +17,19 @@
 //!    errors), scored by quote, prefix and suffix similarity and nearness;
 //! 4. otherwise [`Placement::Orphan`].
 //!
-//! Steps 2–3 first look in a window around the stored position and only scan the whole text if
-//! nothing there is convincing. A candidate must reach [`MIN_SCORE`] *and* carry enough evidence
+//! Steps 2–3 first look in a window around the stored position (if the target has one: a
+//! position that does not span as many code points as the quote, such as 0..0, does not count)
+//! and only then in the whole text, stopping at the first *confident* candidate (quote at least
+//! 90% alike, and any stored context at least 80%). They run twice if need be:
+//! - a fast pass: exact occurrences come from a [q-gram index](qgram) of the normalised text
+//!   (built on the first search, O(n / 8)), and approximate ones only from small windows around
+//!   the places where many pieces of the quote occur exactly (a pigeonhole filter: a quote with
+//!   at most a tenth of its code points edited keeps most of its pieces intact);
+//! - if that finds nothing confident (a heavily edited or deleted quote, or one too short to
+//!   cut into pieces), the full search: Myers over the whole window, then the whole text, the
+//!   best accepted candidate winning.
+//!
+//! A candidate must reach [`MIN_SCORE`] *and* carry enough evidence
 //! that it is the same passage: matching quote code points plus agreeing context code points
 //! must be at least [`MIN_AGREEMENT`] of the stored quote and context, with at least
 //! [`MIN_CONTEXT_EVIDENCE`] of them from the context — unless the quote alone matches at least
@@ -33,13 +44,16 @@
 
 pub(crate) mod myers;
 pub(crate) mod normalize;
+pub(crate) mod qgram;
 
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use crate::annotation::{text_hash, Target, TextPositionSelector, TextQuoteSelector};
 use crate::text::{ByteOffset, CodePointOffset, OffsetError, TextIndex, Utf16Offset};
 use myers::{best_prefix_alignment, Myers, Pattern};
 use normalize::{normalize_str, Normalized};
+use qgram::GramIndex;
 
 /// Least context kept on each side by [`describe`], in code points.
 pub const MIN_CONTEXT: usize = 32;
@@ -236,15 +250,21 @@ fn context_len(text: &str, s: usize, e: usize) -> usize {
     need
 }
 
-/// Places many [`Target`]s in one text: normalises, indexes and hashes it once (O(n)), then
-/// each [`Anchorer::anchor`] costs O(log n) when the text is unchanged, and otherwise about
-/// O(w · ⌈m/64⌉) for a window of w ≈ 8 KiB around the stored position, falling back to the
-/// whole text (O(n · ⌈m/64⌉)) only when the window holds nothing convincing.
+/// Places many [`Target`]s in one text: normalises and indexes it once (O(n); the text hash
+/// and the q-gram index are built on first need), then each [`Anchorer::anchor`] costs
+/// O(log n) when the stored position still holds the quote, and otherwise, for a quote of m
+/// code points (L bytes), about O(L) index look-ups plus, per occurrence or filter window,
+/// O(m) to check and O(L · ⌈m/64⌉) of Myers. Only a quote with nothing confident anywhere (edited
+/// beyond recognition, deleted, or too short for the filter) pays for Myers over the window
+/// (w ≈ 8 KiB around the stored position) and the whole text: O((w + n) · ⌈m/64⌉).
 pub struct Anchorer<'a> {
     text: &'a str,
     index: TextIndex<'a>,
     norm: Normalized,
-    hash: String,
+    /// [`text_hash`] of the text, computed the first time a target brings a hash to compare.
+    hash: OnceCell<String>,
+    /// Q-gram index of the normalised text, built the first time a quote is searched for.
+    grams: OnceCell<GramIndex>,
 }
 
 /// Half-width, in bytes of normalised text, of the first search window (at least; grows with
@@ -254,24 +274,76 @@ const WINDOW: usize = 4096;
 const MAX_EXACT_EVAL: usize = 8;
 /// Approximate candidates evaluated in full per region.
 const MAX_FUZZY_EVAL: usize = 24;
+/// Pieces of a quote occurring more often than this cast no votes in the q-gram filter.
+const MAX_PIECE_OCCURRENCES: usize = 16;
+/// Votes whose diagonals are at most this far apart (bytes) belong to one cluster: edits
+/// between pieces shift them a little.
+const FILTER_GAP: usize = 32;
+/// Most clusters of the q-gram filter searched with Myers, per region.
+const MAX_CLUSTERS: usize = 8;
+/// Bytes searched beyond a cluster on each side, plus a quarter of the quote's length.
+const FILTER_PAD: usize = 16;
 /// Context similarity below this counts as no evidence at all (unrelated text of the same
 /// language aligns at roughly 40–55%); above it, evidence grows linearly to the full length.
 const CONTEXT_FLOOR: f32 = 0.6;
 
+/// Which passes of [`Anchorer::anchor`] run: both (the fast pass, then the full search if it
+/// found nothing confident), or one of them (for tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Passes {
+    Both,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Fast,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Full,
+}
+
 /// One normalised query, compiled once per [`Anchorer::anchor`] call.
 struct Query {
     quote: Vec<char>,
-    quote_rev: Pattern,
-    quote_pat: Pattern,
+    /// Compiled on first use (only approximate search needs them).
+    quote_rev: OnceCell<Pattern>,
+    quote_pat: OnceCell<Pattern>,
     prefix: Vec<char>,
-    prefix_rev: Pattern,
+    prefix_rev: OnceCell<Pattern>,
     suffix: Vec<char>,
-    suffix_pat: Pattern,
+    suffix_pat: OnceCell<Pattern>,
     nq: String,
     np: String,
     ns: String,
     /// Expected start in normalised bytes.
     expected: usize,
+    /// Every exact occurrence of `nq` in the whole normalised text (when `nq` is long enough for
+    /// the q-gram index), found on first use.
+    occurrences: OnceCell<Option<Vec<usize>>>,
+}
+
+impl Query {
+    fn quote_rev(&self) -> &Pattern {
+        self.quote_rev
+            .get_or_init(|| Pattern::new(&self.quote.iter().rev().copied().collect::<Vec<_>>()))
+    }
+
+    fn quote_pat(&self) -> &Pattern {
+        self.quote_pat.get_or_init(|| Pattern::new(&self.quote))
+    }
+
+    fn prefix_rev(&self) -> &Pattern {
+        self.prefix_rev
+            .get_or_init(|| Pattern::new(&self.prefix.iter().rev().copied().collect::<Vec<_>>()))
+    }
+
+    fn suffix_pat(&self) -> &Pattern {
+        self.suffix_pat.get_or_init(|| Pattern::new(&self.suffix))
+    }
+}
+
+/// One exact occurrence of a piece of the quote: where the quote would start (normalised
+/// bytes, `occurrence − offset of the piece in the quote`), and which piece.
+#[derive(Debug, Clone, Copy)]
+struct Vote {
+    diagonal: usize,
+    piece: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -290,7 +362,8 @@ impl<'a> Anchorer<'a> {
             text,
             index: TextIndex::new(text),
             norm: Normalized::new(text),
-            hash: text_hash(text),
+            hash: OnceCell::new(),
+            grams: OnceCell::new(),
         }
     }
 
@@ -306,11 +379,17 @@ impl<'a> Anchorer<'a> {
 
     /// Places `target`; see the module docs for the steps. Never panics.
     pub fn anchor(&self, target: &Target) -> Placement {
+        self.anchor_with(target, Passes::Both)
+    }
+
+    /// [`Anchorer::anchor`] with only some of its passes (tests compare them).
+    fn anchor_with(&self, target: &Target, passes: Passes) -> Placement {
         let q = &target.quote;
         // 1. The stored position.
         if let Some(r) = self.stored_range(&target.position) {
             if self.text[r.clone()] == *q.exact
-                && (target.text_hash == self.hash
+                && ((!target.text_hash.is_empty()
+                    && target.text_hash == *self.hash.get_or_init(|| text_hash(self.text)))
                     || (self.text[..r.start].ends_with(&q.prefix)
                         && self.text[r.end..].starts_with(&q.suffix)))
             {
@@ -330,12 +409,11 @@ impl<'a> Anchorer<'a> {
         let quote: Vec<char> = nq.chars().collect();
         let prefix: Vec<char> = np.chars().collect();
         let suffix: Vec<char> = ns.chars().collect();
-        let rev = |v: &[char]| Pattern::new(&v.iter().rev().copied().collect::<Vec<_>>());
         let query = Query {
-            quote_rev: rev(&quote),
-            quote_pat: Pattern::new(&quote),
-            prefix_rev: rev(&prefix),
-            suffix_pat: Pattern::new(&suffix),
+            quote_rev: OnceCell::new(),
+            quote_pat: OnceCell::new(),
+            prefix_rev: OnceCell::new(),
+            suffix_pat: OnceCell::new(),
             quote,
             prefix,
             suffix,
@@ -343,39 +421,73 @@ impl<'a> Anchorer<'a> {
             np,
             ns,
             expected,
+            occurrences: OnceCell::new(),
         };
 
-        // 2–3, in a window first, then in the whole text.
+        // 2–3, in a window first, then in the whole text. A position that does not span as
+        // many code points as the quote was not taken with it (an annotation that kept only
+        // its quote, stored as 0..0): no window then.
         let len = self.norm.text.len();
         let half = WINDOW.max(4 * query.nq.len());
         let window = self.floor(expected.saturating_sub(half))
             ..self.floor((expected + half + query.nq.len()).min(len));
-        let mut regions = vec![window.clone()];
-        if window != (0..len) {
-            regions.push(0..len);
+        let spans_quote = target.position.end.0.checked_sub(target.position.start.0)
+            == Some(q.exact.chars().count());
+        let mut regions = Vec::with_capacity(2);
+        if spans_quote && window != (0..len) {
+            regions.push(window);
         }
+        regions.push(0..len);
+        // The fast pass: exact occurrences and the q-gram filter's few approximate ones (or,
+        // for a quote too short for the filter, all approximate ones in the window).
         let mut best: Option<Candidate> = None;
-        for region in regions {
-            for fuzzy in [false, true] {
-                let found = if fuzzy {
-                    self.fuzzy_candidates(&query, region.clone())
-                } else {
-                    self.exact_candidates(&query, region.clone())
-                };
-                for c in found {
-                    if best.as_ref().is_none_or(|b| c.score > b.score) {
-                        best = Some(c);
+        let fast = passes != Passes::Full;
+        for (i, region) in regions.iter().enumerate().filter(|_| fast) {
+            if keep_best(&mut best, self.exact_candidates(&query, region.clone())) {
+                return self.place(best.expect("confident"), &q.exact);
+            }
+            match self.filter_tiers(&query, region.clone()) {
+                Some(tiers) => {
+                    for windows in tiers {
+                        let mut ends = Vec::new();
+                        for w in windows {
+                            self.myers_ends(&query, w, &mut ends);
+                        }
+                        if keep_best(&mut best, self.evaluate_ends(&query, ends)) {
+                            return self.place(best.expect("confident"), &q.exact);
+                        }
                     }
                 }
-                if best.as_ref().is_some_and(|b| b.confident) {
-                    return self.place(best.expect("checked"), &q.exact);
+                // (Too short for the filter: the whole window, which is cheap for it.)
+                None if i + 1 < regions.len()
+                    && keep_best(&mut best, self.fuzzy_candidates(&query, region.clone())) =>
+                {
+                    return self.place(best.expect("confident"), &q.exact);
                 }
+                None => {}
+            }
+        }
+        if passes == Passes::Fast {
+            return Placement::Orphan;
+        }
+        // Nothing convincing: the full search, every approximate occurrence region by region.
+        let mut best: Option<Candidate> = None;
+        for region in regions {
+            if keep_best(&mut best, self.exact_candidates(&query, region.clone()))
+                || keep_best(&mut best, self.fuzzy_candidates(&query, region.clone()))
+            {
+                return self.place(best.expect("confident"), &q.exact);
             }
         }
         match best {
             Some(b) if b.accepted => self.place(b, &q.exact),
             _ => Placement::Orphan,
         }
+    }
+
+    fn grams(&self) -> &GramIndex {
+        self.grams
+            .get_or_init(|| GramIndex::new(self.norm.text.as_bytes()))
     }
 
     fn floor(&self, j: usize) -> usize {
@@ -426,8 +538,27 @@ impl<'a> Anchorer<'a> {
     /// Exact occurrences of the normalised quote starting in `region`, the best few evaluated.
     fn exact_candidates(&self, q: &Query, region: Range<usize>) -> Vec<Candidate> {
         let hay = &self.norm.text;
+        let all = q.occurrences.get_or_init(|| {
+            (q.nq.len() >= qgram::MIN_NEEDLE).then(|| {
+                self.grams()
+                    .find_in(hay.as_bytes(), q.nq.as_bytes(), 0..=hay.len(), usize::MAX)
+                    .expect("no cap")
+            })
+        });
+        let found: Vec<usize> = match all {
+            Some(all) => {
+                let from = all.partition_point(|&o| o < region.start);
+                all[from..]
+                    .iter()
+                    .copied()
+                    .take_while(|&o| o <= region.end)
+                    .collect()
+            }
+            None => occurrences(hay, &q.nq, region).collect(),
+        };
         // Cheap ranking: how many chars of context agree literally, then nearness.
-        let mut ranked: Vec<(usize, usize, usize)> = occurrences(hay, &q.nq, region)
+        let mut ranked: Vec<(usize, usize, usize)> = found
+            .into_iter()
             .map(|o| {
                 let e = o + q.nq.len();
                 let rp = common_run(hay[..o].chars().rev(), q.np.chars().rev());
@@ -445,17 +576,22 @@ impl<'a> Anchorer<'a> {
 
     /// Approximate occurrences (Myers) ending in `region`, the best few evaluated.
     fn fuzzy_candidates(&self, q: &Query, region: Range<usize>) -> Vec<Candidate> {
-        let m = q.quote.len();
-        let k = max_errors(m);
+        let k = max_errors(q.quote.len());
         if k == 0 {
             return Vec::new();
         }
-        let hay = &self.norm.text;
-        let mut st = Myers::new(&q.quote_pat, false);
-        // (errors, end byte) of the best end in each run of ends within k errors.
-        let mut ends: Vec<(usize, usize)> = Vec::new();
+        let mut ends = Vec::new();
+        self.myers_ends(q, region, &mut ends);
+        self.evaluate_ends(q, ends)
+    }
+
+    /// Pushes `(errors, end byte)` for the best end in each run of ends within
+    /// [`max_errors`] of the quote, scanning `region`.
+    fn myers_ends(&self, q: &Query, region: Range<usize>, ends: &mut Vec<(usize, usize)>) {
+        let k = max_errors(q.quote.len());
+        let mut st = Myers::new(q.quote_pat(), false);
         let mut run: Option<(usize, usize)> = None;
-        for (i, c) in hay[region.clone()].char_indices() {
+        for (i, c) in self.norm.text[region.clone()].char_indices() {
             let d = st.step(c);
             let end = region.start + i + c.len_utf8();
             if d <= k {
@@ -467,11 +603,21 @@ impl<'a> Anchorer<'a> {
             }
         }
         ends.extend(run);
+    }
+
+    /// Evaluates the best few of `ends` (fewest errors, then nearest), each aligned backwards
+    /// to its best start.
+    fn evaluate_ends(&self, q: &Query, mut ends: Vec<(usize, usize)>) -> Vec<Candidate> {
+        let hay = &self.norm.text;
+        let m = q.quote.len();
+        let k = max_errors(m);
         ends.sort_unstable_by_key(|&(d, e)| (d, e.abs_diff(q.expected + q.nq.len())));
+        ends.dedup();
         ends.truncate(MAX_FUZZY_EVAL);
         ends.into_iter()
             .filter_map(|(_, end)| {
-                let (d, len) = best_prefix_alignment(&q.quote_rev, hay[..end].chars().rev(), m + k);
+                let (d, len) =
+                    best_prefix_alignment(q.quote_rev(), hay[..end].chars().rev(), m + k);
                 if len == 0 || d > k {
                     return None;
                 }
@@ -479,6 +625,128 @@ impl<'a> Anchorer<'a> {
                 Some(self.evaluate(q, start..end, d))
             })
             .collect()
+    }
+
+    /// The q-gram filter's votes for `q` (see [`Vote`]) with diagonals in `diagonals`, sorted
+    /// by diagonal: the exact occurrences of each piece of the quote, the quote cut into as many
+    /// pieces as the [index](qgram) can look up. `None` if the quote makes fewer than two
+    /// pieces (then any edit may hide it from the filter).
+    ///
+    /// Also returns how many pieces were looked up (pieces found too often are not).
+    fn votes(
+        &self,
+        q: &Query,
+        diagonals: std::ops::RangeInclusive<usize>,
+    ) -> Option<(Vec<Vote>, usize)> {
+        let nq = q.nq.as_bytes();
+        let mut cuts = vec![0];
+        let mut at = qgram::MIN_NEEDLE;
+        while at + qgram::MIN_NEEDLE <= nq.len() {
+            while !q.nq.is_char_boundary(at) {
+                at += 1;
+            }
+            if at + qgram::MIN_NEEDLE > nq.len() {
+                break;
+            }
+            cuts.push(at);
+            at += qgram::MIN_NEEDLE;
+        }
+        if cuts.len() < 2 {
+            return None;
+        }
+        cuts.push(nq.len());
+        let hay = self.norm.text.as_bytes();
+        let mut votes = Vec::new();
+        let mut looked_up = 0;
+        for (piece, w) in cuts.windows(2).enumerate() {
+            let starts = diagonals.start() + w[0]..=diagonals.end() + w[0];
+            // A piece found all over the text says little about where the quote is.
+            let Some(found) =
+                self.grams()
+                    .find_in(hay, &nq[w[0]..w[1]], starts, 4 * MAX_PIECE_OCCURRENCES)
+            else {
+                continue;
+            };
+            if found.len() > MAX_PIECE_OCCURRENCES {
+                continue;
+            }
+            looked_up += 1;
+            votes.extend(found.into_iter().map(|o| Vote {
+                diagonal: o - w[0],
+                piece: piece as u32,
+            }));
+        }
+        votes.sort_unstable_by_key(|v| v.diagonal);
+        Some((votes, looked_up))
+    }
+
+    /// Where to look (with Myers) for approximate occurrences ending in `region`: windows
+    /// around the best-voted diagonals of the q-gram filter, in tiers of equal votes, most
+    /// votes first. `None` if the filter does not apply to this quote ([`Anchorer::votes`]).
+    ///
+    /// Only what could be a *confident* candidate is looked for (the fast pass needs no
+    /// other): its quote has at most a tenth of its code points in edits, and each edit breaks
+    /// at most one piece, so it has at least that many fewer votes than pieces looked up; only
+    /// clusters with that many votes are searched, the [`MAX_CLUSTERS`] best-voted.
+    fn filter_tiers(&self, q: &Query, region: Range<usize>) -> Option<Vec<Vec<Range<usize>>>> {
+        let m = q.quote.len();
+        if max_errors(m) == 0 {
+            return Some(Vec::new());
+        }
+        let len = q.nq.len();
+        let pad = FILTER_PAD + len / 4;
+        let lo = region.start.saturating_sub(len + pad);
+        let hi = region.end + pad;
+        let (votes, looked_up) = self.votes(q, lo..=hi)?;
+        // Edits a confident candidate may have (q_sim ≥ 0.9), rounded up.
+        let confident_edits = m / 10 + 1;
+        let min_votes = looked_up.saturating_sub(confident_edits).max(1);
+        // Clusters of nearby diagonals: (distinct pieces voting, first, last diagonal).
+        let mut clusters: Vec<(usize, usize, usize)> = Vec::new();
+        let mut seen: Vec<usize> = vec![
+            usize::MAX;
+            votes
+                .iter()
+                .map(|v| v.piece as usize + 1)
+                .max()
+                .unwrap_or(0)
+        ];
+        for v in &votes {
+            match clusters.last_mut() {
+                Some(c) if v.diagonal - c.2 <= FILTER_GAP => c.2 = v.diagonal,
+                _ => clusters.push((0, v.diagonal, v.diagonal)),
+            }
+            let id = clusters.len() - 1;
+            if seen[v.piece as usize] != id {
+                seen[v.piece as usize] = id;
+                clusters.last_mut().expect("pushed").0 += 1;
+            }
+        }
+        clusters.retain(|c| c.0 >= min_votes);
+        clusters.sort_unstable_by_key(|c| (std::cmp::Reverse(c.0), c.1.abs_diff(q.expected)));
+        clusters.truncate(MAX_CLUSTERS);
+        let mut tiers: Vec<Vec<Range<usize>>> = Vec::new();
+        for tier in clusters.chunk_by(|a, b| a.0 == b.0) {
+            let mut windows: Vec<Range<usize>> = tier
+                .iter()
+                .map(|&(_, first, last)| {
+                    let s = self.floor(first.saturating_sub(pad).max(region.start));
+                    let e = self.floor((last + len + pad).min(region.end));
+                    s..e
+                })
+                .filter(|w| w.start < w.end)
+                .collect();
+            windows.sort_unstable_by_key(|w| w.start);
+            let mut merged: Vec<Range<usize>> = Vec::with_capacity(windows.len());
+            for w in windows {
+                match merged.last_mut() {
+                    Some(m) if w.start <= m.end => m.end = m.end.max(w.end),
+                    _ => merged.push(w),
+                }
+            }
+            tiers.push(merged);
+        }
+        Some(tiers)
     }
 
     /// The stretch of text around the stored position where a short quote may sit with one
@@ -507,15 +775,30 @@ impl<'a> Anchorer<'a> {
             let (d, _) = best_prefix_alignment(pat, it, len + len / 2 + 4);
             1.0 - d as f32 / len as f32
         };
+        // Stored context standing verbatim next to the range (the usual case): similarity 1
+        // without aligning.
+        let pre = !q.np.is_empty() && hay[..range.start].ends_with(q.np.as_str());
+        let suf = !q.ns.is_empty() && hay[range.end..].starts_with(q.ns.as_str());
         let p_sim = (!q.prefix.is_empty()).then(|| {
+            if pre {
+                return 1.0;
+            }
             side(
-                &q.prefix_rev,
+                q.prefix_rev(),
                 q.prefix.len(),
                 &mut hay[..range.start].chars().rev(),
             )
         });
-        let s_sim = (!q.suffix.is_empty())
-            .then(|| side(&q.suffix_pat, q.suffix.len(), &mut hay[range.end..].chars()));
+        let s_sim = (!q.suffix.is_empty()).then(|| {
+            if suf {
+                return 1.0;
+            }
+            side(
+                q.suffix_pat(),
+                q.suffix.len(),
+                &mut hay[range.end..].chars(),
+            )
+        });
         let pos_sim = 1.0 - range.start.abs_diff(q.expected) as f32 / hay.len().max(1) as f32;
 
         let (mut total, mut weight) = (50.0 * q_sim + 2.0 * pos_sim, 52.0);
@@ -561,9 +844,12 @@ impl<'a> Anchorer<'a> {
         };
         // No stored context on a side means the quote sat at that edge of the text: being at
         // the same edge counts as touching it.
+        // (Verbatim context abuts by definition.)
         let before = (q.prefix.is_empty() && range.start == 0)
+            || pre
             || abuts(&q.prefix, Box::new(hay[..range.start].chars().rev()), true);
         let after = (q.suffix.is_empty() && range.end == hay.len())
+            || suf
             || abuts(&q.suffix, Box::new(hay[range.end..].chars()), false);
         // Away from where it was, a short quote needs more (below): the same few words in a
         // repeated phrase elsewhere could otherwise take its place. Near it (an edit next to
@@ -576,8 +862,6 @@ impl<'a> Anchorer<'a> {
                 // One side's whole stored context verbatim (a moved paragraph keeps the side
                 // inside it) or both sides' nearest letters, and the place it was no longer there (an edited quote whose
                 // context still stands where it was must not jump to the same words elsewhere).
-                let pre = !q.np.is_empty() && hay[..range.start].ends_with(q.np.as_str());
-                let suf = !q.ns.is_empty() && hay[range.end..].starts_with(q.ns.as_str());
                 (pre || suf || (before && after)) && !self.spot_survives(q, &spot)
             } else {
                 before || after
@@ -599,6 +883,16 @@ impl<'a> Anchorer<'a> {
             confident,
         }
     }
+}
+
+/// Keeps the best-scoring of `best` and `found` in `best`; whether it is confident.
+fn keep_best(best: &mut Option<Candidate>, found: Vec<Candidate>) -> bool {
+    for c in found {
+        if best.as_ref().is_none_or(|b| c.score > b.score) {
+            *best = Some(c);
+        }
+    }
+    best.as_ref().is_some_and(|b| b.confident)
 }
 
 /// Places `target` in `text`: [`Anchorer::new`] + [`Anchorer::anchor`], O(n).
@@ -783,6 +1077,127 @@ mod tests {
             }
         );
         assert_eq!(anchor("", &t), Placement::Orphan);
+    }
+
+    /// About `bytes` of the seed article's sentences with their words shuffled (as in the
+    /// benchmark): the same words and short phrases recur all over, whole sentences do not.
+    fn shuffled_text(mut state: u64, bytes: usize) -> String {
+        let seed = include_str!("../../../assets/seed-article-ru.txt");
+        let mut next = move |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 33) % n as u64) as usize
+        };
+        let mut out = String::new();
+        while out.len() < bytes {
+            for line in seed.lines().skip(1) {
+                for sentence in line.split_inclusive(['.', '!', '?']) {
+                    let mut words: Vec<&str> = sentence.split_whitespace().collect();
+                    for i in (1..words.len()).rev() {
+                        words.swap(i, next(i + 1));
+                    }
+                    out.push_str(&words.join(" "));
+                    out.push(' ');
+                }
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// Byte range of words `w..w + n` of `text` (words split on ASCII space / newline).
+    fn words_range(text: &str, w: usize, n: usize) -> Option<Range<usize>> {
+        let starts: Vec<usize> = text
+            .char_indices()
+            .filter(|&(i, c)| {
+                !c.is_whitespace() && (i == 0 || text[..i].ends_with(char::is_whitespace))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let s = *starts.get(w)?;
+        let last = *starts.get(w + n - 1)?;
+        let e = last + text[last..].find(char::is_whitespace)?;
+        Some(s..e)
+    }
+
+    fn quote_only(t: &Target) -> Target {
+        let mut t = t.clone();
+        t.text_hash.clear();
+        t.position.start = CodePointOffset(0);
+        t.position.end = CodePointOffset(0);
+        t
+    }
+
+    /// Replaces the Cyrillic letter nearest after the middle of `r` by another of the same
+    /// length (so nothing moves).
+    fn substitute_letter(text: &str, r: &Range<usize>, shift: usize) -> Option<String> {
+        let mut mid = r.start + (r.end - r.start) * (1 + shift % 3) / 4;
+        while !text.is_char_boundary(mid) {
+            mid -= 1;
+        }
+        let (i, c) = text[mid..r.end]
+            .char_indices()
+            .find(|&(_, c)| ('а'..='я').contains(&c))?;
+        let i = mid + i;
+        let repl = if c == 'ж' { "ш" } else { "ж" };
+        Some(format!("{}{repl}{}", &text[..i], &text[i + c.len_utf8()..]))
+    }
+
+    #[test]
+    fn quote_only_targets_are_found_in_a_large_text_by_the_index() {
+        let text = shuffled_text(7, 120_000);
+        let d = Describer::new(&text);
+        let a = Anchorer::new(&text);
+        for (w, n) in [(0, 5), (2000, 12), (5000, 40), (7000, 60)] {
+            let r = words_range(&text, w, n).expect("in the text");
+            let t = d.describe(br(r.start, r.end)).unwrap();
+            assert_eq!(
+                a.anchor(&quote_only(&t)),
+                Placement::Exact {
+                    range: br(r.start, r.end)
+                },
+                "{:?}",
+                t.quote.exact
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// On a large text (two search regions, many repeated words), with one letter of the
+        /// quote substituted, the fast pass (q-gram filter) alone places every target where the
+        /// full Myers scan does, and that is where the quote is.
+        #[test]
+        fn filter_places_one_edit_quotes_as_the_full_scan_does(
+            seed in 0u64..1000,
+            w in 0usize..8000,
+            n in 5usize..40,
+            shift in 0usize..3,
+            positioned in proptest::bool::ANY,
+        ) {
+            let text = shuffled_text(seed, 60_000);
+            let Some(r) = words_range(&text, w, n) else { return Ok(()) };
+            let t = describe(&text, br(r.start, r.end)).unwrap();
+            let Some(edited) = substitute_letter(&text, &r, shift) else { return Ok(()) };
+            let t = if positioned {
+                let mut t = t;
+                t.text_hash.clear();
+                t
+            } else {
+                quote_only(&t)
+            };
+            let a = Anchorer::new(&edited);
+            let fast = a.anchor_with(&t, Passes::Fast);
+            let full = a.anchor_with(&t, Passes::Full);
+            proptest::prop_assert_eq!(&fast, &full);
+            let got = fast.range().expect("one edit in a 5+ word quote is placed");
+            proptest::prop_assert!(
+                got.start.0.abs_diff(r.start) <= 6 && got.end.0.abs_diff(r.end) <= 6,
+                "{:?} vs {:?}", got, r
+            );
+        }
     }
 
     #[test]
