@@ -300,13 +300,14 @@ enum Passes {
 
 /// One normalised query, compiled once per [`Anchorer::anchor`] call.
 struct Query {
-    quote: Vec<char>,
-    /// Compiled on first use (only approximate search needs them).
+    /// Code points in `nq`, `np`, `ns`.
+    m: usize,
+    pm: usize,
+    sm: usize,
+    /// Compiled on first use (only approximate matching needs them).
     quote_rev: OnceCell<Pattern>,
     quote_pat: OnceCell<Pattern>,
-    prefix: Vec<char>,
     prefix_rev: OnceCell<Pattern>,
-    suffix: Vec<char>,
     suffix_pat: OnceCell<Pattern>,
     nq: String,
     np: String,
@@ -321,20 +322,22 @@ struct Query {
 impl Query {
     fn quote_rev(&self) -> &Pattern {
         self.quote_rev
-            .get_or_init(|| Pattern::new(&self.quote.iter().rev().copied().collect::<Vec<_>>()))
+            .get_or_init(|| Pattern::new(&self.nq.chars().rev().collect::<Vec<_>>()))
     }
 
     fn quote_pat(&self) -> &Pattern {
-        self.quote_pat.get_or_init(|| Pattern::new(&self.quote))
+        self.quote_pat
+            .get_or_init(|| Pattern::new(&self.nq.chars().collect::<Vec<_>>()))
     }
 
     fn prefix_rev(&self) -> &Pattern {
         self.prefix_rev
-            .get_or_init(|| Pattern::new(&self.prefix.iter().rev().copied().collect::<Vec<_>>()))
+            .get_or_init(|| Pattern::new(&self.np.chars().rev().collect::<Vec<_>>()))
     }
 
     fn suffix_pat(&self) -> &Pattern {
-        self.suffix_pat.get_or_init(|| Pattern::new(&self.suffix))
+        self.suffix_pat
+            .get_or_init(|| Pattern::new(&self.ns.chars().collect::<Vec<_>>()))
     }
 }
 
@@ -406,17 +409,14 @@ impl<'a> Anchorer<'a> {
         if nq.is_empty() {
             return self.anchor_empty(&np, &ns, expected);
         }
-        let quote: Vec<char> = nq.chars().collect();
-        let prefix: Vec<char> = np.chars().collect();
-        let suffix: Vec<char> = ns.chars().collect();
         let query = Query {
+            m: nq.chars().count(),
+            pm: np.chars().count(),
+            sm: ns.chars().count(),
             quote_rev: OnceCell::new(),
             quote_pat: OnceCell::new(),
             prefix_rev: OnceCell::new(),
             suffix_pat: OnceCell::new(),
-            quote,
-            prefix,
-            suffix,
             nq,
             np,
             ns,
@@ -576,7 +576,7 @@ impl<'a> Anchorer<'a> {
 
     /// Approximate occurrences (Myers) ending in `region`, the best few evaluated.
     fn fuzzy_candidates(&self, q: &Query, region: Range<usize>) -> Vec<Candidate> {
-        let k = max_errors(q.quote.len());
+        let k = max_errors(q.m);
         if k == 0 {
             return Vec::new();
         }
@@ -588,7 +588,7 @@ impl<'a> Anchorer<'a> {
     /// Pushes `(errors, end byte)` for the best end in each run of ends within
     /// [`max_errors`] of the quote, scanning `region`.
     fn myers_ends(&self, q: &Query, region: Range<usize>, ends: &mut Vec<(usize, usize)>) {
-        let k = max_errors(q.quote.len());
+        let k = max_errors(q.m);
         let mut st = Myers::new(q.quote_pat(), false);
         let mut run: Option<(usize, usize)> = None;
         for (i, c) in self.norm.text[region.clone()].char_indices() {
@@ -609,7 +609,7 @@ impl<'a> Anchorer<'a> {
     /// to its best start.
     fn evaluate_ends(&self, q: &Query, mut ends: Vec<(usize, usize)>) -> Vec<Candidate> {
         let hay = &self.norm.text;
-        let m = q.quote.len();
+        let m = q.m;
         let k = max_errors(m);
         ends.sort_unstable_by_key(|&(d, e)| (d, e.abs_diff(q.expected + q.nq.len())));
         ends.dedup();
@@ -689,7 +689,7 @@ impl<'a> Anchorer<'a> {
     /// at most one piece, so it has at least that many fewer votes than pieces looked up; only
     /// clusters with that many votes are searched, the [`MAX_CLUSTERS`] best-voted.
     fn filter_tiers(&self, q: &Query, region: Range<usize>) -> Option<Vec<Vec<Range<usize>>>> {
-        let m = q.quote.len();
+        let m = q.m;
         if max_errors(m) == 0 {
             return Some(Vec::new());
         }
@@ -769,7 +769,7 @@ impl<'a> Anchorer<'a> {
     /// Scores a candidate (normalised byte range with `errors` edits against the quote).
     fn evaluate(&self, q: &Query, range: Range<usize>, errors: usize) -> Candidate {
         let hay = &self.norm.text;
-        let m = q.quote.len();
+        let m = q.m;
         let q_sim = 1.0 - errors as f32 / m as f32;
         let side = |pat: &Pattern, len: usize, it: &mut dyn Iterator<Item = char>| -> f32 {
             let (d, _) = best_prefix_alignment(pat, it, len + len / 2 + 4);
@@ -779,25 +779,17 @@ impl<'a> Anchorer<'a> {
         // without aligning.
         let pre = !q.np.is_empty() && hay[..range.start].ends_with(q.np.as_str());
         let suf = !q.ns.is_empty() && hay[range.end..].starts_with(q.ns.as_str());
-        let p_sim = (!q.prefix.is_empty()).then(|| {
+        let p_sim = (!q.np.is_empty()).then(|| {
             if pre {
                 return 1.0;
             }
-            side(
-                q.prefix_rev(),
-                q.prefix.len(),
-                &mut hay[..range.start].chars().rev(),
-            )
+            side(q.prefix_rev(), q.pm, &mut hay[..range.start].chars().rev())
         });
-        let s_sim = (!q.suffix.is_empty()).then(|| {
+        let s_sim = (!q.ns.is_empty()).then(|| {
             if suf {
                 return 1.0;
             }
-            side(
-                q.suffix_pat(),
-                q.suffix.len(),
-                &mut hay[range.end..].chars(),
-            )
+            side(q.suffix_pat(), q.sm, &mut hay[range.end..].chars())
         });
         let pos_sim = 1.0 - range.start.abs_diff(q.expected) as f32 / hay.len().max(1) as f32;
 
@@ -813,29 +805,21 @@ impl<'a> Anchorer<'a> {
                 ((s - CONTEXT_FLOOR) / (1.0 - CONTEXT_FLOOR)).clamp(0.0, 1.0)
             })
         };
-        let evidence =
-            rescale(p_sim) * q.prefix.len() as f32 + rescale(s_sim) * q.suffix.len() as f32;
+        let evidence = rescale(p_sim) * q.pm as f32 + rescale(s_sim) * q.sm as f32;
         // Near a text edge less context was stored; ask for a quarter of it at most.
-        let ctx_needed = MIN_CONTEXT_EVIDENCE.min((q.prefix.len() + q.suffix.len()) as f32 / 4.0);
+        let ctx_needed = MIN_CONTEXT_EVIDENCE.min((q.pm + q.sm) as f32 / 4.0);
         let matched = (m - errors) as f32;
-        let stored = (m + q.prefix.len() + q.suffix.len()) as f32;
+        let stored = (m + q.pm + q.sm) as f32;
         // A short quote must also touch its context on at least one side: edit-distance
         // similarity forgives a shift of a few characters, so without this a two-letter quote
         // whose own occurrence was edited would land on the same letters a few characters away
         // (their context, shifted, still looks alike).
         // Letters and digits only: re-punctuation next to a quote does not move it.
-        let abuts = |ctx: &[char], hay: Box<dyn Iterator<Item = char> + '_>, from_end: bool| {
+        let abuts = |ctx: &str, hay: Box<dyn Iterator<Item = char> + '_>, from_end: bool| {
             let side: Vec<char> = if from_end {
-                ctx.iter()
-                    .rev()
-                    .copied()
-                    .filter(|c| c.is_alphanumeric())
-                    .collect()
+                ctx.chars().rev().filter(|c| c.is_alphanumeric()).collect()
             } else {
-                ctx.iter()
-                    .copied()
-                    .filter(|c| c.is_alphanumeric())
-                    .collect()
+                ctx.chars().filter(|c| c.is_alphanumeric()).collect()
             };
             let k = side.len().min(ABUT_CHARS);
             let mut hay = hay.filter(|c| c.is_alphanumeric());
@@ -845,19 +829,19 @@ impl<'a> Anchorer<'a> {
         // No stored context on a side means the quote sat at that edge of the text: being at
         // the same edge counts as touching it.
         // (Verbatim context abuts by definition.)
-        let before = (q.prefix.is_empty() && range.start == 0)
+        let before = (q.np.is_empty() && range.start == 0)
             || pre
-            || abuts(&q.prefix, Box::new(hay[..range.start].chars().rev()), true);
-        let after = (q.suffix.is_empty() && range.end == hay.len())
+            || abuts(&q.np, Box::new(hay[..range.start].chars().rev()), true);
+        let after = (q.ns.is_empty() && range.end == hay.len())
             || suf
-            || abuts(&q.suffix, Box::new(hay[range.end..].chars()), false);
+            || abuts(&q.ns, Box::new(hay[range.end..].chars()), false);
         // Away from where it was, a short quote needs more (below): the same few words in a
         // repeated phrase elsewhere could otherwise take its place. Near it (an edit next to
         // it shifts it a little), one intact side is enough.
         let spot = self.spot(q);
         let far = range.start < spot.start || range.end > spot.end;
         let touches = m >= SHORT_QUOTE
-            || (q.prefix.is_empty() && q.suffix.is_empty())
+            || (q.np.is_empty() && q.ns.is_empty())
             || if far {
                 // One side's whole stored context verbatim (a moved paragraph keeps the side
                 // inside it) or both sides' nearest letters, and the place it was no longer there (an edited quote whose

@@ -39,25 +39,30 @@ impl GramIndex {
     pub(crate) fn new(hay: &[u8]) -> Self {
         let n = hay.len().min(u32::MAX as usize);
         let grams = if n >= Q { (n - Q) / STEP + 1 } else { 0 };
-        let bits = grams.max(2).next_power_of_two().trailing_zeros().max(4);
+        // About two grams per bucket.
+        let bits = (grams / 2)
+            .max(2)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(4);
         let shift = 64 - bits;
         let buckets = 1usize << bits;
-        let mut hashes: Vec<u32> = Vec::with_capacity(grams);
+        // Counting sort by bucket: count, then place from the back of each bucket (so
+        // `starts[b]` ends up at the bucket's start, and positions come out ascending).
         let mut starts = vec![0u32; buckets + 1];
         for g in 0..grams {
-            let h = hash(gram(hay, g * STEP), shift);
-            hashes.push(h);
-            starts[h as usize + 1] += 1;
+            starts[hash(gram(hay, g * STEP), shift) as usize] += 1;
         }
-        for b in 0..buckets {
-            starts[b + 1] += starts[b];
+        let mut sum = 0;
+        for s in starts.iter_mut() {
+            sum += *s;
+            *s = sum;
         }
-        let mut fill: Vec<u32> = starts[..buckets].to_vec();
         let mut pos = vec![0u32; grams];
-        for (g, &h) in hashes.iter().enumerate() {
-            let f = &mut fill[h as usize];
-            pos[*f as usize] = (g * STEP) as u32;
-            *f += 1;
+        for g in (0..grams).rev() {
+            let s = &mut starts[hash(gram(hay, g * STEP), shift) as usize];
+            *s -= 1;
+            pos[*s as usize] = (g * STEP) as u32;
         }
         GramIndex { shift, starts, pos }
     }
