@@ -1182,6 +1182,48 @@ mod tests {
                 "{:?} vs {:?}", got, r
             );
         }
+
+        /// Several letters of the quote changed, in a text where its words recur everywhere:
+        /// with or without its position, the target lands on the edited quote or is orphaned,
+        /// never elsewhere (by default and by the full search alone).
+        #[test]
+        fn many_edits_never_misplace_in_a_large_text(
+            seed in 0u64..1000,
+            w in 0usize..8000,
+            n in 5usize..40,
+            edits in 1usize..12,
+            positioned in proptest::bool::ANY,
+        ) {
+            let text = shuffled_text(seed, 60_000);
+            let Some(r) = words_range(&text, w, n) else { return Ok(()) };
+            let t = describe(&text, br(r.start, r.end)).unwrap();
+            let mut edited = text.clone();
+            for e in 0..edits {
+                // Each edit a little further into the quote.
+                let mut o = r.start + (r.end - r.start) * e / edits;
+                while !edited.is_char_boundary(o) {
+                    o -= 1;
+                }
+                let Some(next) = substitute_letter(&edited, &(o..r.end), 0) else { break };
+                edited = next;
+            }
+            let t = if positioned {
+                let mut t = t;
+                t.text_hash.clear();
+                t
+            } else {
+                quote_only(&t)
+            };
+            let a = Anchorer::new(&edited);
+            for passes in [Passes::Both, Passes::Full] {
+                if let Some(got) = a.anchor_with(&t, passes).range() {
+                    proptest::prop_assert!(
+                        got.start.0 < r.end && r.start < got.end.0,
+                        "{:?}: {:?} vs {:?}", passes, got, r
+                    );
+                }
+            }
+        }
     }
 
     #[test]
