@@ -27,7 +27,7 @@ pub fn Notices() -> Html {
                     Callback::from(move |_: MouseEvent| {
                         let state = app.state();
                         let name = format!("lectern-{}-highlights.json", state.article.id);
-                        let _ = download(&name, "application/json", &to_envelope(1, &state.doc));
+                        let _ = download(&name, "application/json", &to_envelope(1, &*state.doc));
                     })
                 };
                 let offer_export = n.subject == Subject::Annotations && matches!(n.problem, Problem::WriteFailed { .. });

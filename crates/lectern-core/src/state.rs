@@ -77,7 +77,7 @@ pub struct State {
     pub notices: Vec<Notice>,
     next_notice: u32,
     /// The open article's annotations (highlights and, without a target, the article note).
-    pub doc: AnnotationsDoc,
+    pub doc: Rc<AnnotationsDoc>,
     /// Where each highlight sits in `text`, by annotation id.
     pub placements: Rc<HashMap<String, Placement>>,
     /// False when the stored annotations must not be overwritten (newer schema, unreadable and
@@ -210,7 +210,7 @@ impl State {
             settings_writable: settings.writable,
             notices: Vec::new(),
             next_notice: 1,
-            doc: doc.value,
+            doc: Rc::new(doc.value),
             placements: Rc::new(HashMap::new()),
             annotations_writable: doc.writable,
             revision: 0,
@@ -250,7 +250,7 @@ impl State {
     fn open_article(&mut self, article: Article, annotations: Loaded<AnnotationsDoc>) {
         self.text = article.text().into();
         self.article = Rc::new(article);
-        self.doc = annotations.value;
+        self.doc = Rc::new(annotations.value);
         self.annotations_writable = annotations.writable;
         self.notices.retain(|n| n.subject != Subject::Annotations);
         if let Some(p) = annotations.problem {
@@ -408,17 +408,19 @@ impl State {
     }
 
     fn upsert(&mut self, a: Annotation) {
-        self.doc.tombstones.retain(|t| t.id != a.id);
-        match self.doc.annotations.iter_mut().find(|x| x.id == a.id) {
+        let doc = Rc::make_mut(&mut self.doc);
+        doc.tombstones.retain(|t| t.id != a.id);
+        match doc.annotations.iter_mut().find(|x| x.id == a.id) {
             Some(slot) => *slot = a,
-            None => self.doc.annotations.push(a),
+            None => doc.annotations.push(a),
         }
     }
 
     fn delete(&mut self, id: &str, now: &str) {
-        self.doc.annotations.retain(|a| a.id != id);
-        self.doc.tombstones.retain(|t| t.id != id);
-        self.doc.tombstones.push(Tombstone {
+        let doc = Rc::make_mut(&mut self.doc);
+        doc.annotations.retain(|a| a.id != id);
+        doc.tombstones.retain(|t| t.id != id);
+        doc.tombstones.push(Tombstone {
             id: id.to_owned(),
             deleted: now.to_owned(),
         });
@@ -638,13 +640,13 @@ pub fn reduce(state: &State, action: Action) -> State {
         }
         Action::AnnotationsChangedElsewhere(remote) => {
             let merged = merge(&next.doc, &remote);
-            if merged != next.doc {
-                next.doc = merged;
+            if merged != *next.doc {
+                next.doc = Rc::new(merged);
                 next.place_all();
             }
             // If the other tab's copy lacks something of ours, write the merge back so both
             // converge; otherwise storage already holds what we have.
-            if next.doc != merge(&remote, &AnnotationsDoc::default()) {
+            if *next.doc != merge(&remote, &AnnotationsDoc::default()) {
                 next.revision += 1;
             }
         }
@@ -958,7 +960,7 @@ mod tests {
         orphan.created = at(0);
         orphan.target.as_mut().unwrap().quote.exact = "Совсем другой текст, которого нет".into();
         orphan.target.as_mut().unwrap().quote.prefix = "ничего".into();
-        s.doc.annotations.push(orphan);
+        Rc::make_mut(&mut s.doc).annotations.push(orphan);
         s.place_all();
         assert!(s.placements["o"].is_orphan());
         let order: Vec<&str> = s
@@ -1008,7 +1010,7 @@ mod tests {
         let theirs_state = add(&start(), "theirs", "Москву", Color::Pink, 2);
         let merged = reduce(
             &ours,
-            Action::AnnotationsChangedElsewhere(theirs_state.doc.clone()),
+            Action::AnnotationsChangedElsewhere((*theirs_state.doc).clone()),
         );
         assert!(merged.annotation("mine").is_some() && merged.annotation("theirs").is_some());
         assert!(merged.placements["theirs"].is_exact());
@@ -1017,11 +1019,11 @@ mod tests {
         // When the other tab already has everything we have, nothing needs writing.
         let again = reduce(
             &merged,
-            Action::AnnotationsChangedElsewhere(merged.doc.clone()),
+            Action::AnnotationsChangedElsewhere((*merged.doc).clone()),
         );
         assert_eq!(again.revision, merged.revision);
         // A deletion elsewhere removes ours if ours is older.
-        let mut gone = merged.doc.clone();
+        let mut gone = (*merged.doc).clone();
         gone.annotations.retain(|a| a.id != "mine");
         gone.tombstones.push(Tombstone {
             id: "mine".into(),
