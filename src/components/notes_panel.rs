@@ -5,6 +5,7 @@
 
 use lectern_core::anchor::Placement;
 use lectern_core::annotation::{Annotation, Color};
+use lectern_core::i18n::Lang;
 use lectern_core::search::{all_tags, matches, Filter};
 use lectern_dom::selection::clear_selection;
 
@@ -16,6 +17,9 @@ use crate::components::export_menu::{ExportMenu, Scope};
 use crate::components::note_editor::NoteEditor;
 use crate::components::note_view::NoteView;
 use crate::store::use_app;
+
+/// Cards rendered per page of the list.
+const PAGE: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Sort {
@@ -105,86 +109,71 @@ pub fn NotesPanel() -> Html {
         Callback::from(move |_: MouseEvent| app.set_ui(|ui| ui.panel_open = false))
     };
 
-    let item = |a: &Annotation| -> Html {
-        let placement = state.placements.get(&a.id);
-        let fuzzy = matches!(placement, Some(Placement::Fuzzy { .. }));
-        let orphan = placement.is_none_or(Placement::is_orphan);
-        let quote = a
-            .target
-            .as_ref()
-            .map(|t| t.quote.exact.clone())
-            .unwrap_or_default();
-        let excerpt = excerpt(&quote, 220);
-        let jump = {
-            let app = app.clone();
-            let id = a.id.clone();
-            Callback::from(move |_: MouseEvent| {
-                reveal(&app.state(), &id);
-                let id = id.clone();
+    // One callback for every card, stable across renders (it reads the latest store through a
+    // ref), so a card re-renders only when its own annotation changes: with 1,000 highlights,
+    // adding one renders one card.
+    let latest = use_mut_ref(|| app.clone());
+    *latest.borrow_mut() = app.clone();
+    let onaction = use_callback((), move |(id, action): (String, CardAction), _| {
+        let app = latest.borrow().clone();
+        match action {
+            CardAction::Jump => {
+                reveal(app.state(), &id);
                 app.set_ui(move |ui| {
                     ui.cursor = Some(id);
                     ui.panel_open = false;
                 });
-            })
-        };
-        let confirm = {
-            let app = app.clone();
-            let id = a.id.clone();
-            Callback::from(move |_: MouseEvent| app.confirm(&id))
-        };
-        let reattach = {
-            let app = app.clone();
-            let id = a.id.clone();
-            Callback::from(move |_: MouseEvent| {
+            }
+            CardAction::Confirm => app.confirm(&id),
+            CardAction::Reattach => {
                 if let Some(range) = app.ui().selection.clone() {
                     app.reattach(&id, range);
                     clear_selection();
                     app.set_ui(|ui| ui.selection = None);
                 }
-            })
-        };
-        let delete = {
-            let app = app.clone();
-            let id = a.id.clone();
-            Callback::from(move |_: MouseEvent| app.remove(&id))
-        };
-        let lang = state.article.lang.clone();
-        html! {
-            <li class={classes!("note-card", format!("note-card--{}", a.color.as_str()))} data-annotation={a.id.clone()}>
-                if orphan {
-                    <blockquote class="note-card__quote" {lang}>{ excerpt }</blockquote>
-                } else {
-                    <button type="button" class="note-card__quote note-card__jump" onclick={jump} title={t.jump}>
-                        <span {lang}>{ excerpt }</span>
-                    </button>
-                }
-                if fuzzy {
-                    <p class="note-card__check">
-                        <span class="badge">{ t.please_check }</span>
-                        <button type="button" class="button button--small" onclick={confirm} disabled={read_only}>{ t.its_right }</button>
-                    </p>
-                }
-                if !a.note.trim().is_empty() {
-                    <NoteView markdown={a.note.clone()} />
-                }
-                if !a.tags.is_empty() {
-                    <p class="note-card__tags">{ for a.tags.iter().map(|g| html! { <span class="tag">{ format!("#{g}") }</span> }) }</p>
-                }
-                <p class="note-card__meta">
-                    <time datetime={a.created.clone()}>{ short_time(&a.created) }</time>
-                    if orphan {
-                        <button type="button" class="button button--small" onclick={reattach}
-                            disabled={read_only || app.ui().selection.is_none()}>{ t.reattach }</button>
-                        <button type="button" class="button button--small button--danger" onclick={delete} disabled={read_only}>{ t.delete }</button>
-                    }
-                </p>
-            </li>
+            }
+            CardAction::Delete => app.remove(&id),
         }
+    });
+    let lang = app.lang();
+    let article_lang = state.article.lang.clone();
+    let can_reattach = app.ui().selection.is_some();
+    let item = |a: &Annotation| -> Html {
+        let status = match state.placements.get(&a.id) {
+            Some(Placement::Fuzzy { .. }) => Status::Fuzzy,
+            Some(p) if !p.is_orphan() => Status::Placed,
+            _ => Status::Orphan,
+        };
+        html! {
+            <NoteCard key={a.id.clone()} annotation={a.clone()} {status} {lang}
+                article_lang={article_lang.clone()} {read_only}
+                can_reattach={can_reattach && status == Status::Orphan} onaction={onaction.clone()} />
+        }
+    };
+
+    // Long lists render a page at a time: the next page when the reader scrolls near the end
+    // (or presses the button), so 1,000 highlights do not cost 1,000 cards up front.
+    let shown = use_state(|| PAGE);
+    let more = placed.len().saturating_sub(*shown);
+    let show_more = {
+        let shown = shown.clone();
+        Callback::from(move |_: MouseEvent| shown.set(*shown + PAGE))
+    };
+    let onscroll = {
+        let shown = shown.clone();
+        Callback::from(move |e: Event| {
+            let el: web_sys::Element = e.target_unchecked_into();
+            let near_end = f64::from(el.scroll_top() + el.client_height())
+                > f64::from(el.scroll_height()) - 800.0;
+            if more > 0 && near_end {
+                shown.set(*shown + PAGE);
+            }
+        })
     };
 
     let open = app.ui().panel_open;
     html! {
-        <aside id="notes-panel" class={classes!("panel", open.then_some("panel--open"))} aria-label={t.panel_open}>
+        <aside id="notes-panel" class={classes!("panel", open.then_some("panel--open"))} aria-label={t.panel_open} {onscroll}>
             <div class="panel__head">
                 <h2 class="panel__title">{ t.panel_title }{" "}<span class="panel__count">{ total }</span></h2>
                 <button type="button" class="icon-button icon-button--small panel__close" aria-label={t.close} title={t.close} onclick={close}>
@@ -216,7 +205,12 @@ pub fn NotesPanel() -> Html {
             } else if placed.is_empty() && orphans.is_empty() {
                 <p class="panel__empty">{ t.nothing_found }</p>
             }
-            <ol class="note-list">{ for placed.iter().map(|a| item(a)) }</ol>
+            <ol class="note-list">{ for placed.iter().take(*shown).map(|a| item(a)) }</ol>
+            if more > 0 {
+                <button type="button" class="button note-list__more" onclick={show_more}>
+                    { lang.show_more(more.min(PAGE), more) }
+                </button>
+            }
             if !orphans.is_empty() {
                 <section class="orphans" aria-labelledby="orphans-title">
                     <h3 id="orphans-title" class="orphans__title">{ t.orphans_title }{" "}<span class="panel__count">{ orphans.len() }</span></h3>
@@ -225,6 +219,87 @@ pub fn NotesPanel() -> Html {
                 </section>
             }
         </aside>
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Placed,
+    Fuzzy,
+    Orphan,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CardAction {
+    Jump,
+    Confirm,
+    Reattach,
+    Delete,
+}
+
+#[derive(Properties, PartialEq)]
+struct NoteCardProps {
+    annotation: Annotation,
+    status: Status,
+    lang: Lang,
+    article_lang: String,
+    read_only: bool,
+    can_reattach: bool,
+    onaction: Callback<(String, CardAction)>,
+}
+
+/// One highlight in the panel. Takes everything as props (no context), so it re-renders only
+/// when they change.
+#[component]
+fn NoteCard(props: &NoteCardProps) -> Html {
+    let a = &props.annotation;
+    let t = props.lang.strings();
+    let (fuzzy, orphan) = (
+        props.status == Status::Fuzzy,
+        props.status == Status::Orphan,
+    );
+    let read_only = props.read_only;
+    let quote = a
+        .target
+        .as_ref()
+        .map(|t| t.quote.exact.clone())
+        .unwrap_or_default();
+    let excerpt = excerpt(&quote, 220);
+    let act = |action: CardAction| {
+        let (onaction, id) = (props.onaction.clone(), a.id.clone());
+        Callback::from(move |_: MouseEvent| onaction.emit((id.clone(), action)))
+    };
+    let lang = props.article_lang.clone();
+    html! {
+        <li class={classes!("note-card", format!("note-card--{}", a.color.as_str()))} data-annotation={a.id.clone()}>
+            if orphan {
+                <blockquote class="note-card__quote" {lang}>{ excerpt }</blockquote>
+            } else {
+                <button type="button" class="note-card__quote note-card__jump" onclick={act(CardAction::Jump)} title={t.jump}>
+                    <span {lang}>{ excerpt }</span>
+                </button>
+            }
+            if fuzzy {
+                <p class="note-card__check">
+                    <span class="badge">{ t.please_check }</span>
+                    <button type="button" class="button button--small" onclick={act(CardAction::Confirm)} disabled={read_only}>{ t.its_right }</button>
+                </p>
+            }
+            if !a.note.trim().is_empty() {
+                <NoteView markdown={a.note.clone()} />
+            }
+            if !a.tags.is_empty() {
+                <p class="note-card__tags">{ for a.tags.iter().map(|g| html! { <span class="tag">{ format!("#{g}") }</span> }) }</p>
+            }
+            <p class="note-card__meta">
+                <time datetime={a.created.clone()}>{ short_time(&a.created) }</time>
+                if orphan {
+                    <button type="button" class="button button--small" onclick={act(CardAction::Reattach)}
+                        disabled={read_only || !props.can_reattach}>{ t.reattach }</button>
+                    <button type="button" class="button button--small button--danger" onclick={act(CardAction::Delete)} disabled={read_only}>{ t.delete }</button>
+                }
+            </p>
+        </li>
     }
 }
 

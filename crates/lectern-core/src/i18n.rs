@@ -497,6 +497,14 @@ impl Lang {
         }
     }
 
+    /// The notes panel's button that shows `n` more highlights, `left` of them not shown yet.
+    pub fn show_more(self, n: usize, left: usize) -> String {
+        match self {
+            Lang::En => format!("Show {n} more ({left} not shown)"),
+            Lang::Ru => format!("Показать ещё {n} (не показано: {left})"),
+        }
+    }
+
     /// `5–7 min read` / `5–7 мин чтения`; a single number when the range collapses.
     pub fn reading_time(self, min: u32, max: u32) -> String {
         let range = if min == max {
