@@ -197,3 +197,11 @@ export async function clickPainted(page, style = null, nth = 0) {
   })()`);
   await page.mouse.click(p.x, p.y);
 }
+
+/**
+ * Resolves after the app's queued writes: the open article's annotations are written by a
+ * zero-delay timer right after each action (a later zero-delay timer runs after it).
+ */
+export async function settled(page) {
+  await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+}

@@ -106,6 +106,16 @@ pub fn App(props: &AppProps) -> Html {
         }
         Store(state)
     });
+    {
+        let dispatcher = store.dispatcher();
+        use_effect_with((), move |_| {
+            let listeners = crate::store::writes::install(dispatcher);
+            move || {
+                crate::store::writes::flush();
+                drop(listeners);
+            }
+        });
+    }
     let ui_store = use_reducer(UiStore::default);
     let browser_langs = use_memo((), |_| page::browser_languages());
     let ctx = AppContext {

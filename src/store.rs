@@ -7,7 +7,6 @@ use std::ops::Range;
 use std::rc::Rc;
 
 use lectern_core::annotation::Color;
-use lectern_core::annotations_doc;
 use lectern_core::i18n::{Lang, Strings};
 use lectern_core::library;
 use lectern_core::state::{reduce, Action, State, Subject};
@@ -24,9 +23,11 @@ pub struct Store(pub State);
 impl Reducible for Store {
     type Action = Action;
 
-    /// The core reducer, then write-through of what changed. Persisting here rather than in
-    /// an effect makes the write synchronous with the action: a note flushed on `pagehide`
-    /// reaches storage before the page goes away. Failures come back as core events.
+    /// The core reducer, then write-through of what changed. Settings and the library are
+    /// written at once; the open article's annotations (up to 1.4 MB of JSON with 1,000 notes)
+    /// right after the action's render and paint ([`writes`]), and at once while the page is
+    /// being hidden, so a note flushed on `pagehide` still reaches storage before the page
+    /// goes away. Failures come back as core events.
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let before = &self.0;
         let adding = match &action {
@@ -48,17 +49,14 @@ impl Reducible for Store {
             }
         }
         if next.revision != before.revision && next.annotations_writable {
-            if let Err(error) =
-                annotations_doc::save_annotations(&local, &next.article.id, &next.doc)
-            {
-                next = reduce(
-                    &next,
-                    Action::SaveFailed {
-                        subject: Subject::Annotations,
-                        key: annotations_doc::annotations_key(&next.article.id),
-                        error,
-                    },
-                );
+            let pending = (next.article.id.clone(), Rc::clone(&next.doc));
+            if writes::hiding() {
+                // The page is going away: write now, there is no later.
+                if let Err(error) = writes::save(&pending) {
+                    next = reduce(&next, writes::failed(&pending.0, error));
+                }
+            } else {
+                writes::defer(pending);
             }
         }
         if next.library_revision != before.library_revision && next.library_writable {
@@ -251,4 +249,119 @@ impl AppContext {
 #[hook]
 pub fn use_app() -> AppContext {
     use_context::<AppContext>().expect("components are mounted inside <App/>")
+}
+
+/// The open article's annotations, written off the action's path: queued by the reducer,
+/// written by a zero-delay timer (after the render and paint of the action), or at once when
+/// the page is being hidden (`pagehide`, `beforeunload`, `visibilitychange` to hidden; a
+/// capturing listener on the window runs before the note editors' own flush). Consecutive
+/// actions before the timer fires are one write of the latest document.
+pub mod writes {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+
+    use gloo::events::{EventListener, EventListenerOptions, EventListenerPhase};
+    use gloo::timers::callback::Timeout;
+    use lectern_core::annotations_doc::{self, AnnotationsDoc};
+    use lectern_core::state::{Action, Subject};
+    use lectern_core::storage::StoreError;
+    use lectern_dom::local_store::LocalStore;
+    use yew::prelude::*;
+
+    use super::Store;
+
+    /// Article id and the document to write under its key.
+    pub type Pending = (String, Rc<AnnotationsDoc>);
+
+    thread_local! {
+        static PENDING: RefCell<Option<Pending>> = const { RefCell::new(None) };
+        static TIMER: RefCell<Option<Timeout>> = const { RefCell::new(None) };
+        static HIDING: Cell<bool> = const { Cell::new(false) };
+        static DISPATCH: RefCell<Option<UseReducerDispatcher<Store>>> = const { RefCell::new(None) };
+    }
+
+    pub fn hiding() -> bool {
+        HIDING.with(Cell::get)
+    }
+
+    pub fn save(p: &Pending) -> Result<(), StoreError> {
+        annotations_doc::save_annotations(&LocalStore::from_window(), &p.0, &p.1)
+    }
+
+    pub fn failed(article_id: &str, error: StoreError) -> Action {
+        Action::SaveFailed {
+            subject: Subject::Annotations,
+            key: annotations_doc::annotations_key(article_id),
+            error,
+        }
+    }
+
+    /// Queue `p` (replacing an older queued document of the same article; another article's
+    /// is written first).
+    pub fn defer(p: Pending) {
+        let id = p.0.clone();
+        let older = PENDING.with(|q| q.borrow_mut().replace(p));
+        if let Some(older) = older.filter(|o| o.0 != id) {
+            write(&older);
+        }
+        TIMER.with(|t| {
+            let mut t = t.borrow_mut();
+            if t.is_none() {
+                *t = Some(Timeout::new(0, flush));
+            }
+        });
+    }
+
+    /// Write what is queued, now.
+    pub fn flush() {
+        TIMER.with(|t| t.borrow_mut().take());
+        if let Some(p) = PENDING.with(|q| q.borrow_mut().take()) {
+            write(&p);
+        }
+    }
+
+    fn write(p: &Pending) {
+        if let Err(error) = save(p) {
+            let action = failed(&p.0, error);
+            DISPATCH.with(|d| {
+                if let Some(d) = d.borrow().as_ref() {
+                    d.dispatch(action);
+                }
+            });
+        }
+    }
+
+    /// Installs the page-hiding flush and where write failures are reported; the returned
+    /// listeners live as long as the app.
+    pub fn install(dispatcher: UseReducerDispatcher<Store>) -> Vec<EventListener> {
+        DISPATCH.with(|d| *d.borrow_mut() = Some(dispatcher));
+        let Some(window) = web_sys::window() else {
+            return Vec::new();
+        };
+        let capture = EventListenerOptions {
+            phase: EventListenerPhase::Capture,
+            passive: true,
+        };
+        let mut out: Vec<EventListener> = ["pagehide", "beforeunload"]
+            .into_iter()
+            .map(|ev| {
+                EventListener::new_with_options(&window, ev, capture, |_| {
+                    HIDING.with(|h| h.set(true));
+                    flush();
+                })
+            })
+            .collect();
+        out.push(EventListener::new(&window, "pageshow", |_| {
+            HIDING.with(|h| h.set(false))
+        }));
+        if let Some(doc) = window.document() {
+            let d = doc.clone();
+            out.push(EventListener::new(&doc, "visibilitychange", move |_| {
+                if d.visibility_state() == web_sys::VisibilityState::Hidden {
+                    flush();
+                }
+            }));
+        }
+        out
+    }
 }

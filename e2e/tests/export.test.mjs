@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startServer, launch, newPage, dragSelect, DIST, SEED_TITLE, paintedTexts, paintedText, paintedCount, waitPainted } from '../lib.mjs';
+import { startServer, launch, newPage, dragSelect, DIST, SEED_TITLE, settled, paintedTexts, paintedText, paintedCount, waitPainted } from '../lib.mjs';
 
 let server;
 let browser;
@@ -129,6 +129,7 @@ test('back up, clear the browser, restore: every highlight and note is back in p
 test('a broken file: a message naming the problem and where; nothing changes', async () => {
   const { context, page } = await open();
   await annotate(page);
+  await settled(page);
   const before = await page.evaluate(() => JSON.stringify(localStorage));
   await page.goto(`${url}#/`);
   await page.getByText('Export the library').click();

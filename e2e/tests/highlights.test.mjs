@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
 import {
-  startServer, launch, newPage, screenshot, dragSelect, charPoint, DIST,
+  startServer, launch, newPage, screenshot, dragSelect, charPoint, settled, DIST,
   paintedRanges, paintedTexts, paintedText, paintedCount, waitPainted, waitUnpainted, clickPainted,
 } from '../lib.mjs';
 
@@ -31,7 +31,10 @@ async function open(options = {}) {
   return { context, page };
 }
 
-const stored = (page) => page.evaluate((k) => JSON.parse(localStorage.getItem(k) || 'null'), KEY);
+const stored = async (page) => {
+  await settled(page);
+  return page.evaluate((k) => JSON.parse(localStorage.getItem(k) || 'null'), KEY);
+};
 const markText = (page) => paintedText(page);
 
 test('drag across two paragraphs → highlight with a note → reload → same text, same note', async () => {
@@ -282,6 +285,7 @@ test('a full quota: a message, nothing saved before is lost, and the export work
   await dragSelect(page, { block: 0, text: 'Россия' }, { block: 0, text: 'Россия' });
   await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
   await waitPainted(page);
+  await settled(page);
   const before = await page.evaluate((k) => localStorage.getItem(k), KEY);
   // Fill the quota with other data.
   await page.evaluate(() => {
@@ -452,7 +456,7 @@ test('axe-core: no serious or critical problems with toolbar, popover and panel 
   }
 });
 
-test('typed text survives an immediate reload; the article note too', async () => {
+test('typed text and a new highlight survive an immediate reload; the article note too', async () => {
   const { context, page } = await open();
   await dragSelect(page, { block: 0, text: 'динамики' }, { block: 0, text: 'отношений' });
   await page.getByRole('toolbar').getByRole('button', { name: 'Add note' }).click();
@@ -468,6 +472,16 @@ test('typed text survives an immediate reload; the article note too', async () =
   await page.reload();
   await page.locator('article h1').waitFor();
   assert.equal(await page.locator('#notes-panel').getByLabel('Article note').inputValue(), 'О статье в целом');
+  // A highlight made and the page left in the same moment (its write is queued right after
+  // the action) is there after the reload too.
+  await dragSelect(page, { block: 2, text: 'В последние дни' }, { block: 2, text: 'внимание' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in pink' }).evaluate((b) => {
+    b.click();
+    location.reload();
+  });
+  await page.waitForLoadState('load');
+  await waitPainted(page, 'pink');
+  assert.equal(await paintedText(page, 'pink'), 'В последние дни внимание');
   await context.close();
 });
 
@@ -502,6 +516,48 @@ test('highlights from a newer Lectern open read-only, with an explanation, and a
   await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
   assert.equal(await paintedCount(page), 0);
   assert.equal(await page.evaluate((k) => localStorage.getItem(k), KEY), raw);
+  await context.close();
+});
+
+test('130 highlights: all painted, the panel shows 100 cards and the rest on demand', async () => {
+  const { context, page } = await open();
+  await dragSelect(page, { block: 0, text: 'Россия' }, { block: 0, text: 'диалог' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in yellow' }).click();
+  const sample = (await stored(page)).data.annotations[0];
+  // 130 overlapping 70-character quotes across the article, stored as another tab would.
+  await page.evaluate(({ key, sample }) => {
+    const text = [...document.querySelectorAll('#article [data-block]')].map((b) => b.textContent).join('\n');
+    const cp = (i) => Array.from(text.slice(0, i)).length;
+    const annotations = [];
+    for (let i = 0; i < 130; i++) {
+      const s = i * 38;
+      const e = s + 70;
+      annotations.push({
+        ...sample,
+        id: `bulk-${i}`,
+        color: ['yellow', 'green', 'blue', 'pink', 'purple'][i % 5],
+        target: {
+          ...sample.target,
+          quote: { ...sample.target.quote, exact: text.slice(s, e), prefix: text.slice(Math.max(0, s - 32), s), suffix: text.slice(e, e + 32) },
+          position: { ...sample.target.position, start: cp(s), end: cp(e) },
+        },
+      });
+    }
+    localStorage.setItem(key, JSON.stringify({ version: 1, data: { annotations, tombstones: [] } }));
+  }, { key: KEY, sample });
+  await page.reload();
+  await waitPainted(page);
+  const panel = page.locator('#notes-panel');
+  await panel.locator('.panel__count').first().filter({ hasText: '130' }).waitFor();
+  // Every highlight is painted (the article is one run of overlapping highlights).
+  const painted = await page.evaluate(() => ['yellow', 'green', 'blue', 'pink', 'purple'].map((c) => CSS.highlights.get(`lectern-${c}`).size));
+  assert.ok(painted.every((n) => n > 0), JSON.stringify(painted));
+  const cards = panel.locator('.note-list > .note-card');
+  assert.equal(await cards.count(), 100);
+  await panel.getByRole('button', { name: 'Show 30 more (30 not shown)' }).click();
+  assert.equal(await cards.count(), 130);
+  assert.equal(await panel.getByRole('button', { name: /more/ }).count(), 0);
+  assert.deepEqual(page.errors, []);
   await context.close();
 });
 
