@@ -101,11 +101,11 @@ fn handle(ctx: &AppContext, doc: &web_sys::Document, e: &web_sys::KeyboardEvent)
                 (_, Some(i)) => i.saturating_sub(1),
             };
             let id = order[next].clone();
-            reveal(&state, &id);
+            reveal(state, &id);
             ctx.set_ui(move |ui| ui.cursor = Some(id));
         }
         // Enter on the article (after `j`/`k` or a jump) opens the highlight the cursor is on.
-        "Enter" if ctx.ui().popover.is_none() && on_article(doc, &e) => {
+        "Enter" if ctx.ui().popover.is_none() && on_article(doc, e) => {
             let Some(id) = ctx.ui().cursor.clone() else {
                 return;
             };
