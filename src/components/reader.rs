@@ -17,49 +17,35 @@ pub fn Reader() -> Html {
     let lang = app.lang();
     let state = app.state();
     let article = state.article.clone();
-    let time = article.reading_time();
+    // Counting words walks the whole text (1 MB for a long article): once per article.
+    let counts = use_memo(article.clone(), |a| (a.word_count(), a.reading_time()));
+    let (words, time) = *counts;
     let meta = format!(
         "{} · {}",
-        lang.words(article.word_count()),
+        lang.words(words),
         lang.reading_time(time.min_minutes, time.max_minutes)
     );
 
-    // The blocks depend on the article only: computed once per article, so a change of
-    // highlights re-renders none of them.
-    let blocks = use_memo(article.clone(), |article| {
-        article
-            .blocks
-            .iter()
-            .map(|b| {
-                Rc::new(
-                    split_by_marks(&b.text, &b.marks)
-                        .into_iter()
-                        .map(|(text, marks)| Run { text, marks })
-                        .collect::<Vec<_>>(),
-                )
-            })
-            .collect::<Vec<_>>()
-    });
-    let blocks = article
-        .blocks
-        .iter()
-        .zip(blocks.iter())
-        .enumerate()
-        .map(|(i, (b, runs))| {
-            html! { <BlockView key={i} index={i} kind={b.kind} runs={runs.clone()} /> }
-        });
+    // Which rendering of the blocks the painted ranges belong to: new on mount and whenever
+    // the article changes (its blocks are rendered anew), so the painter starts over then and
+    // otherwise repaints only the blocks whose highlights changed.
+    let generation = use_mut_ref(|| (article.clone(), next_generation()));
+    if !Rc::ptr_eq(&generation.borrow().0, &article) {
+        *generation.borrow_mut() = (article.clone(), next_generation());
+    }
+    let generation = generation.borrow().1;
 
     // Paint the highlights over the rendered blocks (after each render that changed them).
     let cursor = app.ui().cursor.clone();
     {
         let state = state.clone();
         let key = (
-            article.clone(),
+            generation,
             PtrKey(state.placements.clone()),
-            state.revision,
+            PtrKey(state.doc.clone()),
             cursor.clone(),
         );
-        use_effect_with(key, move |(_, _, _, cursor)| {
+        use_effect_with(key, move |(generation, _, _, cursor)| {
             let Some(el) = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.get_element_by_id("article"))
@@ -72,7 +58,7 @@ pub fn Reader() -> Html {
             let at = cursor
                 .as_ref()
                 .and_then(|c| placed.iter().position(|p| p.id == c));
-            paint(&el, &spans, &ids, at);
+            paint(&el, *generation, &spans, &ids, at);
         });
     }
 
@@ -125,9 +111,7 @@ pub fn Reader() -> Html {
                 <h1 class="reader__title">{ article.title.clone() }</h1>
                 <p class="reader__meta" lang={lang.code()} dir="auto">{ meta }</p>
             </header>
-            <div class="reader__body">
-                { for blocks }
-            </div>
+            <ArticleBody article={article.clone()} />
             <p class="visually-hidden" aria-live="polite" data-cursor="">{ cursor_text }</p>
             if let Some(source) = &article.source {
                 <footer class="reader__source">
@@ -141,6 +125,31 @@ pub fn Reader() -> Html {
                 </footer>
             }
         </article>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ArticleBodyProps {
+    /// Compared by pointer first (`Rc` of an `Eq` type), so an unchanged article is one
+    /// comparison.
+    article: Rc<lectern_core::article::Article>,
+}
+
+/// The article's blocks. Takes the article as a prop (no context), so it renders when the
+/// article changes and never when highlights, notes or the interface do.
+#[component]
+fn ArticleBody(props: &ArticleBodyProps) -> Html {
+    let blocks = props.article.blocks.iter().enumerate().map(|(i, b)| {
+        let runs: Vec<Run> = split_by_marks(&b.text, &b.marks)
+            .into_iter()
+            .map(|(text, marks)| Run { text, marks })
+            .collect();
+        html! { <BlockView key={i} index={i} kind={b.kind} runs={Rc::new(runs)} /> }
+    });
+    html! {
+        <div class="reader__body">
+            { for blocks }
+        </div>
     }
 }
 
@@ -166,6 +175,17 @@ fn split_by_marks(text: &str, marks: &[Mark]) -> Vec<(String, Vec<MarkKind>)> {
         from = to;
     }
     out
+}
+
+/// A number not handed out before in this page.
+fn next_generation() -> u64 {
+    thread_local! {
+        static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+    NEXT.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    })
 }
 
 /// Compares an `Rc` by pointer (effect keys: the placements are replaced, never mutated in
