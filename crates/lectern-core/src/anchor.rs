@@ -139,7 +139,8 @@ pub fn describe(text: &str, range: Range<ByteOffset>) -> Result<Target, OffsetEr
 #[derive(Debug, Clone)]
 pub struct Describer<'a> {
     text: &'a str,
-    index: TextIndex<'a>,
+    /// `None` for [`Describer::one_off`]: positions are counted from the start instead.
+    index: Option<TextIndex<'a>>,
     hash: String,
 }
 
@@ -148,8 +149,26 @@ impl<'a> Describer<'a> {
     pub fn new(text: &'a str) -> Self {
         Describer {
             text,
-            index: TextIndex::new(text),
+            index: Some(TextIndex::new(text)),
             hash: text_hash(text),
+        }
+    }
+
+    /// For one selection when the text's [`text_hash`] is already known (`hash`): no index is
+    /// built, each position is counted from the start of the text (O(n) per describe, cheaper
+    /// than building the index for one).
+    pub fn one_off(text: &'a str, hash: String) -> Self {
+        Describer {
+            text,
+            index: None,
+            hash,
+        }
+    }
+
+    fn cp(&self, b: ByteOffset) -> Result<CodePointOffset, OffsetError> {
+        match &self.index {
+            Some(index) => index.byte_to_cp(b),
+            None => crate::text::byte_to_cp(self.text, b),
         }
     }
 
@@ -169,8 +188,8 @@ impl<'a> Describer<'a> {
         } else {
             (range.end, range.start)
         };
-        let start = self.index.byte_to_cp(a)?;
-        let end = self.index.byte_to_cp(b)?;
+        let start = self.cp(a)?;
+        let end = self.cp(b)?;
         let (s, e) = (a.0, b.0);
         let text = self.text;
         let n = context_len(text, s, e);
@@ -954,6 +973,23 @@ mod tests {
         assert_eq!(t.quote.prefix, format!("C{pad}"));
         // Fewer than 40 chars are left after the second occurrence: the suffix is all of it.
         assert_eq!(t.quote.suffix, format!("{pad}D"));
+    }
+
+    #[test]
+    fn one_off_describer_agrees_with_the_indexed_one() {
+        let text = "Ёж 😀 бежит к речке, ёж 😀 бежит к речке.\nВторой абзац с e\u{301}.";
+        let full = Describer::new(text);
+        let once = Describer::one_off(text, text_hash(text));
+        for (a, b) in [
+            (0, 2),
+            (3, 20),
+            (text.len() - 5, text.len()),
+            (7, 7),
+            (1, 4),
+            (0, 999),
+        ] {
+            assert_eq!(full.describe(br(a, b)), once.describe(br(a, b)), "{a}..{b}");
+        }
     }
 
     #[test]

@@ -71,6 +71,9 @@ pub struct State {
     pub article: Rc<Article>,
     /// `article.text()`, the coordinate system of every placement.
     pub text: Rc<str>,
+    /// `text`'s hash (what new targets carry), computed on first use, shared by every state
+    /// of the same open article.
+    text_hash: Rc<std::cell::OnceCell<String>>,
     pub settings: Settings,
     /// False when the stored settings must not be overwritten.
     pub settings_writable: bool,
@@ -206,6 +209,7 @@ impl State {
         let mut state = State {
             article: Rc::new(article),
             text,
+            text_hash: Rc::default(),
             settings: settings.value,
             settings_writable: settings.writable,
             notices: Vec::new(),
@@ -249,6 +253,7 @@ impl State {
 
     fn open_article(&mut self, article: Article, annotations: Loaded<AnnotationsDoc>) {
         self.text = article.text().into();
+        self.text_hash = Rc::default();
         self.article = Rc::new(article);
         self.doc = Rc::new(annotations.value);
         self.annotations_writable = annotations.writable;
@@ -314,12 +319,13 @@ impl State {
             .iter()
             .filter(|a| a.target.is_some())
             .collect();
-        list.sort_by_key(|a| {
+        // One placement lookup per annotation, not per comparison.
+        list.sort_by_cached_key(|a| {
             let r = self.placements.get(&a.id).and_then(Placement::range);
             (
                 r.is_none(),
                 r.map_or((0, 0), |r| (r.start.0, r.end.0)),
-                a.created.clone(),
+                a.created.as_str(),
             )
         });
         list
@@ -444,7 +450,14 @@ impl State {
         if quote.trim().is_empty() {
             return None;
         }
-        Describer::new(&self.text).describe(range).ok()
+        // One selection: no offset index for the whole text, and the hash only once per
+        // article (1 MB of text costs milliseconds for each).
+        let hash = self
+            .text_hash
+            .get_or_init(|| crate::annotation::text_hash(&self.text));
+        Describer::one_off(&self.text, hash.clone())
+            .describe(range)
+            .ok()
     }
 
     /// Apply one undo/redo step: put every recorded `before` back (with a fresh `modified`) and
