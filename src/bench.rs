@@ -11,7 +11,8 @@
 //! Ops (each returns `{ms, done, results?, extra?}`, times from `performance.now()`):
 //! - `anchor`: one `Anchorer` for the text, then every quote as a `Target` with only
 //!   exact/prefix/suffix usable (position 0, no text hash), so the quote search is measured;
-//!   results in UTF-16 offsets. `ms` includes building the `Anchorer` and reading the quotes.
+//!   results in UTF-16 offsets. `ms` includes building the `Anchorer`; the quotes are read from
+//!   their JS objects into `Target`s before the clock starts (the app holds them as Rust values).
 //! - `anchor-stored`: the same, but each `Target` also carries the quote's start/end as its
 //!   stored position (code points; the corpus is all BMP) — what Lectern stores and uses on
 //!   restore (still no text hash, so the position is only trusted if the text there agrees).
@@ -19,8 +20,8 @@
 //! - `describe`: one `Describer`, then each quote's UTF-16 start/end → bytes → `Target`.
 //! - `highlight`: N annotations (described beforehand, untimed) arrive in one store action
 //!   (`AnnotationsChangedElsewhere`, what another tab's write does): reducer, anchoring (stored
-//!   positions), Yew render, until the `<mark>`s are in the DOM; `extra.layoutMs` is the forced
-//!   layout after it.
+//!   positions), Yew render, until every id is painted (`CSS.highlights`); `extra.paintMs` is
+//!   the painting itself (spans + ranges), `extra.layoutMs` the forced layout after it.
 //! - `restore`: the same N annotations written to `localStorage` first (untimed), then read,
 //!   parsed, merged, anchored and painted; `extra` has the JS heap and wasm memory after it.
 //! - `add-one`: N highlights present (untimed), then the DOM selection → `selected_range` →
@@ -308,28 +309,35 @@ async fn run_op(name: &str, payload: &JsValue) -> Result<Object, JsValue> {
 }
 
 fn op_anchor(text: &str, quotes: &[JsValue], budget: f64, positioned: bool) -> Object {
+    // The selectors as Lectern holds them (read from JS objects here, untimed: in the app they
+    // come out of storage as Rust values, as the peers' come as JS objects).
+    let targets: Vec<Target> = quotes
+        .iter()
+        .map(|q| {
+            let q = read_quote(q);
+            let (start, end) = if positioned { (q.start, q.end) } else { (0, 0) };
+            Target {
+                quote: TextQuoteSelector {
+                    exact: q.exact,
+                    prefix: q.prefix,
+                    suffix: q.suffix,
+                },
+                // No usable hash (and for `anchor`, no position): the quote search is measured.
+                position: TextPositionSelector {
+                    start: CodePointOffset(start),
+                    end: CodePointOffset(end),
+                },
+                text_hash: String::new(),
+            }
+        })
+        .collect();
     let t0 = now();
     let anchorer = Anchorer::new(text);
     let prep_ms = now() - t0;
     let mut results: Vec<Option<(usize, usize)>> = Vec::with_capacity(quotes.len());
     let (mut fuzzy, mut orphans) = (0u32, 0u32);
-    for q in quotes {
-        let q = read_quote(q);
-        let (start, end) = if positioned { (q.start, q.end) } else { (0, 0) };
-        let target = Target {
-            quote: TextQuoteSelector {
-                exact: q.exact,
-                prefix: q.prefix,
-                suffix: q.suffix,
-            },
-            // No usable hash (and for `anchor`, no position): the quote search is measured.
-            position: TextPositionSelector {
-                start: CodePointOffset(start),
-                end: CodePointOffset(end),
-            },
-            text_hash: String::new(),
-        };
-        let placement = anchorer.anchor(&target);
+    for target in &targets {
+        let placement = anchorer.anchor(target);
         if placement.is_orphan() {
             orphans += 1;
         } else if !placement.is_exact() {
@@ -559,6 +567,21 @@ async fn until_painted(ids: &[&str], limit_ms: f64) -> bool {
     }
 }
 
+/// How long the core takes to cut the open article's placed highlights into spans (what the
+/// reader does before each paint), timed again here on the same state.
+fn spans_ms() -> f64 {
+    with_ctx(|c| {
+        let state = c.state();
+        let t0 = now();
+        let placed = state.placed();
+        let n = lectern_core::paint::spans(&state.article, &placed).len();
+        let ms = now() - t0;
+        std::hint::black_box(n);
+        ms
+    })
+    .unwrap_or(0.0)
+}
+
 fn painted_ranges() -> f64 {
     lectern_dom::paint::painted_ranges() as f64
 }
@@ -619,6 +642,8 @@ async fn op_paint(text: &str, quotes: &[JsValue], from_storage: bool) -> Result<
                 ("readMs", read_ms.into()),
                 ("reduceMs", (dispatch_ms - read_ms).into()),
                 ("paintedRanges", painted_ranges().into()),
+                ("paintMs", lectern_dom::paint::last_paint_ms().into()),
+                ("spansMs", spans_ms().into()),
                 ("jsHeapBytes", js_heap.into()),
                 ("wasmMemoryBytes", wasm_mem.into()),
             ])
@@ -674,6 +699,8 @@ async fn op_add_one(text: &str, quotes: &[JsValue]) -> Result<Object, JsValue> {
     let id = ctx.highlight(range, Color::Green);
     let dispatch_ms = now() - t0;
     let painted = until_painted(&[&id], 60_000.0).await;
+    let paint_ms = lectern_dom::paint::last_paint_ms();
+    let repainted = lectern_dom::paint::last_repainted_blocks();
     let ms = now() - t0;
     let layout_ms = force_layout();
     let frame_ms = next_frame().await;
@@ -711,6 +738,9 @@ async fn op_add_one(text: &str, quotes: &[JsValue]) -> Result<Object, JsValue> {
                     ((written.encode_utf16().count() * 2) as f64).into(),
                 ),
                 ("present", (ids.len() as f64).into()),
+                ("paintMs", paint_ms.into()),
+                ("repaintedBlocks", (repainted as f64).into()),
+                ("spansMs", spans_ms().into()),
             ])
             .into(),
         ),
