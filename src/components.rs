@@ -1,7 +1,6 @@
 //! One component per file.
 
 pub mod annotation_popover;
-pub mod block_view;
 pub mod export_menu;
 pub mod header;
 pub mod library_view;

@@ -2,13 +2,12 @@
 
 use std::rc::Rc;
 
-use lectern_core::article::{Mark, MarkKind};
 use lectern_core::paint::spans;
+use lectern_core::render::body_html;
 use lectern_dom::paint::{char_at_point, paint};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::components::block_view::{BlockView, Run};
 use crate::store::use_app;
 
 #[component]
@@ -135,46 +134,17 @@ struct ArticleBodyProps {
     article: Rc<lectern_core::article::Article>,
 }
 
-/// The article's blocks. Takes the article as a prop (no context), so it renders when the
+/// The article's blocks, as HTML built by the core in one string ([`body_html`]) and parsed by
+/// the browser in one go. Takes the article as a prop (no context), so it renders when the
 /// article changes and never when highlights, notes or the interface do.
 #[component]
 fn ArticleBody(props: &ArticleBodyProps) -> Html {
-    let blocks = props.article.blocks.iter().enumerate().map(|(i, b)| {
-        let runs: Vec<Run> = split_by_marks(&b.text, &b.marks)
-            .into_iter()
-            .map(|(text, marks)| Run { text, marks })
-            .collect();
-        html! { <BlockView key={i} index={i} kind={b.kind} runs={Rc::new(runs)} /> }
-    });
+    let html = use_memo(props.article.clone(), |a| AttrValue::from(body_html(a)));
     html! {
         <div class="reader__body">
-            { for blocks }
+            { Html::from_html_unchecked((*html).clone()) }
         </div>
     }
-}
-
-/// Cuts a block's text where inline marks (emphasis, links…) start or end, so each piece has
-/// one set of marks (outermost first).
-fn split_by_marks(text: &str, marks: &[Mark]) -> Vec<(String, Vec<MarkKind>)> {
-    let mut cuts: Vec<usize> = marks
-        .iter()
-        .flat_map(|m| [m.start, m.end])
-        .filter(|&c| c > 0 && c < text.len() && text.is_char_boundary(c))
-        .collect();
-    cuts.sort_unstable();
-    cuts.dedup();
-    let mut out = Vec::with_capacity(cuts.len() + 1);
-    let mut from = 0;
-    for to in cuts.into_iter().chain(std::iter::once(text.len())) {
-        let active = marks
-            .iter()
-            .filter(|m| m.start <= from && m.end >= to)
-            .map(|m| m.kind.clone())
-            .collect();
-        out.push((text[from..to].to_owned(), active));
-        from = to;
-    }
-    out
 }
 
 /// A number not handed out before in this page.

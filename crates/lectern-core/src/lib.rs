@@ -35,6 +35,7 @@ pub mod library;
 pub mod markdown;
 pub mod paint;
 pub mod parse;
+pub mod render;
 pub mod route;
 pub mod search;
 pub mod segments;
