@@ -19,7 +19,7 @@ use crate::components::note_view::NoteView;
 use crate::store::use_app;
 
 /// Cards rendered per page of the list.
-const PAGE: usize = 100;
+const PAGE: usize = 50;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Sort {

@@ -150,6 +150,16 @@ struct BlockText {
 
 impl BlockText {
     fn of(block: &web_sys::Element) -> Option<Self> {
+        // Most blocks are one text node: no tree walk.
+        if let Some(only) = block.first_child().filter(|c| c.next_sibling().is_none()) {
+            if let Some(t) = only.dyn_ref::<web_sys::CharacterData>() {
+                let len = t.length() as usize;
+                return Some(BlockText {
+                    nodes: vec![(only, 0)],
+                    len,
+                });
+            }
+        }
         let doc = block.owner_document()?;
         // NodeFilter.SHOW_TEXT
         let walker = doc.create_tree_walker_with_what_to_show(block, 4).ok()?;
@@ -191,17 +201,15 @@ impl BlockText {
     }
 }
 
-/// The block elements of `article`, by index (`data-block`).
+/// The block elements of `article`, by index: the reader renders them in order, one
+/// `[data-block]` element per block, so the n-th match is block n.
 fn blocks(article: &web_sys::Element) -> Vec<web_sys::Element> {
     let Ok(list) = article.query_selector_all("[data-block]") else {
         return Vec::new();
     };
-    let mut out: Vec<(usize, web_sys::Element)> = (0..list.length())
+    (0..list.length())
         .filter_map(|i| list.item(i)?.dyn_into::<web_sys::Element>().ok())
-        .filter_map(|el| Some((el.get_attribute("data-block")?.parse().ok()?, el)))
-        .collect();
-    out.sort_by_key(|(i, _)| *i);
-    out.into_iter().map(|(_, el)| el).collect()
+        .collect()
 }
 
 /// A DOM range from `start` to `end` (UTF-16) of a block's text.
@@ -325,16 +333,20 @@ pub fn paint(
             );
         }
         p.ranges = spans.len();
-        p.painted.clear();
+        let mut covered = vec![false; ids.len()];
         for s in spans {
             for &i in &s.covering {
-                if let Some(id) = ids.get(i) {
-                    if !p.painted.contains(*id) {
-                        p.painted.insert((*id).to_owned());
-                    }
+                if let Some(c) = covered.get_mut(i) {
+                    *c = true;
                 }
             }
         }
+        p.painted = ids
+            .iter()
+            .zip(covered)
+            .filter(|(_, c)| *c)
+            .map(|(id, _)| (*id).to_owned())
+            .collect();
         p.ms = now() - t0;
     })
     .is_some()
