@@ -146,6 +146,20 @@ fn run_cp(name: &str, on: &str, targets: &[Target], truth: &[Range<usize>], slac
                     }
                 } else {
                     wrong += 1;
+                    if std::env::var_os("SHOW_WRONG").is_some() {
+                        let cut = |r: &Range<usize>| {
+                            on.chars()
+                                .skip(r.start)
+                                .take(r.end - r.start)
+                                .collect::<String>()
+                        };
+                        println!(
+                            "  wrong: want {want:?} {:?}\n         got  {:?} {:?} ({p:?})",
+                            cut(want),
+                            r.start.0..r.end.0,
+                            cut(&(r.start.0..r.end.0)),
+                        );
+                    }
                 }
             }
         }
@@ -167,10 +181,12 @@ fn corpus() {
         .unwrap_or_else(|_| "/work/shared/corpus/annotator-bench".into());
     let dir = std::path::Path::new(&dir);
     let read = |f: &str| std::fs::read_to_string(dir.join(f)).ok();
+    // ANNOTATOR_BENCH_SIZE=10k|100k|1m (default 1m).
+    let size = std::env::var("ANNOTATOR_BENCH_SIZE").unwrap_or_else(|_| "1m".into());
     let (Some(text), Some(edited), Some(quotes)) = (
-        read("article-1m.txt"),
-        read("article-1m-edited-n1000.txt"),
-        read("quotes-1m-n1000.json"),
+        read(&format!("article-{size}.txt")),
+        read(&format!("article-{size}-edited-n1000.txt")),
+        read(&format!("quotes-{size}-n1000.json")),
     ) else {
         println!("corpus: {} not found, skipped", dir.display());
         return;
