@@ -291,6 +291,11 @@ impl State {
 
     /// Anchor every highlight anew: one normalised text and index for all of them.
     fn place_all(&mut self) {
+        if self.doc.annotations.iter().all(|a| a.target.is_none()) {
+            // Nothing to place: no need to normalise and index the text (milliseconds per MB).
+            self.placements = Rc::new(HashMap::new());
+            return;
+        }
         let anchorer = Anchorer::new(&self.text);
         let placements = self
             .doc
