@@ -564,6 +564,25 @@ test('130 highlights: all painted, the panel shows 50 cards and the rest on dema
   await context.close();
 });
 
+test('a browser without the CSS Custom Highlight API: highlights are kept, listed and explained', async () => {
+  // A browser that lacks Highlight (Firefox before 140, say).
+  const { context, page } = await newPage(browser, { viewport: { width: 1400, height: 1000 } });
+  await page.addInitScript(() => {
+    delete window.Highlight;
+  });
+  await page.goto(url);
+  await page.locator('article h1').waitFor();
+  assert.equal(await page.getByRole('status').filter({ hasText: 'cannot show highlights' }).count(), 0);
+  await dragSelect(page, { block: 0, text: 'Россия' }, { block: 0, text: 'диалог' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in green' }).click();
+  await page.getByRole('status').filter({ hasText: 'cannot show highlights' }).waitFor();
+  assert.equal(await page.locator('#notes-panel .note-card').count(), 1);
+  assert.equal(await page.evaluate(() => CSS.highlights.size), 0);
+  assert.equal((await stored(page)).data.annotations.length, 1);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
 test('phone width: the notes panel is a drawer', async () => {
   const { context, page } = await open({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   const panel = page.locator('#notes-panel');

@@ -110,6 +110,9 @@ pub fn Reader() -> Html {
                 <h1 class="reader__title">{ article.title.clone() }</h1>
                 <p class="reader__meta" lang={lang.code()} dir="auto">{ meta }</p>
             </header>
+            if !lectern_dom::paint::supported() && state.placements.values().any(|p| !p.is_orphan()) {
+                <p class="reader__notice" role="status">{ app.t().highlights_unsupported }</p>
+            }
             <ArticleBody article={article.clone()} />
             <p class="visually-hidden" aria-live="polite" data-cursor="">{ cursor_text }</p>
             if let Some(source) = &article.source {
