@@ -127,8 +127,16 @@ test('a click opens a highlight only on its own text, to the character', async (
   await page.getByRole('toolbar').waitFor({ state: 'detached' });
   const text = await page.locator('[data-block="0"]').textContent();
   const end = text.indexOf('уровне') + 'уровне'.length;
+  const pointer = () => page.evaluate(() => document.getElementById('article').style.cursor);
+  // Hovering: the pointer shows over the highlight, not over the full stop after it.
+  let p = await charPoint(page, 0, end - 1, true);
+  await page.mouse.move(p.x, p.y);
+  await page.waitForFunction(() => document.getElementById('article').style.cursor === 'pointer');
+  p = await charPoint(page, 0, end);
+  await page.mouse.move(p.x, p.y);
+  await page.waitForFunction(() => document.getElementById('article').style.cursor === '');
+  assert.equal(await pointer(), '');
   // The full stop right after the highlight: nothing opens.
-  let p = await charPoint(page, 0, end);
   await page.mouse.click(p.x, p.y);
   await page.waitForTimeout(200);
   assert.equal(await page.getByRole('dialog').count(), 0);

@@ -61,6 +61,37 @@ pub fn Reader() -> Html {
         });
     }
 
+    // Over highlighted text the pointer says it can be clicked (highlights are not elements,
+    // so CSS cannot). Not while a button is down (selecting).
+    let last_hover = use_mut_ref(|| false);
+    let onmousemove = {
+        let app = app.clone();
+        Callback::from(move |e: MouseEvent| {
+            if e.buttons() != 0 {
+                return;
+            }
+            // (Yew delegates events: `current_target` is the app's root, not the article.)
+            let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("article"))
+                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+            else {
+                return;
+            };
+            let state = app.state();
+            let over = char_at_point(&el, f64::from(e.client_x()), f64::from(e.client_y()))
+                .and_then(|p| state.article.block_utf16_to_byte(p.block, p.offset))
+                .and_then(|at| state.highlight_at(at))
+                .is_some();
+            let was = std::mem::replace(&mut *last_hover.borrow_mut(), over);
+            if over != was {
+                let _ = el
+                    .style()
+                    .set_property("cursor", if over { "pointer" } else { "" });
+            }
+        })
+    };
+
     // A click on highlighted text (not the end of a selection) opens the newest highlight
     // there.
     let onclick = {
@@ -72,9 +103,9 @@ pub fn Reader() -> Html {
             if selecting {
                 return;
             }
-            let Some(el) = e
-                .current_target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            let Some(el) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("article"))
             else {
                 return;
             };
@@ -105,7 +136,7 @@ pub fn Reader() -> Html {
         .unwrap_or_default();
 
     html! {
-        <article id="article" class="reader" lang={article.lang.clone()} dir={article.dir.as_str()} tabindex="-1" {onclick}>
+        <article id="article" class="reader" lang={article.lang.clone()} dir={article.dir.as_str()} tabindex="-1" {onclick} {onmousemove}>
             <header class="reader__header">
                 <h1 class="reader__title">{ article.title.clone() }</h1>
                 <p class="reader__meta" lang={lang.code()} dir="auto">{ meta }</p>
