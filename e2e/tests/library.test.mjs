@@ -165,6 +165,16 @@ test('open a Markdown and an HTML file with the chooser; both render, can be hig
   await page.goto(`${url}#/`);
   assert.equal(await items(page).count(), 3);
   assert.match(await items(page).filter({ hasText: 'rivers' }).innerText(), /1 highlights/);
+  // Back to it, one more highlight, and straight to the library: the count follows at once.
+  await page.goBack();
+  await waitPainted(page, 'pink');
+  const vb = await blockOf(page, 'The Volga');
+  await dragSelect(page, { block: vb, text: 'The Volga' }, { block: vb, text: 'the longest' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in green' }).click();
+  await waitPainted(page, 'green');
+  await page.getByRole('link', { name: 'Library' }).first().click();
+  await items(page).first().waitFor();
+  assert.match(await items(page).filter({ hasText: 'rivers' }).innerText(), /2 highlights/);
   assert.equal(await page.evaluate(() => window.__xss), 0);
   assert.deepEqual(page.errors, []);
   await context.close();
