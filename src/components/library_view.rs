@@ -2,6 +2,8 @@
 //! open, rename, delete (with undo), search; add articles by pasting, choosing files, or
 //! dropping them anywhere.
 
+use std::collections::HashMap;
+
 use lectern_core::annotations_doc::load_annotations;
 use lectern_core::i18n::Strings;
 use lectern_core::import::ImportError;
@@ -29,11 +31,28 @@ pub fn LibraryView() -> Html {
     let renaming = use_state(|| None::<String>);
     let file_input = use_node_ref();
 
-    // Titles and sources first; the stored text of each article only when those do not match.
+    // Titles and sources first; the stored text of each article only when those do not match,
+    // read from storage once per article while the list stays the same (not per keystroke).
+    let texts = use_mut_ref(|| {
+        (
+            state.library.clone(),
+            HashMap::<String, Option<String>>::new(),
+        )
+    });
+    if texts.borrow().0 != state.library {
+        *texts.borrow_mut() = (state.library.clone(), HashMap::new());
+    }
     let list = state.library.search(&query, |id| {
-        crate::app::load_article(&LocalStore::from_window(), id)
-            .ok()
-            .map(|a| a.text())
+        texts
+            .borrow_mut()
+            .1
+            .entry(id.to_owned())
+            .or_insert_with(|| {
+                crate::app::load_article(&LocalStore::from_window(), id)
+                    .ok()
+                    .map(|a| a.text())
+            })
+            .clone()
     });
     let on_search = {
         let query = query.clone();
@@ -122,7 +141,7 @@ pub fn LibraryView() -> Html {
                         .count();
                     (m.id.clone(), (highlights, notes))
                 })
-                .collect::<std::collections::HashMap<_, _>>()
+                .collect::<HashMap<_, _>>()
         },
     );
     let row = |m: &ArticleMeta| -> Html {
