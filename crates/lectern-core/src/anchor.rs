@@ -291,6 +291,8 @@ pub struct Anchorer<'a> {
 const WINDOW: usize = 4096;
 /// Exact occurrences evaluated in full per region (the rest are ranked by cheap context runs).
 const MAX_EXACT_EVAL: usize = 8;
+/// Ends with the same fewest errors kept per run of approximate matches.
+const MAX_TIED_ENDS: usize = 8;
 /// Approximate candidates evaluated in full per region.
 const MAX_FUZZY_EVAL: usize = 24;
 /// Pieces of a quote occurring more often than this cast no votes in the q-gram filter.
@@ -604,24 +606,39 @@ impl<'a> Anchorer<'a> {
         self.evaluate_ends(q, ends)
     }
 
-    /// Pushes `(errors, end byte)` for the best end in each run of ends within
-    /// [`max_errors`] of the quote, scanning `region`.
+    /// Pushes `(errors, end byte)` for the best ends in each run of ends within
+    /// [`max_errors`] of the quote, scanning `region`: every end with the run's fewest errors
+    /// (up to [`MAX_TIED_ENDS`]). When the quote's last letters were rewritten, ending before
+    /// them, after them, or one character further can all cost the same; which one is right,
+    /// the stored suffix tells, in [`Anchorer::evaluate`].
     fn myers_ends(&self, q: &Query, region: Range<usize>, ends: &mut Vec<(usize, usize)>) {
         let k = max_errors(q.m);
         let mut st = Myers::new(q.quote_pat(), false);
-        let mut run: Option<(usize, usize)> = None;
+        // The run's fewest errors and the ends that have them.
+        let mut run: Option<(usize, Vec<usize>)> = None;
+        let push = |ends: &mut Vec<(usize, usize)>, (d, at): (usize, Vec<usize>)| {
+            ends.extend(at.into_iter().map(|e| (d, e)));
+        };
         for (i, c) in self.norm.text[region.clone()].char_indices() {
             let d = st.step(c);
             let end = region.start + i + c.len_utf8();
             if d <= k {
-                if run.is_none_or(|(bd, _)| d < bd) {
-                    run = Some((d, end));
+                match &mut run {
+                    Some((bd, at)) if d == *bd => {
+                        if at.len() < MAX_TIED_ENDS {
+                            at.push(end);
+                        }
+                    }
+                    Some((bd, _)) if d > *bd => {}
+                    _ => run = Some((d, vec![end])),
                 }
             } else if let Some(r) = run.take() {
-                ends.push(r);
+                push(ends, r);
             }
         }
-        ends.extend(run);
+        if let Some(r) = run {
+            push(ends, r);
+        }
     }
 
     /// Evaluates the best few of `ends` (fewest errors, then nearest), each aligned backwards
@@ -1051,6 +1068,22 @@ mod tests {
                     "продолжит информирвоать"
                 )
             }
+            p => panic!("{p:?}"),
+        }
+    }
+
+    #[test]
+    fn a_rewritten_end_of_the_quote_is_kept_not_trimmed() {
+        // The last five letters rewritten (same length): ending before them costs as much as
+        // ending after them; the intact suffix decides, and the whole passage is placed.
+        let text = "Символы мирного взаимодействия между государствами. Дальше идёт другой текст.";
+        let t = describe(text, find(text, "мирного взаимодействия между государствами")).unwrap();
+        let revised = text.replace("государствами", "государсжтлко");
+        match anchor(&revised, &t) {
+            Placement::Fuzzy { range, .. } => assert_eq!(
+                &revised[range.start.0..range.end.0],
+                "мирного взаимодействия между государсжтлко"
+            ),
             p => panic!("{p:?}"),
         }
     }
