@@ -1077,7 +1077,11 @@ mod tests {
         // The last five letters rewritten (same length): ending before them costs as much as
         // ending after them; the intact suffix decides, and the whole passage is placed.
         let text = "Символы мирного взаимодействия между государствами. Дальше идёт другой текст.";
-        let t = describe(text, find(text, "мирного взаимодействия между государствами")).unwrap();
+        let t = describe(
+            text,
+            find(text, "мирного взаимодействия между государствами"),
+        )
+        .unwrap();
         let revised = text.replace("государствами", "государсжтлко");
         match anchor(&revised, &t) {
             Placement::Fuzzy { range, .. } => assert_eq!(
