@@ -6,6 +6,7 @@ use gloo::events::EventListener;
 use lectern_core::annotation::Color;
 use lectern_dom::env::copy_text;
 use lectern_dom::paint::span_rect;
+use lectern_dom::selection::article_element;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -78,10 +79,7 @@ pub fn AnnotationPopover() -> Html {
     let Some(a) = state.annotation(&id).cloned() else {
         return html! {};
     };
-    let doc = web_sys::window().and_then(|w| w.document());
-    let rect = doc
-        .as_ref()
-        .and_then(|d| d.get_element_by_id("article"))
+    let rect = article_element()
         .zip(state.first_span(&id))
         .and_then(|(el, s)| span_rect(&el, s.block, s.start, s.end));
     let (top, left) = rect
@@ -104,11 +102,7 @@ pub fn AnnotationPopover() -> Html {
                 ui.focus_note = false;
                 ui.cursor = Some(id);
             });
-            if let Some(el) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id("article"))
-                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-            {
+            if let Some(el) = article_element() {
                 let _ = el.focus();
             }
         })

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use lectern_core::paint::spans;
 use lectern_core::render::body_html;
 use lectern_dom::paint::{char_at_point, paint};
-use wasm_bindgen::JsCast;
+use lectern_dom::selection::article_element;
 use yew::prelude::*;
 
 use crate::store::use_app;
@@ -45,10 +45,7 @@ pub fn Reader() -> Html {
             cursor.clone(),
         );
         use_effect_with(key, move |(generation, _, _, cursor)| {
-            let Some(el) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id("article"))
-            else {
+            let Some(el) = article_element() else {
                 return;
             };
             let placed = state.placed();
@@ -71,18 +68,10 @@ pub fn Reader() -> Html {
                 return;
             }
             // (Yew delegates events: `current_target` is the app's root, not the article.)
-            let Some(el) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id("article"))
-                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
-            else {
+            let Some(el) = article_element() else {
                 return;
             };
-            let state = app.state();
-            let over = char_at_point(&el, f64::from(e.client_x()), f64::from(e.client_y()))
-                .and_then(|p| state.article.block_utf16_to_byte(p.block, p.offset))
-                .and_then(|at| state.highlight_at(at))
-                .is_some();
+            let over = highlight_under(&el, app.state(), &e).is_some();
             let was = std::mem::replace(&mut *last_hover.borrow_mut(), over);
             if over != was {
                 let _ = el
@@ -103,16 +92,7 @@ pub fn Reader() -> Html {
             if selecting {
                 return;
             }
-            let Some(el) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id("article"))
-            else {
-                return;
-            };
-            let state = app.state();
-            let Some(id) = char_at_point(&el, f64::from(e.client_x()), f64::from(e.client_y()))
-                .and_then(|p| state.article.block_utf16_to_byte(p.block, p.offset))
-                .and_then(|at| state.highlight_at(at))
+            let Some(id) = article_element().and_then(|el| highlight_under(&el, app.state(), &e))
             else {
                 // A click elsewhere in the article leaves no keyboard cursor behind.
                 if app.ui().cursor.is_some() {
@@ -206,20 +186,25 @@ impl<T> PartialEq for PtrKey<T> {
 /// Scrolls highlight `id` into the middle of the view and puts keyboard focus on the article
 /// (where `j`/`k` and Enter act on the cursor). False if it is not placed.
 pub fn reveal(state: &lectern_core::state::State, id: &str) -> bool {
-    let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("article"))
-    else {
+    let Some(el) = article_element() else {
         return false;
     };
     let Some(span) = state.first_span(id) else {
         return false;
     };
     lectern_dom::paint::scroll_to_span(&el, span.block, span.start, span.end);
-    if let Some(el) = el.dyn_ref::<web_sys::HtmlElement>() {
-        let opts = web_sys::FocusOptions::new();
-        opts.set_prevent_scroll(true);
-        let _ = el.focus_with_options(&opts);
-    }
+    let opts = web_sys::FocusOptions::new();
+    opts.set_prevent_scroll(true);
+    let _ = el.focus_with_options(&opts);
     true
+}
+
+/// The newest highlight under the mouse pointer of `e`, if any (what a click there opens).
+fn highlight_under(
+    article: &web_sys::Element,
+    state: &lectern_core::state::State,
+    e: &MouseEvent,
+) -> Option<String> {
+    let p = char_at_point(article, f64::from(e.client_x()), f64::from(e.client_y()))?;
+    state.highlight_at(state.article.block_utf16_to_byte(p.block, p.offset)?)
 }

@@ -101,7 +101,7 @@ pub fn range_in(
 }
 
 /// The block (index, element) inside `article` that holds `node`, if any.
-fn boundary_block(
+pub(crate) fn boundary_block(
     article: &web_sys::Element,
     node: &web_sys::Node,
 ) -> Option<(usize, web_sys::Element)> {
@@ -118,7 +118,11 @@ fn boundary_block(
 
 /// UTF-16 length of the text from the start of `block` to (`node`, `offset`): the length of
 /// a range's string, which counts exactly the text the reader sees.
-fn offset_in(block: &web_sys::Element, node: &web_sys::Node, offset: u32) -> Option<usize> {
+pub(crate) fn offset_in(
+    block: &web_sys::Element,
+    node: &web_sys::Node,
+    offset: u32,
+) -> Option<usize> {
     let doc = block.owner_document()?;
     let r = doc.create_range().ok()?;
     r.set_start(block, 0).ok()?;
@@ -161,6 +165,15 @@ pub fn selected_range(
     let start = article.block_utf16_to_byte(a.block, a.offset)?;
     let end = article.block_utf16_to_byte(b.block, b.offset)?;
     (start < end && !article.range_is_blank(start..end)).then_some(start..end)
+}
+
+/// The reader's article element (`#article`), if it is shown.
+pub fn article_element() -> Option<web_sys::HtmlElement> {
+    web_sys::window()?
+        .document()?
+        .get_element_by_id("article")?
+        .dyn_into()
+        .ok()
 }
 
 /// [`selected_range`] in the document's article element (`#article`), if it is shown.
