@@ -17,7 +17,7 @@ use lectern_core::text::Utf16Offset;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::selection::BlockPoint;
+use crate::selection::{boundary_block, offset_in, BlockPoint};
 
 #[wasm_bindgen]
 extern "C" {
@@ -191,14 +191,6 @@ impl BlockText {
         let (node, s) = self.nodes.get(i)?;
         Some((node, (u - s) as u32))
     }
-
-    /// UTF-16 offset of (node, offset) if `node` is one of the block's text nodes.
-    fn offset_of(&self, node: &web_sys::Node, offset: u32) -> Option<usize> {
-        self.nodes
-            .iter()
-            .find(|(n, _)| n == node)
-            .map(|(_, s)| s + offset as usize)
-    }
 }
 
 /// The block elements of `article`, by index: the reader renders them in order, one
@@ -210,6 +202,14 @@ fn blocks(article: &web_sys::Element) -> Vec<web_sys::Element> {
     (0..list.length())
         .filter_map(|i| list.item(i)?.dyn_into::<web_sys::Element>().ok())
         .collect()
+}
+
+/// Block `index`'s element in `article`.
+fn block_element(article: &web_sys::Element, index: usize) -> Option<web_sys::Element> {
+    article
+        .query_selector(&format!("[data-block=\"{index}\"]"))
+        .ok()
+        .flatten()
 }
 
 /// A DOM range from `start` to `end` (UTF-16) of a block's text.
@@ -304,10 +304,7 @@ pub fn paint(
             }
             let el = match &all {
                 Some(all) => all.get(*b).cloned(),
-                None => article
-                    .query_selector(&format!("[data-block=\"{b}\"]"))
-                    .ok()
-                    .flatten(),
+                None => block_element(article, *b),
             };
             let Some(text) = el.as_ref().and_then(BlockText::of) else {
                 continue;
@@ -401,11 +398,7 @@ pub fn char_at_point(article: &web_sys::Element, x: f64, y: f64) -> Option<Block
     if node.node_type() != web_sys::Node::TEXT_NODE {
         return None;
     }
-    let block = node.parent_element()?.closest("[data-block]").ok()??;
-    if !article.contains(Some(&block)) {
-        return None;
-    }
-    let index: usize = block.get_attribute("data-block")?.parse().ok()?;
+    let (index, block) = boundary_block(article, &node)?;
     let len = node.dyn_ref::<web_sys::CharacterData>()?.length();
     // The caret sits between two characters: take the one whose box holds the point.
     let inside = |a: u32, b: u32| -> bool {
@@ -425,10 +418,9 @@ pub fn char_at_point(article: &web_sys::Element, x: f64, y: f64) -> Option<Block
     } else {
         return None;
     };
-    let text = BlockText::of(&block)?;
     Some(BlockPoint {
         block: index,
-        offset: Utf16Offset(text.offset_of(&node, at)?),
+        offset: Utf16Offset(offset_in(&block, &node, at)?),
     })
 }
 
@@ -441,9 +433,7 @@ pub fn span_rect(
     end: Utf16Offset,
 ) -> Option<web_sys::DomRect> {
     let doc = article.owner_document()?;
-    let el = article
-        .query_selector(&format!("[data-block=\"{block}\"]"))
-        .ok()??;
+    let el = block_element(article, block)?;
     let r = range_in_block(&doc, &BlockText::of(&el)?, start, end)?;
     let rects = r.get_client_rects()?;
     rects.get(0).or_else(|| Some(r.get_bounding_client_rect()))
