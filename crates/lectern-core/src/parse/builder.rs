@@ -9,6 +9,61 @@
 use crate::article::{Block, BlockKind, Mark, MarkKind, TABLE_CELL_SEPARATOR};
 use crate::markdown::safe_href;
 
+/// A container the importers keep open around the text they read (innermost last on a stack):
+/// it decides the kind of the blocks inside it ([`container_kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Container {
+    /// A list; `next` is the number its next item gets.
+    List {
+        ordered: bool,
+        next: u32,
+    },
+    Item {
+        ordered: bool,
+        number: u32,
+    },
+    Quote,
+    Figure,
+}
+
+/// The kind of a block read inside `stack` (outermost first): its innermost item, quote or
+/// figure, else a paragraph. An item's depth counts the lists around it.
+pub(crate) fn container_kind(stack: &[Container]) -> BlockKind {
+    for (i, c) in stack.iter().enumerate().rev() {
+        match c {
+            Container::Item { ordered, number } => {
+                let lists = stack[..i]
+                    .iter()
+                    .filter(|c| matches!(c, Container::List { .. }))
+                    .count();
+                return BlockKind::ListItem {
+                    ordered: *ordered,
+                    number: *number,
+                    depth: u8::try_from(lists.saturating_sub(1)).unwrap_or(u8::MAX),
+                };
+            }
+            Container::Quote => return BlockKind::Quote,
+            Container::Figure => return BlockKind::Figure,
+            Container::List { .. } => {}
+        }
+    }
+    BlockKind::Paragraph
+}
+
+/// Opens a list item in `stack`, numbered by the list it is in (and counted there); outside a
+/// list, an unordered item numbered 1.
+pub(crate) fn open_item(stack: &mut Vec<Container>) {
+    let (ordered, number) = match stack.last_mut() {
+        Some(Container::List { ordered, next }) => {
+            let n = *next;
+            *next = next.saturating_add(1);
+            (*ordered, n)
+        }
+        _ => (false, 1),
+    };
+    stack.push(Container::Item { ordered, number });
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct BlockBuilder {
     text: String,

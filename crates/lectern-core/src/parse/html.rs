@@ -23,7 +23,7 @@ use std::fmt;
 use dom_query::{Document, NodeRef};
 use dom_smoothie::{Config, Readability};
 
-use super::builder::BlockBuilder;
+use super::builder::{container_kind, open_item, BlockBuilder, Container};
 use super::plain::derive_title;
 use crate::article::{Article, BlockKind, MarkKind, SourceFormat};
 use crate::lang::{guess_language, Direction};
@@ -155,14 +155,6 @@ fn is_language_tag(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// An open element that decides the kind of the text inside it.
-enum Container {
-    List { ordered: bool, next: u32 },
-    Item { ordered: bool, number: u32 },
-    Quote,
-    Figure,
-}
-
 #[derive(Default)]
 struct Walker {
     b: BlockBuilder,
@@ -173,25 +165,7 @@ struct Walker {
 
 impl Walker {
     fn kind(&self) -> BlockKind {
-        for (i, c) in self.stack.iter().enumerate().rev() {
-            match c {
-                Container::Item { ordered, number } => {
-                    let lists = self.stack[..i]
-                        .iter()
-                        .filter(|c| matches!(c, Container::List { .. }))
-                        .count();
-                    return BlockKind::ListItem {
-                        ordered: *ordered,
-                        number: *number,
-                        depth: u8::try_from(lists.saturating_sub(1)).unwrap_or(u8::MAX),
-                    };
-                }
-                Container::Quote => return BlockKind::Quote,
-                Container::Figure => return BlockKind::Figure,
-                Container::List { .. } => {}
-            }
-        }
-        BlockKind::Paragraph
+        container_kind(&self.stack)
     }
 
     /// End the pending block (a space inside a table cell).
@@ -272,15 +246,7 @@ impl Walker {
             }
             "li" => {
                 self.flush();
-                let (ordered, number) = match self.stack.last_mut() {
-                    Some(Container::List { ordered, next }) => {
-                        let n = *next;
-                        *next = next.saturating_add(1);
-                        (*ordered, n)
-                    }
-                    _ => (false, 1),
-                };
-                self.stack.push(Container::Item { ordered, number });
+                open_item(&mut self.stack);
                 self.children(node, depth);
                 self.flush();
                 self.stack.pop();

@@ -24,17 +24,10 @@
 
 use pulldown_cmark::{Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
-use super::builder::BlockBuilder;
+use super::builder::{container_kind, open_item, BlockBuilder, Container};
 use super::plain::derive_title;
 use crate::article::{Article, BlockKind, MarkKind, SourceFormat};
 use crate::lang::guess_language;
-
-/// An open container that decides the kind of the paragraphs inside it.
-enum Container {
-    List { ordered: bool, next: u32 },
-    Item { ordered: bool, number: u32 },
-    Quote,
-}
 
 /// Parse Markdown into an article with the given id. Never fails and never panics; empty input
 /// gives an article with an empty title and no blocks. Linear in the input (pulldown-cmark's
@@ -102,15 +95,7 @@ pub fn parse_markdown(id: &str, input: &str) -> Article {
                 }
                 Tag::Item => {
                     flush(&mut b, &stack);
-                    let (ordered, number) = match stack.last_mut() {
-                        Some(Container::List { ordered, next }) => {
-                            let n = *next;
-                            *next = next.saturating_add(1);
-                            (*ordered, n)
-                        }
-                        _ => (false, 1),
-                    };
-                    stack.push(Container::Item { ordered, number });
+                    open_item(&mut stack);
                 }
                 Tag::FootnoteDefinition(label) => {
                     flush(&mut b, &stack);
@@ -246,27 +231,6 @@ pub fn parse_markdown(id: &str, input: &str) -> Article {
 /// Finish pending text as the kind its innermost container gives it.
 fn flush(b: &mut BlockBuilder, stack: &[Container]) {
     b.finish(container_kind(stack));
-}
-
-fn container_kind(stack: &[Container]) -> BlockKind {
-    for (i, c) in stack.iter().enumerate().rev() {
-        match c {
-            Container::Item { ordered, number } => {
-                let lists = stack[..i]
-                    .iter()
-                    .filter(|c| matches!(c, Container::List { .. }))
-                    .count();
-                return BlockKind::ListItem {
-                    ordered: *ordered,
-                    number: *number,
-                    depth: u8::try_from(lists.saturating_sub(1)).unwrap_or(u8::MAX),
-                };
-            }
-            Container::Quote => return BlockKind::Quote,
-            Container::List { .. } => {}
-        }
-    }
-    BlockKind::Paragraph
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
