@@ -28,6 +28,7 @@ pub mod annotation;
 pub mod annotations_doc;
 pub mod article;
 pub mod export;
+pub mod first_paint;
 pub mod i18n;
 pub mod import;
 pub mod lang;

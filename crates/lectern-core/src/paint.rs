@@ -10,9 +10,11 @@
 //! **UTF-16 code units inside one block's text** (what DOM text nodes count), both named in
 //! the types.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::annotation::Color;
+use crate::anchor::{Anchorer, Placement};
+use crate::annotation::{Annotation, Color};
 use crate::article::Article;
 use crate::segments::segments;
 use crate::text::{ByteOffset, Utf16Offset};
@@ -26,6 +28,40 @@ pub struct Placed<'a> {
     pub color: Color,
     /// Placed by fuzzy matching (shown with a dashed underline until confirmed).
     pub fuzzy: bool,
+}
+
+/// Anchors every highlight among `annotations` in `text` (the article's text): one normalised
+/// text and index for all of them, built only when there is something to place.
+pub fn place_all(text: &str, annotations: &[Annotation]) -> HashMap<String, Placement> {
+    if annotations.iter().all(|a| a.target.is_none()) {
+        // Nothing to place: no need to normalise and index the text (milliseconds per MB).
+        return HashMap::new();
+    }
+    let anchorer = Anchorer::new(text);
+    annotations
+        .iter()
+        .filter_map(|a| Some((a.id.clone(), anchorer.anchor(a.target.as_ref()?))))
+        .collect()
+}
+
+/// Every placed highlight among `annotations` with what painting needs, in their order
+/// (oldest first: newer ones paint on top); orphans and article notes are left out.
+pub fn placed<'a>(
+    annotations: &'a [Annotation],
+    placements: &HashMap<String, Placement>,
+) -> Vec<Placed<'a>> {
+    annotations
+        .iter()
+        .filter_map(|a| {
+            let p = placements.get(&a.id)?;
+            Some(Placed {
+                id: &a.id,
+                range: p.range()?,
+                color: a.color,
+                fuzzy: matches!(p, Placement::Fuzzy { .. }),
+            })
+        })
+        .collect()
 }
 
 /// A run of one block covered by the same highlights.

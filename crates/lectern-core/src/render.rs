@@ -10,7 +10,70 @@
 //! text that selections and highlights count in.
 
 use crate::article::{Article, Block, BlockKind, Mark, MarkKind};
+use crate::i18n::Lang;
 use crate::markdown::safe_href;
+
+/// The reader's whole `<article>` as the `Reader` component renders it (title, meta line in
+/// the interface language `lang`, body, source line), for the first paint before the app's
+/// interface has loaded (`crates/lectern-boot`). The app then takes the body element over
+/// instead of building it again, so the two must not differ: an end-to-end test compares
+/// them. `data-article` and `data-bytes` on the body say which article it is.
+pub fn reader_html(article: &Article, lang: Lang) -> String {
+    let body = body_html(article);
+    let time = article.reading_time();
+    let meta = format!(
+        "{} · {}",
+        lang.words(article.word_count()),
+        lang.reading_time(time.min_minutes, time.max_minutes)
+    );
+    let mut out = String::with_capacity(body.len() + 1024);
+    out.push_str("<article id=\"article\" class=\"reader\" lang=\"");
+    escape_attr(&mut out, &article.lang);
+    out.push_str("\" dir=\"");
+    out.push_str(article.dir.as_str());
+    out.push_str(
+        "\" tabindex=\"-1\"><header class=\"reader__header\"><h1 class=\"reader__title\">",
+    );
+    escape_text(&mut out, &article.title);
+    out.push_str("</h1><p class=\"reader__meta\" lang=\"");
+    out.push_str(lang.code());
+    out.push_str("\" dir=\"auto\">");
+    escape_text(&mut out, &meta);
+    out.push_str("</p></header><div class=\"reader__body\" data-article=\"");
+    escape_attr(&mut out, &article.id);
+    out.push_str(&format!("\" data-bytes=\"{}\">", body_bytes(article)));
+    out.push_str(&body);
+    out.push_str("</div><p class=\"visually-hidden\" aria-live=\"polite\" data-cursor=\"\"></p>");
+    if let Some(source) = &article.source {
+        out.push_str("<footer class=\"reader__source\"><span class=\"reader__source-label\">");
+        escape_text(&mut out, &source.label);
+        out.push_str(":</span> ");
+        match source.url.as_deref().and_then(safe_href) {
+            Some(url) => {
+                out.push_str("<a href=\"");
+                escape_attr(&mut out, &url);
+                out.push_str("\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">");
+                escape_text(&mut out, &source.name);
+                out.push_str("</a>");
+            }
+            None => {
+                out.push_str("<span>");
+                escape_text(&mut out, &source.name);
+                out.push_str("</span>");
+            }
+        }
+        out.push_str("</footer>");
+    }
+    out.push_str("</article>");
+    out
+}
+
+/// The bytes of the article's block texts: with its id, what tells the app that a body
+/// rendered by [`reader_html`] is the article it is about to render (articles are never
+/// edited in place, so a different article under the same id is a different import).
+pub fn body_bytes(article: &Article) -> usize {
+    article.blocks.iter().map(|b| b.text.len()).sum()
+}
 
 /// The HTML of every block, in order, each with `data-block="<index>"`.
 pub fn body_html(article: &Article) -> String {
@@ -63,13 +126,17 @@ fn block_html(out: &mut String, index: usize, b: &Block) {
     out.push_str(&tag);
     out.push_str(&attrs);
     out.push_str(&format!(" data-block=\"{index}\">"));
-    for (piece, marks) in runs(&b.text, &b.marks) {
-        for m in &marks {
-            open_mark(out, m);
-        }
-        escape_text(out, piece);
-        for m in marks.iter().rev() {
-            close_mark(out, m);
+    if b.marks.is_empty() {
+        escape_text(out, &b.text);
+    } else {
+        for (piece, marks) in runs(&b.text, &b.marks) {
+            for m in &marks {
+                open_mark(out, m);
+            }
+            escape_text(out, piece);
+            for m in marks.iter().rev() {
+                close_mark(out, m);
+            }
         }
     }
     out.push_str("</");
@@ -131,15 +198,22 @@ fn close_mark(out: &mut String, m: &MarkKind) {
 /// Text content: `&`, `<`, `>` escaped; a carriage return as a character reference, so the
 /// parser keeps it as written.
 fn escape_text(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
+    // Copy the runs between special characters whole (they are ASCII, so every cut is at a
+    // character boundary).
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let esc = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'\r' => "&#13;",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        out.push_str(esc);
+        from = i + 1;
     }
+    out.push_str(&s[from..]);
 }
 
 fn escape_attr(out: &mut String, s: &str) {
@@ -250,6 +324,53 @@ mod tests {
             .replace("&gt;", ">")
             .replace("&#13;", "\r")
             .replace("&amp;", "&")
+    }
+
+    #[test]
+    fn reader_html_has_title_meta_body_and_source() {
+        let a = parse_plain(
+            "a-1",
+            "Title <with> & tags\nFirst paragraph here.\nИсточник и фото - ria.ru",
+        );
+        let html = reader_html(&a, Lang::En);
+        assert!(html.starts_with("<article id=\"article\" class=\"reader\" lang=\""));
+        assert!(html.contains("<h1 class=\"reader__title\">Title &lt;with&gt; &amp; tags</h1>"));
+        assert!(
+            html.contains("<p class=\"reader__meta\" lang=\"en\" dir=\"auto\">6 words · "),
+            "{html}"
+        );
+        let body = format!(
+            "<div class=\"reader__body\" data-article=\"a-1\" data-bytes=\"{}\">{}</div>",
+            body_bytes(&a),
+            body_html(&a)
+        );
+        assert!(html.contains(&body), "{html}");
+        assert!(html.contains(
+            "<span class=\"reader__source-label\">Источник и фото:</span> <a href=\"https://ria.ru\""
+        ));
+        assert!(html.ends_with(">ria.ru</a></footer></article>"));
+        // In Russian, the meta line is Russian.
+        let ru = reader_html(&a, Lang::Ru);
+        assert!(
+            ru.contains("lang=\"ru\" dir=\"auto\">6 слов · 1 мин чтения<"),
+            "{ru}"
+        );
+    }
+
+    #[test]
+    fn reader_html_never_links_an_unsafe_source() {
+        let mut a = parse_plain("a-2", "Title\nText.");
+        a.source = Some(crate::article::Source {
+            label: "Source".into(),
+            name: "evil".into(),
+            url: Some("javascript:alert(1)".into()),
+        });
+        let html = reader_html(&a, Lang::En);
+        assert!(
+            html.ends_with("<span>evil</span></footer></article>"),
+            "{html}"
+        );
+        assert!(!html.contains("javascript:"));
     }
 
     proptest! {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
-use crate::anchor::{Anchorer, Describer, Placement};
+use crate::anchor::{Describer, Placement};
 use crate::annotation::{Annotation, Color};
 use crate::annotations_doc::{merge, AnnotationsDoc, Tombstone};
 use crate::article::Article;
@@ -291,19 +291,7 @@ impl State {
 
     /// Anchor every highlight anew: one normalised text and index for all of them.
     fn place_all(&mut self) {
-        if self.doc.annotations.iter().all(|a| a.target.is_none()) {
-            // Nothing to place: no need to normalise and index the text (milliseconds per MB).
-            self.placements = Rc::new(HashMap::new());
-            return;
-        }
-        let anchorer = Anchorer::new(&self.text);
-        let placements = self
-            .doc
-            .annotations
-            .iter()
-            .filter_map(|a| Some((a.id.clone(), anchorer.anchor(a.target.as_ref()?))))
-            .collect();
-        self.placements = Rc::new(placements);
+        self.placements = Rc::new(crate::paint::place_all(&self.text, &self.doc.annotations));
     }
 
     pub fn annotation(&self, id: &str) -> Option<&Annotation> {
@@ -339,19 +327,7 @@ impl State {
     /// Every placed highlight with what painting needs, oldest first (newer ones paint on
     /// top); see [`crate::paint::spans`].
     pub fn placed(&self) -> Vec<crate::paint::Placed<'_>> {
-        self.doc
-            .annotations
-            .iter()
-            .filter_map(|a| {
-                let p = self.placements.get(&a.id)?;
-                Some(crate::paint::Placed {
-                    id: &a.id,
-                    range: p.range()?,
-                    color: a.color,
-                    fuzzy: matches!(p, Placement::Fuzzy { .. }),
-                })
-            })
-            .collect()
+        crate::paint::placed(&self.doc.annotations, &self.placements)
     }
 
     /// Where highlight `id` starts on screen: the first span it covers.
