@@ -72,13 +72,37 @@ export async function launch() {
 /** A page whose console errors and uncaught exceptions are collected in `page.errors`. */
 export async function newPage(browser, options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', reducedMotion: 'reduce', ...options });
+  context.on('page', waitsForApp);
   const page = await context.newPage();
+  waitsForApp(page);
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('console', (m) => {
     if (m.type() === 'error') page.errors.push(m.text());
   });
   return { context, page };
+}
+
+/** Resolves once the app's interface has loaded: the first paint (crates/lectern-boot) shows
+ * the article before that, but selecting and clicking need the app. */
+export function appReady(page) {
+  return page.waitForFunction(() => document.documentElement.dataset.app === 'ready');
+}
+
+/** `goto` and `reload` of `page` resolve only once the app is ready (as a person would wait
+ * for the buttons to appear before using them); `gotoOnly` and `reloadOnly` do not wait. */
+function waitsForApp(page) {
+  if (page.waitsForApp) return;
+  page.waitsForApp = true;
+  for (const name of ['goto', 'reload']) {
+    const original = page[name].bind(page);
+    page[`${name}Only`] = original;
+    page[name] = async (...args) => {
+      const response = await original(...args);
+      await appReady(page);
+      return response;
+    };
+  }
 }
 
 export async function screenshot(page, name) {
@@ -204,4 +228,16 @@ export async function clickPainted(page, style = null, nth = 0) {
  */
 export async function settled(page) {
   await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+}
+
+/** Holds back the app's interface (its JS module) until `release()`, so a test sees the first
+ * paint alone. */
+export async function holdApp(page) {
+  let release;
+  const held = new Promise((r) => (release = r));
+  await page.route(/\/lectern-[0-9a-f]+\.js$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
 }

@@ -109,6 +109,9 @@ pub fn App(props: &AppProps) -> Html {
     {
         let dispatcher = store.dispatcher();
         use_effect_with((), move |_| {
+            // The interface is up, and has taken the first paint over (see `Reader`).
+            lectern_dom::first_paint::finish();
+            lectern_dom::first_paint::mark_interactive();
             let listeners = crate::store::writes::install(dispatcher);
             move || {
                 crate::store::writes::flush();

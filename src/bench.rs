@@ -27,6 +27,8 @@
 //! - `add-one`: N highlights present (untimed), then the DOM selection → `selected_range` →
 //!   `AppContext::highlight` → painted + layout; then one note edit (`noteMs`, to the next task)
 //!   and the bytes that action wrote (`noteWriteBytes`).
+//! - `interactive`: when the page load put the article on screen (the first paint) and when
+//!   the app's interface was up, from navigation start.
 //! - `store`: N annotations written through `save_annotations` and read back with
 //!   `load_annotations` (`localStorage`), with the bytes written.
 
@@ -41,8 +43,7 @@ use lectern_core::annotation::{
 use lectern_core::annotations_doc::{
     annotations_key, load_annotations, save_annotations, AnnotationsDoc,
 };
-use lectern_core::article::{Article, Block, BlockKind};
-use lectern_core::lang::guess_language;
+use lectern_core::article::Article;
 use lectern_core::state::Action;
 use lectern_core::storage::KeyValueStore;
 use lectern_core::text::{ByteOffset, CodePointOffset, TextIndex, Utf16Offset};
@@ -57,8 +58,10 @@ use yew::prelude::*;
 use crate::app::{App, AppProps};
 use crate::store::{use_app, AppContext};
 
-/// The id of the benchmark's article (its annotations live under their own storage key).
+/// The id of the benchmark's article (its annotations live under their own storage key); the
+/// first paint's benchmark page (`crates/lectern-boot/src/bench.rs`) uses the same.
 const BENCH_ID: &str = "bench";
+const BENCH_TITLE: &str = "Benchmark article";
 /// Where the `store` op writes (not the open article's key).
 const STORE_ID: &str = "bench-store";
 const COLORS: [Color; 5] = [
@@ -76,74 +79,27 @@ thread_local! {
     static READY: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
 }
 
-/// `Some(text URL)` when the page was opened with `?bench` (`&text=URL`; without it, the seed
-/// article's lines are the text), `None` for the normal app.
-pub fn requested() -> Option<Option<String>> {
-    let search = web_sys::window()?.location().search().ok()?;
-    let query = search.strip_prefix('?')?;
-    let mut bench = false;
-    let mut text = None;
-    for pair in query.split('&') {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        match k {
-            "bench" => bench = true,
-            "text" => {
-                text = js_sys::decode_uri_component(v)
-                    .ok()
-                    .map(String::from)
-                    .filter(|s| !s.is_empty())
-            }
-            _ => {}
-        }
-    }
-    bench.then_some(text)
-}
+pub use lectern_dom::bench::requested;
 
 /// Defines `window.annotatorBench`, fetches the text and mounts the app on it.
 pub fn start(text_url: Option<String>) {
     define_interface();
     wasm_bindgen_futures::spawn_local(async move {
         let text = match text_url {
-            Some(url) => fetch_text(&url).await.unwrap_or_else(|e| {
-                web_sys::console::error_1(&e);
-                String::new()
-            }),
+            Some(url) => lectern_dom::bench::fetch_text(&url)
+                .await
+                .unwrap_or_else(|e| {
+                    web_sys::console::error_1(&e);
+                    String::new()
+                }),
             None => crate::SEED_ARTICLE.trim_end().replace("\r\n", "\n"),
         };
         let props = AppProps {
-            article: Some(Rc::new(article_from_lines(&text))),
+            article: Some(Rc::new(Article::from_lines(BENCH_ID, BENCH_TITLE, &text))),
             children: html! { <BenchProbe /> },
         };
-        yew::Renderer::<App>::with_props(props).render();
+        yew::Renderer::<App>::with_root_and_props(crate::root(), props).render();
     });
-}
-
-/// One paragraph per line, as the corpus writes it: `Article::text()` equals `text`.
-fn article_from_lines(text: &str) -> Article {
-    let (lang, dir) = guess_language(text);
-    Article {
-        id: BENCH_ID.to_owned(),
-        title: "Benchmark article".to_owned(),
-        lang: lang.to_owned(),
-        dir,
-        blocks: text
-            .split('\n')
-            .map(|t| Block::new(BlockKind::Paragraph, t))
-            .collect(),
-        ..Article::default()
-    }
-}
-
-async fn fetch_text(url: &str) -> Result<String, JsValue> {
-    let window = web_sys::window().ok_or("no window")?;
-    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
-        .await?
-        .dyn_into()?;
-    if !resp.ok() {
-        return Err(format!("GET {url}: {}", resp.status()).into());
-    }
-    let text = JsFuture::from(resp.text()?).await?;
-    text.as_string().ok_or_else(|| "not text".into())
 }
 
 /// Rendered inside `<App/>`: keeps the latest context for the ops, and resolves `ready` once
@@ -226,6 +182,7 @@ const OPS: &[(&str, &str, bool)] = &[
     ("highlight", "highlight", true),
     ("restore", "highlight", true),
     ("add-one", "highlight", true),
+    ("interactive", "store", false),
 ];
 
 fn define_interface() {
@@ -256,12 +213,30 @@ fn define_interface() {
     let bench = obj(&[
         ("name", "lectern".into()),
         ("version", 1.into()),
-        ("ready", ready.into()),
+        ("ready", ready.clone().into()),
         ("articleText", article_text.into_js_value()),
         ("ops", ops.into_js_value()),
         ("run", run.into_js_value()),
     ]);
-    let _ = Reflect::set(&window, &JsValue::from_str("annotatorBench"), &bench);
+    // The first paint's page defined `annotatorBench` (its `ready` is the article on screen)
+    // and waits for the app's ops: hand them over. Without it, this is the interface.
+    let hand_over = Reflect::get(&window, &JsValue::from_str("lecternBenchApp"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    match hand_over {
+        Some(f) => {
+            // Once the app is mounted on the article (`ready`), as the ops need it.
+            let app = bench.clone();
+            let give = Closure::once(move |_: JsValue| {
+                let _ = f.call1(&JsValue::NULL, &app);
+            });
+            let _ = ready.then(&give);
+            give.forget();
+        }
+        None => {
+            let _ = Reflect::set(&window, &JsValue::from_str("annotatorBench"), &bench);
+        }
+    }
 }
 
 /// One quote of the harness's `quotes-*.json`.
@@ -304,8 +279,30 @@ async fn run_op(name: &str, payload: &JsValue) -> Result<Object, JsValue> {
         "highlight" => op_paint(&text, &quotes, false).await,
         "restore" => op_paint(&text, &quotes, true).await,
         "add-one" => op_add_one(&text, &quotes).await,
+        "interactive" => Ok(op_interactive(quotes.len())),
         other => Err(format!("unknown op {other}").into()),
     }
+}
+
+/// When the page load reached each step, from navigation start (`performance` marks; nothing
+/// is timed by this op itself): `ms` is the app's interface up (`lectern-interactive`),
+/// `extra.firstPaintMs` the article painted by the first paint (`lectern-first-paint`).
+fn op_interactive(n: usize) -> Object {
+    let mark = |name: &str| -> f64 {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.get_entries_by_name(name))
+            .and_then(|list| list.get(0).dyn_into::<web_sys::PerformanceEntry>().ok())
+            .map_or(f64::NAN, |e| e.start_time())
+    };
+    obj(&[
+        ("ms", mark("lectern-interactive").into()),
+        ("done", (n as f64).into()),
+        (
+            "extra",
+            obj(&[("firstPaintMs", mark("lectern-first-paint").into())]).into(),
+        ),
+    ])
 }
 
 fn op_anchor(text: &str, quotes: &[JsValue], budget: f64, positioned: bool) -> Object {

@@ -16,11 +16,27 @@ pub mod store;
 /// The sample article a new reader sees, embedded in the build.
 pub const SEED_ARTICLE: &str = include_str!("../assets/seed-article-ru.txt");
 
-/// Mount the app on `<body>` (the benchmark page instead with `?bench` in the URL).
+/// Mount the app (the benchmark page instead with `?bench` in the URL).
 pub fn start() {
+    // The first paint may be on screen, with a selection the app's render would reset.
+    lectern_dom::first_paint::keep_selection();
     #[cfg(feature = "bench")]
     if let Some(text_url) = bench::requested() {
         return bench::start(text_url);
     }
-    yew::Renderer::<app::App>::new().render();
+    yew::Renderer::<app::App>::with_root(root()).render();
+}
+
+/// The element the app renders into: `<div id="app">` at the end of `<body>`, a box-less
+/// wrapper (`display: contents`). Not `<body>` itself: Yew empties its root first, and the
+/// first paint is still in `<body>` until the app has taken it over.
+pub fn root() -> web_sys::Element {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document");
+    let root = document.create_element("div").expect("a div");
+    root.set_id("app");
+    let body = document.body().expect("a body");
+    body.append_child(&root).expect("append to body");
+    root
 }

@@ -3,7 +3,8 @@
 use std::rc::Rc;
 
 use lectern_core::paint::spans;
-use lectern_core::render::body_html;
+use lectern_core::render::{body_bytes, body_html};
+use lectern_dom::first_paint;
 use lectern_dom::paint::{char_at_point, paint};
 use lectern_dom::selection::article_element;
 use yew::prelude::*;
@@ -151,14 +152,26 @@ struct ArticleBodyProps {
 /// The article's blocks, as HTML built by the core in one string ([`body_html`]) and parsed by
 /// the browser in one go. Takes the article as a prop (no context), so it renders when the
 /// article changes and never when highlights, notes or the interface do.
+///
+/// When the first paint (`crates/lectern-boot`) already shows this article, its body element
+/// is taken over as it is: not built twice, and the text the reader may be selecting or
+/// scrolling stays the same nodes. The rest of the first paint goes after this render.
 #[component]
 fn ArticleBody(props: &ArticleBodyProps) -> Html {
-    let html = use_memo(props.article.clone(), |a| AttrValue::from(body_html(a)));
-    html! {
-        <div class="reader__body">
-            { Html::from_html_unchecked((*html).clone()) }
-        </div>
-    }
+    let body = use_memo(props.article.clone(), |a| {
+        match first_paint::take_body(&a.id, body_bytes(a)) {
+            Some(node) => Html::VRef(node),
+            None => html! {
+                <div class="reader__body">
+                    { Html::from_html_unchecked(AttrValue::from(body_html(a))) }
+                </div>
+            },
+        }
+    });
+    // Before the reader's own effects (children's effects run first), which look up
+    // `#article`: the first paint's has the same id until it is gone.
+    use_effect_with((), |_| first_paint::finish());
+    (*body).clone()
 }
 
 /// A number not handed out before in this page.

@@ -277,10 +277,12 @@ fn check() -> Res {
             "lectern-dom",
             "-p",
             "lectern-import-worker",
+            "-p",
+            "lectern-boot",
             "--all-targets",
             // The bench page too (`?bench`, built only by `cargo xtask bench`).
             "--features",
-            "lectern/bench",
+            "lectern/bench,lectern-boot/bench",
             "--target",
             WASM_TARGET,
             "--",
@@ -453,7 +455,7 @@ fn bench(root: &Path, args: &[String]) -> Res {
     )
 }
 
-/// The wasm, JS and CSS files of a release build.
+/// The wasm, JS, CSS and HTML files of a release build.
 fn release_files(dist: &Path) -> Result<Vec<PathBuf>, String> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dist)
         .map_err(|e| format!("cannot read {}: {e}", dist.display()))?
@@ -461,7 +463,7 @@ fn release_files(dist: &Path) -> Result<Vec<PathBuf>, String> {
         .filter(|p| {
             matches!(
                 p.extension().and_then(|x| x.to_str()),
-                Some("wasm" | "js" | "css")
+                Some("wasm" | "js" | "css" | "html")
             )
         })
         .collect();

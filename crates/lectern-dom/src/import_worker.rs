@@ -33,12 +33,14 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// The directory the app's files are served from (`https://host/sub/path/`).
+/// The directory the app's files are served from (`https://host/sub/path/`): the loader
+/// script's `data-base` (see `Trunk.toml`), resolved against the document.
 fn asset_base() -> Option<String> {
     let doc = web_sys::window()?.document()?;
-    let link = doc.query_selector("link[rel=modulepreload]").ok()??;
-    let href = link.get_attribute("href")?;
-    let abs = web_sys::Url::new_with_base(&href, &doc.base_uri().ok()??)
+    let base = doc
+        .get_element_by_id("lectern-loader")?
+        .get_attribute("data-base")?;
+    let abs = web_sys::Url::new_with_base(&base, &doc.base_uri().ok()??)
         .ok()?
         .href();
     Some(abs[..abs.rfind('/')? + 1].to_owned())

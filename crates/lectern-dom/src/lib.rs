@@ -13,8 +13,10 @@
 //! No algorithm lives here: functions take the element, document or store they act on as a
 //! parameter (a test seam), convert, and call the core.
 
+pub mod bench;
 pub mod env;
 pub mod files;
+pub mod first_paint;
 pub mod import_worker;
 pub mod local_store;
 pub mod page;

@@ -1,0 +1,131 @@
+// The first paint (crates/lectern-boot, ADR 0003): the article and its highlights are on
+// screen before the app's interface has loaded, and the interface takes them over without a
+// jump, a flash or a lost selection. Problems are left to the interface, which reports them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startServer, launch, newPage, screenshot, dragSelect, settled, holdApp, appReady, DIST, SEED_TITLE,
+  paintedRanges, paintedText, waitPainted,
+} from '../lib.mjs';
+
+let server;
+let browser;
+let url;
+const KEY = 'lectern.v1.annotations.seed';
+
+before(async () => {
+  server = await startServer({ '/': DIST });
+  url = `${server.origin}/`;
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** What must not change when the interface takes over. */
+const geometry = (page) => page.evaluate(() => {
+  const rect = (sel) => {
+    const r = document.querySelector(sel).getBoundingClientRect();
+    return [Math.round(r.top), Math.round(r.left), Math.round(r.width)];
+  };
+  return {
+    scrollY: Math.round(window.scrollY),
+    title: rect('.reader__title'),
+    body: rect('.reader__body'),
+    height: document.documentElement.scrollHeight,
+    theme: document.documentElement.dataset.theme,
+    font: document.documentElement.dataset.font,
+    style: document.documentElement.getAttribute('style'),
+  };
+});
+
+for (const viewport of [{ width: 1400, height: 1200 }, { width: 390, height: 844 }]) {
+  test(`${viewport.width}px: article, highlights and settings show before the interface; the interface takes them over in place`, async () => {
+    const { context, page } = await newPage(browser, { viewport });
+    await page.goto(url);
+    // A highlight and a reading setting, saved by the app.
+    await dragSelect(page, { block: 1, text: 'Михаил Галузин' }, { block: 1, text: 'Михаил Галузин' });
+    await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in green' }).click();
+    await waitPainted(page, 'green');
+    await page.getByRole('button', { name: 'Reading settings' }).click();
+    await page.getByLabel('Sans').check();
+    await page.keyboard.press('Escape');
+    await settled(page);
+
+    // Open it again with the interface held back.
+    const fresh = await context.newPage();
+    const release = await holdApp(fresh);
+    await fresh.gotoOnly(url);
+    await fresh.locator('#boot .reader__body [data-block]').first().waitFor();
+    assert.equal(await fresh.locator('h1').innerText(), SEED_TITLE);
+    assert.equal(await paintedText(fresh, 'green'), 'Михаил Галузин');
+    assert.equal(await fresh.locator('html').getAttribute('data-font'), 'sans');
+    // Only the article: no buttons yet, and the interface is not up.
+    assert.equal(await fresh.locator('#app').count(), 0);
+    assert.equal(await fresh.getByRole('button').count(), 0);
+    assert.equal(await fresh.locator('html').getAttribute('data-app'), null);
+    await screenshot(fresh, `first-paint-${viewport.width}`);
+
+    // The reader scrolls and starts selecting while the interface loads.
+    await dragSelect(fresh, { block: 2, text: 'В последние дни' }, { block: 2, text: 'внимание' });
+    const selected = await fresh.evaluate(() => getSelection().toString());
+    assert.equal(selected, 'В последние дни внимание');
+    await fresh.evaluate(() => { window.firstBody = document.querySelector('.reader__body'); });
+    const before = await geometry(fresh);
+    assert.ok(before.scrollY > 0);
+
+    release();
+    await appReady(fresh);
+    // The same body element, in the same place; the first paint's leftovers are gone.
+    assert.ok(await fresh.evaluate(() => document.querySelector('.reader__body') === window.firstBody));
+    assert.equal(await fresh.locator('#boot').count(), 0);
+    assert.equal(await fresh.locator('#article').count(), 1);
+    assert.deepEqual(await geometry(fresh), before);
+    // The highlight is painted by the interface now, on the same text.
+    assert.equal(await paintedText(fresh, 'green'), 'Михаил Галузин');
+    assert.equal((await paintedRanges(fresh)).length, 1);
+    // The selection survived, and can be highlighted.
+    assert.equal(await fresh.evaluate(() => getSelection().toString()), selected);
+    await fresh.getByRole('toolbar').getByRole('button', { name: 'Highlight in pink' }).click();
+    await waitPainted(fresh, 'pink');
+    assert.equal(await paintedText(fresh, 'pink'), selected);
+    assert.deepEqual(fresh.errors ?? [], []);
+    await context.close();
+  });
+}
+
+test('a corrupt value: no first paint, nothing written; the interface reports it and keeps the raw value', async () => {
+  const { context, page } = await newPage(browser);
+  await page.goto(url);
+  const raw = '{"version":1,"data":{"annotations":[{"id":';
+  await page.evaluate(([k, v]) => localStorage.setItem(k, v), [KEY, raw]);
+  const release = await holdApp(page);
+  await page.reloadOnly();
+  // The first paint has run (the loader asks for the app after it) and left the page alone.
+  await page.waitForRequest(/\/lectern-[0-9a-f]+\.js$/);
+  assert.equal(await page.locator('#boot').count(), 0);
+  assert.equal(await page.evaluate((k) => localStorage.getItem(k), KEY), raw);
+  assert.equal(await page.evaluate((k) => localStorage.getItem(`${k}.corrupt.1`), KEY), null);
+  release();
+  await appReady(page);
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /lectern\.v1\.annotations\.seed\.corrupt\.1/);
+  assert.equal(await page.evaluate((k) => localStorage.getItem(`${k}.corrupt.1`), KEY), raw);
+  await context.close();
+});
+
+test('the library route is left to the interface', async () => {
+  const { context, page } = await newPage(browser);
+  const release = await holdApp(page);
+  await page.gotoOnly(`${url}#/`);
+  await page.waitForRequest(/\/lectern-[0-9a-f]+\.js$/);
+  assert.equal(await page.locator('#boot').count(), 0);
+  assert.equal(await page.locator('article').count(), 0);
+  release();
+  await appReady(page);
+  await page.getByRole('heading', { level: 1, name: 'Your articles' }).waitFor();
+  await context.close();
+});
