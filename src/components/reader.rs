@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use lectern_core::paint::spans;
-use lectern_core::render::{body_bytes, body_html};
+use lectern_core::render::{body_bytes, body_html, is_long};
 use lectern_dom::first_paint;
 use lectern_dom::paint::{char_at_point, paint};
 use lectern_dom::selection::article_element;
@@ -18,8 +18,10 @@ pub fn Reader() -> Html {
     let state = app.state();
     let article = state.article.clone();
     // Counting words walks the whole text (1 MB for a long article): once per article.
-    let counts = use_memo(article.clone(), |a| (a.word_count(), a.reading_time()));
-    let (words, time) = *counts;
+    let counts = use_memo(article.clone(), |a| {
+        (a.word_count(), a.reading_time(), is_long(a))
+    });
+    let (words, time, long) = *counts;
     let meta = format!(
         "{} · {}",
         lang.words(words),
@@ -117,7 +119,7 @@ pub fn Reader() -> Html {
         .unwrap_or_default();
 
     html! {
-        <article id="article" class="reader" lang={article.lang.clone()} dir={article.dir.as_str()} tabindex="-1" {onclick} {onmousemove}>
+        <article id="article" class={classes!("reader", long.then_some("reader--long"))} lang={article.lang.clone()} dir={article.dir.as_str()} tabindex="-1" {onclick} {onmousemove}>
             <header class="reader__header">
                 <h1 class="reader__title">{ article.title.clone() }</h1>
                 <p class="reader__meta" lang={lang.code()} dir="auto">{ meta }</p>

@@ -27,7 +27,11 @@ pub fn reader_html(article: &Article, lang: Lang) -> String {
         lang.reading_time(time.min_minutes, time.max_minutes)
     );
     let mut out = String::with_capacity(body.len() + 1024);
-    out.push_str("<article id=\"article\" class=\"reader\" lang=\"");
+    out.push_str(if is_long(article) {
+        "<article id=\"article\" class=\"reader reader--long\" lang=\""
+    } else {
+        "<article id=\"article\" class=\"reader\" lang=\""
+    });
     escape_attr(&mut out, &article.lang);
     out.push_str("\" dir=\"");
     out.push_str(article.dir.as_str());
@@ -66,6 +70,15 @@ pub fn reader_html(article: &Article, lang: Lang) -> String {
     }
     out.push_str("</article>");
     out
+}
+
+/// Block text bytes above which an article is long: the reader then lays out and paints only
+/// the blocks near the screen (`.reader--long` in `styles/reader.css`).
+pub const LONG_BYTES: usize = 100_000;
+
+/// Whether the reader treats `article` as long (see [`LONG_BYTES`]).
+pub fn is_long(article: &Article) -> bool {
+    body_bytes(article) > LONG_BYTES
 }
 
 /// The bytes of the article's block texts: with its id, what tells the app that a body
@@ -355,6 +368,19 @@ mod tests {
             ru.contains("lang=\"ru\" dir=\"auto\">6 слов · 1 мин чтения<"),
             "{ru}"
         );
+    }
+
+    #[test]
+    fn long_articles_are_marked() {
+        let short = parse_plain("s", "Title\nText.");
+        assert!(!reader_html(&short, Lang::En).contains("reader--long"));
+        let mut long = short.clone();
+        long.blocks = (0..2_000)
+            .map(|_| Block::new(BlockKind::Paragraph, "x".repeat(60)))
+            .collect();
+        assert!(is_long(&long));
+        assert!(reader_html(&long, Lang::En)
+            .starts_with("<article id=\"article\" class=\"reader reader--long\""));
     }
 
     #[test]
