@@ -64,6 +64,12 @@ L.push(`| Lectern cold load → article painted: main-thread CPU (× floor) | ${
   const c = loadCpu(APP, s);
   return c == null ? '–' : `${fmt(c)} (${fmt(c / floorMs[s], 2)}×)`;
 }).join(' | ')} |`);
+if (result.loads?.probe) {
+  L.push(`| probe (a page that only defines the harness's interface, no article): main-thread CPU (× floor) | ${sizeCols.map((s) => {
+    const c = loadCpu('probe', s);
+    return c == null ? '–' : `${fmt(c)} (${fmt(c / floorMs[s], 2)}×)`;
+  }).join(' | ')} |`);
+}
 L.push(`| Lectern cold load → \`ready\`, wall clock from navigation | ${sizeCols.map((s) => fmt(readyMs(APP, s))).join(' | ')} |`);
 {
   const firstN = String(Math.min(...result.config.ns));
@@ -180,7 +186,8 @@ for (const s of [...new Set([small, big])]) {
   const c = loadCpu(APP, s);
   if (c == null) continue;
   const limit = s === '1m' ? 1.5 : 2;
-  budgets.push([`cold load → article painted, ${s}: main-thread CPU`, `${fmt(c)} ms`, `floor ${fmt(floorMs[s])} ms${loadCpu('peer-js', s) != null ? `; peer-js ${fmt(loadCpu('peer-js', s))} ms` : ''}`,
+  const probe = loadCpu('probe', s);
+  budgets.push([`cold load → article painted, ${s}: main-thread CPU`, `${fmt(c)} ms`, `floor ${fmt(floorMs[s])} ms${loadCpu('peer-js', s) != null ? `; peer-js ${fmt(loadCpu('peer-js', s))} ms` : ''}${probe != null ? `; probe (interface only, no article) ${fmt(probe)} ms` : ''}`,
     `≤ ${limit}× floor`, `${fmt(c / floorMs[s], 2)}×`, status(c / floorMs[s] <= limit)]);
 }
 if (sizes) {

@@ -408,6 +408,11 @@ fn bench(root: &Path, args: &[String]) -> Res {
                 .arg(format!("/app/={}", dist.display()))
                 .arg("--page")
                 .arg("app={origin}/app/index.html?bench&text={textUrl};ops=.*")
+                // A page that only defines the interface: what the harness's own waiting costs.
+                .arg("--serve")
+                .arg(format!("/probe/={}", root.join("xtask/bench/probe").display()))
+                .arg("--page")
+                .arg("probe={origin}/probe/index.html")
                 .arg("--out")
                 .arg(&out)
                 .args(defaults)
