@@ -112,6 +112,9 @@ pub fn App(props: &AppProps) -> Html {
             // The interface is up, and has taken the first paint over (see `Reader`).
             lectern_dom::first_paint::finish();
             lectern_dom::first_paint::mark_interactive();
+            if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+                page::set_icon(&document);
+            }
             let listeners = crate::store::writes::install(dispatcher);
             move || {
                 crate::store::writes::flush();

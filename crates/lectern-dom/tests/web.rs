@@ -85,3 +85,23 @@ fn reader_settings_land_on_the_root_element() {
         .unwrap()
         .contains("--reader-font-size:22px"));
 }
+
+#[wasm_bindgen_test]
+fn the_icon_is_added_once() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let count = || {
+        document
+            .query_selector_all("link[rel=icon]")
+            .unwrap()
+            .length()
+    };
+    let before = count();
+    lectern_dom::page::set_icon(&document);
+    lectern_dom::page::set_icon(&document);
+    assert_eq!(count(), before.max(1));
+    let link = document.query_selector("link[rel=icon]").unwrap().unwrap();
+    assert!(link
+        .get_attribute("href")
+        .unwrap()
+        .starts_with("data:image/svg+xml,"));
+}
