@@ -3,9 +3,11 @@
 // jump, a flash or a lost selection. Problems are left to the interface, which reports them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
-  startServer, launch, newPage, screenshot, dragSelect, settled, holdApp, appReady, DIST, SEED_TITLE,
-  paintedRanges, paintedText, waitPainted,
+  startServer, launch, newPage, screenshot, dragSelect, settled, holdApp, appReady, blockOf, DIST, ROOT, SEED_TITLE,
+  paintedRanges, paintedText, paintedTexts, waitPainted,
 } from '../lib.mjs';
 
 let server;
@@ -127,5 +129,56 @@ test('the library route is left to the interface', async () => {
   release();
   await appReady(page);
   await page.getByRole('heading', { level: 1, name: 'Your articles' }).waitFor();
+  await context.close();
+});
+
+test('a long article (over 100 kB): only the blocks near the screen are laid out; a highlight at its end shows in the first paint, and the panel jumps to it', async () => {
+  const { context, page } = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+  await page.goto(`${url}#/`);
+  await page.getByRole('heading', { level: 1, name: 'Your articles' }).waitFor();
+  // 300 numbered paragraphs of the sample's text: ~300 kB.
+  const seed = (await readFile(join(ROOT, 'assets', 'seed-article-ru.txt'), 'utf8')).split('\n').slice(1, -1).filter(Boolean);
+  const lines = ['Длинная статья'];
+  for (let i = 0; i < 300; i++) lines.push(`Абзац номер ${i}. ${seed[i % seed.length]}`);
+  await page.evaluate((text) => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', text);
+    document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  }, lines.join('\n'));
+  await page.getByRole('heading', { level: 1, name: 'Длинная статья' }).waitFor();
+  const article = page.locator('#article');
+  assert.match(await article.getAttribute('class'), /reader--long/);
+  assert.equal(await page.locator('[data-block]').last().evaluate((b) => getComputedStyle(b).contentVisibility), 'auto');
+
+  // Highlight the last paragraph's number, far below the first screen.
+  const last = await blockOf(page, 'Абзац номер 299.');
+  await dragSelect(page, { block: last, text: 'Абзац номер 299' }, { block: last, text: 'Абзац номер 299' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in blue' }).click();
+  await waitPainted(page, 'blue');
+  assert.equal(await paintedText(page, 'blue'), 'Абзац номер 299');
+  await settled(page);
+
+  // The first paint of this article shows the highlight at once.
+  const release = await holdApp(page);
+  await page.reloadOnly();
+  await page.locator('#boot [data-block]').first().waitFor();
+  assert.match(await page.locator('#boot #article').getAttribute('class'), /reader--long/);
+  assert.equal(await paintedText(page, 'blue'), 'Абзац номер 299');
+  release();
+  await appReady(page);
+  assert.equal(await paintedText(page, 'blue'), 'Абзац номер 299');
+
+  // From the top, the panel's card scrolls to it and puts the cursor on it.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.locator('#notes-panel .note-card').first().getByRole('button').first().click();
+  await page.waitForFunction(() => document.activeElement?.id === 'article');
+  assert.deepEqual(await paintedTexts(page, 'cursor'), ['Абзац номер 299']);
+  await page.waitForFunction(() => {
+    const [r] = CSS.highlights.get('lectern-cursor');
+    const rect = r.getBoundingClientRect();
+    return rect.height > 0 && rect.top >= 0 && rect.bottom <= innerHeight;
+  });
+  await screenshot(page, 'long-article-jump');
+  assert.deepEqual(page.errors, []);
   await context.close();
 });
