@@ -410,7 +410,10 @@ fn bench(root: &Path, args: &[String]) -> Res {
                 .arg("app={origin}/app/index.html?bench&text={textUrl};ops=.*")
                 // A page that only defines the interface: what the harness's own waiting costs.
                 .arg("--serve")
-                .arg(format!("/probe/={}", root.join("xtask/bench/probe").display()))
+                .arg(format!(
+                    "/probe/={}",
+                    root.join("xtask/bench/probe").display()
+                ))
                 .arg("--page")
                 .arg("probe={origin}/probe/index.html")
                 .arg("--out")
