@@ -182,3 +182,28 @@ test('a long article (over 100 kB): only the blocks near the screen are laid out
   assert.deepEqual(page.errors, []);
   await context.close();
 });
+
+test('when the app cannot load, the article stays readable and the page says what happened', async () => {
+  const { context, page } = await newPage(browser);
+  await page.goto(url);
+  await dragSelect(page, { block: 1, text: 'Михаил Галузин' }, { block: 1, text: 'Михаил Галузин' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in green' }).click();
+  await waitPainted(page, 'green');
+  await settled(page);
+  await page.route(/\/lectern-[0-9a-f]+\.js$/, (route) => route.abort());
+  await page.reloadOnly();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /could not load completely: you can read the article but not highlight it\. Reload/);
+  assert.equal(await page.locator('h1').innerText(), SEED_TITLE);
+  assert.equal(await paintedText(page, 'green'), 'Михаил Галузин');
+  // The notice sits under the bar, above the article.
+  const [barBottom, alertTop, titleTop] = await page.evaluate(() => [
+    document.querySelector('.app-bar').getBoundingClientRect().bottom,
+    document.querySelector('[role=alert]').getBoundingClientRect().top,
+    document.querySelector('h1').getBoundingClientRect().top,
+  ]);
+  assert.ok(barBottom <= alertTop && alertTop < titleTop);
+  await screenshot(page, 'first-paint-app-failed');
+  await context.close();
+});
