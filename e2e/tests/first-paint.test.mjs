@@ -104,9 +104,11 @@ test('a corrupt value: no first paint, nothing written; the interface reports it
   const raw = '{"version":1,"data":{"annotations":[{"id":';
   await page.evaluate(([k, v]) => localStorage.setItem(k, v), [KEY, raw]);
   const release = await holdApp(page);
-  await page.reloadOnly();
   // The first paint has run (the loader asks for the app after it) and left the page alone.
-  await page.waitForRequest(/\/lectern-[0-9a-f]+\.js$/);
+  // (Listening before the reload: the request can come before the reload resolves.)
+  const asked = page.waitForRequest(/\/lectern-[0-9a-f]+\.js$/);
+  await page.reloadOnly();
+  await asked;
   assert.equal(await page.locator('#boot').count(), 0);
   assert.equal(await page.evaluate((k) => localStorage.getItem(k), KEY), raw);
   assert.equal(await page.evaluate((k) => localStorage.getItem(`${k}.corrupt.1`), KEY), null);
@@ -122,8 +124,9 @@ test('a corrupt value: no first paint, nothing written; the interface reports it
 test('the library route is left to the interface', async () => {
   const { context, page } = await newPage(browser);
   const release = await holdApp(page);
+  const asked = page.waitForRequest(/\/lectern-[0-9a-f]+\.js$/);
   await page.gotoOnly(`${url}#/`);
-  await page.waitForRequest(/\/lectern-[0-9a-f]+\.js$/);
+  await asked;
   assert.equal(await page.locator('#boot').count(), 0);
   assert.equal(await page.locator('article').count(), 0);
   release();
