@@ -43,7 +43,6 @@ use lectern_core::annotation::{
 use lectern_core::annotations_doc::{
     annotations_key, load_annotations, save_annotations, AnnotationsDoc,
 };
-use lectern_core::article::Article;
 use lectern_core::state::Action;
 use lectern_core::storage::KeyValueStore;
 use lectern_core::text::{ByteOffset, CodePointOffset, TextIndex, Utf16Offset};
@@ -58,10 +57,6 @@ use yew::prelude::*;
 use crate::app::{App, AppProps};
 use crate::store::{use_app, AppContext};
 
-/// The id of the benchmark's article (its annotations live under their own storage key); the
-/// first paint's benchmark page (`crates/lectern-boot/src/bench.rs`) uses the same.
-const BENCH_ID: &str = "bench";
-const BENCH_TITLE: &str = "Benchmark article";
 /// Where the `store` op writes (not the open article's key).
 const STORE_ID: &str = "bench-store";
 const COLORS: [Color; 5] = [
@@ -85,17 +80,9 @@ pub use lectern_dom::bench::requested;
 pub fn start(text_url: Option<String>) {
     define_interface();
     wasm_bindgen_futures::spawn_local(async move {
-        let text = match text_url {
-            Some(url) => lectern_dom::bench::fetch_text(&url)
-                .await
-                .unwrap_or_else(|e| {
-                    web_sys::console::error_1(&e);
-                    String::new()
-                }),
-            None => crate::SEED_ARTICLE.trim_end().replace("\r\n", "\n"),
-        };
+        let article = lectern_dom::bench::article(text_url, crate::SEED_ARTICLE).await;
         let props = AppProps {
-            article: Some(Rc::new(Article::from_lines(BENCH_ID, BENCH_TITLE, &text))),
+            article: Some(Rc::new(article)),
             children: html! { <BenchProbe /> },
         };
         yew::Renderer::<App>::with_root_and_props(crate::root(), props).render();

@@ -5,17 +5,12 @@
 //! and `run()` wait for the app, which hands its own over (`src/bench.rs`).
 
 use lectern_core::annotations_doc::AnnotationsDoc;
-use lectern_core::article::Article;
 use lectern_core::i18n::Lang;
 use lectern_core::settings::UiLang;
 use lectern_dom::page;
 use wasm_bindgen::prelude::*;
 
 pub use lectern_dom::bench::requested;
-
-/// The app's benchmark article (`src/bench.rs`).
-const BENCH_ID: &str = "bench";
-const BENCH_TITLE: &str = "Benchmark article";
 
 /// The harness's interface (`text` returns the article text), with the app's ops handed over
 /// later through `window.lecternBenchApp(appInterface)`.
@@ -36,19 +31,10 @@ pub fn start(text_url: Option<String>) {
     let done = js_sys::Promise::new(&mut |resolve, _| {
         let text_url = text_url.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let text = match text_url {
-                Some(url) => lectern_dom::bench::fetch_text(&url)
-                    .await
-                    .unwrap_or_else(|e| {
-                        web_sys::console::error_1(&e);
-                        String::new()
-                    }),
-                None => crate::SEED_ARTICLE.trim_end().replace("\r\n", "\n"),
-            };
-            let article = Article::from_lines(BENCH_ID, BENCH_TITLE, &text);
+            let article = lectern_dom::bench::article(text_url, crate::SEED_ARTICLE).await;
             let lang = Lang::resolve(UiLang::Auto, &page::browser_languages());
             let _ = crate::show(&article, &AnnotationsDoc::default(), lang);
-            define_interface(&text);
+            define_interface(article);
             let _ = resolve.call0(&JsValue::NULL);
         });
     });
@@ -64,7 +50,7 @@ fn now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-fn define_interface(text: &str) {
+fn define_interface(article: lectern_core::article::Article) {
     // Reading geometry forces style and layout.
     let t = now();
     if let Some(body) = web_sys::window()
@@ -80,9 +66,9 @@ fn define_interface(text: &str) {
     };
     set("readyMs", now());
     set("layoutMs", layout_ms);
-    // The text crosses into JS only when the harness asks for it (after the load is measured).
-    let text = text.to_owned();
-    let text = Closure::<dyn Fn() -> JsValue>::new(move || JsValue::from_str(&text));
+    // The text is joined and crosses into JS only when the harness asks for it (after the load
+    // is measured).
+    let text = Closure::<dyn Fn() -> JsValue>::new(move || JsValue::from_str(&article.text()));
     let define = js_sys::Function::new_with_args("info, text", INTERFACE);
     let _ = define.call2(&JsValue::NULL, &info, &text.into_js_value());
 }
