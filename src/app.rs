@@ -36,19 +36,11 @@ pub fn seed_article() -> Article {
 
 /// Load article `id`: the sample from the build, others from storage. `Err` carries what to
 /// tell the user.
-pub fn load_article(local: &LocalStore, id: &str) -> Result<Article, Option<Problem>> {
+pub fn load_article(local: &LocalStore, id: &str) -> Result<Article, Problem> {
     if id == SEED_ID {
         return Ok(seed_article());
     }
-    let loaded = library::load_article(local, id);
-    match loaded.value {
-        Some(a) => Ok(a),
-        None => Err(loaded.problem.or(Some(Problem::Corrupt {
-            key: library::article_key(id),
-            error: "missing".to_owned(),
-            backup_key: None,
-        }))),
-    }
+    library::open_stored(local, id)
 }
 
 fn current_hash() -> String {
@@ -80,15 +72,8 @@ pub fn App(props: &AppProps) -> Html {
         let settings = storage::load_settings(&local);
         let seed = seed_article();
         let lib = library::load_library(&local, &seed);
-        let (article, view, problem) = match route::parse(&current_hash()) {
-            Route::Library => (seed, View::Library, None),
-            Route::Article(id) => match load_article(&local, &id) {
-                Ok(a) => (a, View::Reader, None),
-                Err(p) => (seed, View::Library, p),
-            },
-            Route::Default if lib.value.get(SEED_ID).is_some() => (seed, View::Reader, None),
-            Route::Default => (seed, View::Library, None),
-        };
+        let (article, view, problem) =
+            library::opening(&local, route::parse(&current_hash()), &lib.value, seed);
         let (article, view) = match injected {
             Some(a) => ((*a).clone(), View::Reader),
             None => (article, view),
@@ -271,12 +256,10 @@ fn open(store: &UseReducerHandle<Store>, id: &str) {
         }
         Err(problem) => {
             store.dispatch(Action::ShowLibrary);
-            if let Some(problem) = problem {
-                store.dispatch(Action::Problem {
-                    subject: Subject::Article,
-                    problem,
-                });
-            }
+            store.dispatch(Action::Problem {
+                subject: Subject::Article,
+                problem,
+            });
         }
     }
 }

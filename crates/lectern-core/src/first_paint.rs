@@ -1,10 +1,11 @@
 //! What the first paint shows: the article the app is about to open, with its highlights,
 //! read from storage before the app's interface has loaded (`crates/lectern-boot`, ADR 0003).
 //!
-//! It mirrors the app's start-up choice (`App` in `src/app.rs`) for the common case only: the
-//! reader view of an article whose settings, library, article and annotations all load without
-//! a problem. Anything else (the library view, a missing article, a corrupt or newer value, an
-//! unavailable storage) gives `None`, and the app shows it, with its notices, when it loads.
+//! It makes the app's start-up choice ([`opening`], as `App` in `src/app.rs` does) and keeps
+//! the common case only: the reader view of an article whose settings, library, article and
+//! annotations all load without a problem. Anything else (the library view, a missing article,
+//! a corrupt or newer value, an unavailable storage) gives `None`, and the app shows it, with
+//! its notices, when it loads.
 //! Storage is only read: a load that would write (moving a corrupt value aside) is refused by
 //! [`ReadOnly`] and counts as a problem, so the app still sees and reports what it finds.
 
@@ -12,9 +13,10 @@ use std::cell::Cell;
 
 use crate::annotations_doc::{load_annotations, AnnotationsDoc};
 use crate::article::Article;
-use crate::library::{load_article, load_library, SEED_ID};
-use crate::route::{self, Route};
+use crate::library::{load_library, opening};
+use crate::route;
 use crate::settings::Settings;
+use crate::state::View;
 use crate::storage::{load_settings, KeyValueStore, StoreError};
 
 /// The open article, its annotations and the reader settings.
@@ -66,25 +68,15 @@ pub fn first_paint(
     if settings.problem.is_some() {
         return None;
     }
-    let article = match route::parse(hash) {
-        Route::Library => return None,
-        Route::Article(id) if id != SEED_ID => {
-            let loaded = load_article(&store, &id);
-            if loaded.problem.is_some() {
-                return None;
-            }
-            loaded.value?
-        }
-        Route::Article(_) => seed(),
-        Route::Default => {
-            let seed = seed();
-            let lib = load_library(&store, &seed);
-            if lib.problem.is_some() || lib.value.get(SEED_ID).is_none() {
-                return None;
-            }
-            seed
-        }
-    };
+    let seed = seed();
+    let lib = load_library(&store, &seed);
+    if lib.problem.is_some() {
+        return None;
+    }
+    let (article, view, problem) = opening(&store, route::parse(hash), &lib.value, seed);
+    if view != View::Reader || problem.is_some() {
+        return None;
+    }
     let doc = load_annotations(&store, &article.id);
     if doc.problem.is_some() || store.wrote.get() {
         return None;
@@ -101,7 +93,9 @@ mod tests {
     use super::*;
     use crate::annotation::{Annotation, Color, Target, TextPositionSelector, TextQuoteSelector};
     use crate::annotations_doc::{annotations_key, save_annotations};
-    use crate::library::{article_key, save_article, save_library, LibraryDoc, LIBRARY_KEY};
+    use crate::library::{
+        article_key, save_article, save_library, LibraryDoc, LIBRARY_KEY, SEED_ID,
+    };
     use crate::parse::plain::parse_plain;
     use crate::storage::{save_settings, MemoryStore, SETTINGS_KEY};
     use crate::text::CodePointOffset;

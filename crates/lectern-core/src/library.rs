@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::annotation::text_hash;
 use crate::article::Article;
-use crate::storage::{load, to_envelope, KeyValueStore, Loaded, StoreError};
+use crate::route::Route;
+use crate::state::View;
+use crate::storage::{load, to_envelope, KeyValueStore, Loaded, Problem, StoreError};
 
 pub const LIBRARY_KEY: &str = "lectern.v1.library";
 pub const LIBRARY_VERSION: u32 = 1;
@@ -144,11 +146,79 @@ pub fn load_article(store: &dyn KeyValueStore, id: &str) -> Loaded<Option<Articl
     })
 }
 
+/// A stored (imported) article, or what to tell the reader when it cannot be opened (a missing
+/// one is reported like a value that does not parse).
+pub fn open_stored(store: &dyn KeyValueStore, id: &str) -> Result<Article, Problem> {
+    let loaded = load_article(store, id);
+    match loaded.value {
+        Some(a) => Ok(a),
+        None => Err(loaded.problem.unwrap_or_else(|| Problem::Corrupt {
+            key: article_key(id),
+            error: "missing".to_owned(),
+            backup_key: None,
+        })),
+    }
+}
+
+/// What the app opens at start-up for URL route `route`: the article, the view, and a problem
+/// to report. An article that cannot be opened sends the reader to the library with the
+/// problem; the default route opens the sample (`seed`) unless it was removed from `library`.
+/// The first paint (`first_paint`) makes the same choice.
+pub fn opening(
+    store: &dyn KeyValueStore,
+    route: Route,
+    library: &LibraryDoc,
+    seed: Article,
+) -> (Article, View, Option<Problem>) {
+    match route {
+        Route::Library => (seed, View::Library, None),
+        Route::Article(id) if id == SEED_ID => (seed, View::Reader, None),
+        Route::Article(id) => match open_stored(store, &id) {
+            Ok(a) => (a, View::Reader, None),
+            Err(p) => (seed, View::Library, Some(p)),
+        },
+        Route::Default if library.get(SEED_ID).is_some() => (seed, View::Reader, None),
+        Route::Default => (seed, View::Library, None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::parse::plain::parse_plain;
     use crate::storage::{MemoryStore, Problem};
+
+    #[test]
+    fn opening_follows_the_route() {
+        let store = MemoryStore::default();
+        let lib = load_library(&store, &seed()).value;
+        let open = |hash: &str, lib: &LibraryDoc| {
+            let (a, view, problem) = opening(&store, crate::route::parse(hash), lib, seed());
+            (a.id, view, problem.is_some())
+        };
+        assert_eq!(open("", &lib), (SEED_ID.to_owned(), View::Reader, false));
+        assert_eq!(
+            open("#/a/seed", &lib),
+            (SEED_ID.to_owned(), View::Reader, false)
+        );
+        assert_eq!(open("#/", &lib), (SEED_ID.to_owned(), View::Library, false));
+        // A missing article: the library, and a problem naming its key.
+        let (_, view, problem) = opening(&store, Route::Article("gone".into()), &lib, seed());
+        assert_eq!(view, View::Library);
+        assert!(
+            matches!(problem, Some(Problem::Corrupt { key, .. }) if key == article_key("gone"))
+        );
+        // A stored one opens.
+        let a = parse_plain("imp-1", "Imported\nText.");
+        save_article(&store, &a).unwrap();
+        assert_eq!(
+            open("#/a/imp-1", &lib),
+            ("imp-1".to_owned(), View::Reader, false)
+        );
+        // With the sample removed from the library, the default route is the library.
+        let empty = LibraryDoc { articles: vec![] };
+        assert_eq!(open("", &empty), (SEED_ID.to_owned(), View::Library, false));
+    }
 
     fn seed() -> Article {
         parse_plain(SEED_ID, "Заголовок\nТекст статьи.")
