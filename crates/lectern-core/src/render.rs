@@ -27,7 +27,8 @@ pub fn reader_html(article: &Article, lang: Lang) -> String {
         lang.reading_time(time.min_minutes, time.max_minutes)
     );
     let mut out = String::with_capacity(body.len() + 1024);
-    out.push_str(if is_long(article) {
+    let bytes = body_bytes(article);
+    out.push_str(if bytes > LONG_BYTES {
         "<article id=\"article\" class=\"reader reader--long\" lang=\""
     } else {
         "<article id=\"article\" class=\"reader\" lang=\""
@@ -45,7 +46,7 @@ pub fn reader_html(article: &Article, lang: Lang) -> String {
     escape_text(&mut out, &meta);
     out.push_str("</p></header><div class=\"reader__body\" data-article=\"");
     escape_attr(&mut out, &article.id);
-    out.push_str(&format!("\" data-bytes=\"{}\">", body_bytes(article)));
+    out.push_str(&format!("\" data-bytes=\"{bytes}\">"));
     out.push_str(&body);
     out.push_str("</div><p class=\"visually-hidden\" aria-live=\"polite\" data-cursor=\"\"></p>");
     if let Some(source) = &article.source {
