@@ -1,19 +1,15 @@
-//! The root component: builds the store (which writes through to storage, see `store.rs`),
-//! follows the URL hash (library or an article), applies the reader settings, and listens to
-//! other tabs, the keyboard, and files dropped on the window.
+//! The root component: builds the store over the injected services (the core reducer, its
+//! effects carried out by the platform's runner), follows the URL through the runner's
+//! subscriptions, applies the reader settings, and listens to the keyboard and to files
+//! dropped on the window.
 
 use std::rc::Rc;
 
-use gloo::events::EventListener;
-use lectern_core::annotations_doc::{self, annotations_key};
-use lectern_core::article::Article;
-use lectern_core::library::{self, LIBRARY_KEY, SEED_ID};
-use lectern_core::parse::plain::parse_plain;
-use lectern_core::route::{self, Route};
-use lectern_core::state::{Action, State, Subject, View};
-use lectern_core::storage::{self, Problem};
-use lectern_dom::local_store::LocalStore;
+use lectern_core::library::seed_article;
+use lectern_core::startup::Startup;
+use lectern_core::state::{State, View};
 use lectern_dom::page;
+use lectern_dom::runner::{current_hash, Runner};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -27,83 +23,47 @@ use crate::components::selection_toolbar::SelectionToolbar;
 use crate::components::undo_toast::UndoToast;
 use crate::hooks::use_import::use_drop_import;
 use crate::hooks::use_shortcuts::use_shortcuts;
-use crate::store::{AppContext, Store, UiStore};
+use crate::store::{AppContext, Services, Store, UiStore};
 
-/// The built-in sample article.
-pub fn seed_article() -> Article {
-    parse_plain(SEED_ID, crate::SEED_ARTICLE)
-}
-
-/// Load article `id`: the sample from the build, others from storage. `Err` carries what to
-/// tell the user.
-pub fn load_article(local: &LocalStore, id: &str) -> Result<Article, Problem> {
-    if id == SEED_ID {
-        return Ok(seed_article());
-    }
-    library::open_stored(local, id)
-}
-
-fn current_hash() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default()
-}
-
-/// Only `#/…` and the empty hash are routes; `#article` (the skip link) is an in-page anchor.
-fn is_route(hash: &str) -> bool {
-    hash.is_empty() || hash == "#" || hash.starts_with("#/")
-}
-
-/// What the app is mounted with: nothing in the normal app; the benchmark page (`bench.rs`)
-/// opens its own article and renders a probe inside the app's context.
+/// What the app is mounted with (see [`Services`]): the browser's storage by default.
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
     #[prop_or_default]
-    pub article: Option<Rc<Article>>,
-    #[prop_or_default]
-    pub children: Html,
+    pub services: Services,
 }
 
 #[component]
 pub fn App(props: &AppProps) -> Html {
-    let injected = props.article.clone();
-    let store = use_reducer(move || {
-        let local = LocalStore::from_window();
-        let settings = storage::load_settings(&local);
-        let seed = seed_article();
-        let lib = library::load_library(&local, &seed);
-        let (article, view, problem) =
-            library::opening(&local, route::parse(&current_hash()), &lib.value, seed);
-        let (article, view) = match injected {
-            Some(a) => ((*a).clone(), View::Reader),
-            None => (article, view),
-        };
-        let doc = annotations_doc::load_annotations(&local, &article.id);
-        let mut state = State::new(article, settings, doc).with_library(lib, view);
-        if let Some(problem) = problem {
-            state = lectern_core::state::reduce(
-                &state,
-                Action::Problem {
-                    subject: Subject::Article,
-                    problem,
-                },
-            );
+    let services = props.services.clone();
+    let runner = use_memo((), {
+        let store = Rc::clone(&services.store);
+        move |_| Runner::new(store)
+    });
+    let store = use_reducer({
+        let runner = runner.clone();
+        move || {
+            // The same decision as every later change of the URL and as the first paint.
+            let start = Startup::load(&**runner.store(), &current_hash(), seed_article);
+            Store::new(State::new(start), Rc::clone(&*runner))
         }
-        Store(state)
     });
     {
+        let runner = Rc::clone(&runner);
         let dispatcher = store.dispatcher();
+        let startup = store.state.startup_effects();
         use_effect_with((), move |_| {
+            runner.set_dispatch(Rc::new(move |a| dispatcher.dispatch(a)));
+            runner.run(startup);
+            let subscriptions = runner.subscribe();
             // The interface is up, and has taken the first paint over (see `Reader`).
             lectern_dom::first_paint::finish();
             lectern_dom::first_paint::mark_interactive();
             if let Some(document) = web_sys::window().and_then(|w| w.document()) {
                 page::set_icon(&document);
             }
-            let listeners = crate::store::writes::install(dispatcher);
             move || {
-                crate::store::writes::flush();
-                drop(listeners);
+                runner.flush();
+                drop(subscriptions);
             }
         });
     }
@@ -113,9 +73,10 @@ pub fn App(props: &AppProps) -> Html {
         store: store.clone(),
         ui_store,
         browser_langs: Rc::clone(&browser_langs),
+        observer: services.observer.clone(),
     };
     let lang = ctx.lang();
-    let settings = store.0.settings;
+    let settings = store.state.settings.value;
 
     use_effect_with((settings, lang), |(settings, lang)| {
         if let Some(root) = document_root() {
@@ -123,60 +84,6 @@ pub fn App(props: &AppProps) -> Html {
             page::set_document_lang(&root, lang.code());
         }
     });
-
-    // The URL hash decides what is open; back/forward and bookmarks follow it. Re-registered
-    // when the open article or view changes, so the handler sees the current ones.
-    {
-        let store = store.clone();
-        let deps = (store.0.article.id.clone(), store.0.view);
-        use_effect_with(deps, move |_| {
-            let listener = web_sys::window().map(|w| {
-                EventListener::new(&w, "hashchange", move |_| {
-                    let hash = current_hash();
-                    if !is_route(&hash) {
-                        return;
-                    }
-                    match route::parse(&hash) {
-                        Route::Library => store.dispatch(Action::ShowLibrary),
-                        Route::Default => open(&store, SEED_ID),
-                        Route::Article(id) => open(&store, &id),
-                    }
-                })
-            });
-            move || drop(listener)
-        });
-    }
-
-    // Another tab wrote this article's annotations, or the library: merge them in.
-    {
-        let store = store.clone();
-        let key = annotations_key(&store.0.article.id);
-        use_effect_with(key, move |key| {
-            let key = key.clone();
-            let listener = web_sys::window().map(|w| {
-                EventListener::new(&w, "storage", move |e| {
-                    let Some(e) = e.dyn_ref::<web_sys::StorageEvent>() else {
-                        return;
-                    };
-                    let changed = e.key();
-                    if changed.as_deref() == Some(key.as_str()) {
-                        if let Some(Ok(doc)) =
-                            e.new_value().map(|raw| annotations_doc::parse_stored(&raw))
-                        {
-                            store.dispatch(Action::AnnotationsChangedElsewhere(doc));
-                        }
-                    } else if changed.as_deref() == Some(LIBRARY_KEY) {
-                        let lib =
-                            library::load_library(&LocalStore::from_window(), &seed_article());
-                        if lib.problem.is_none() {
-                            store.dispatch(Action::LibraryChangedElsewhere(lib.value));
-                        }
-                    }
-                })
-            });
-            move || drop(listener)
-        });
-    }
 
     use_shortcuts(&ctx);
     use_drop_import(&ctx);
@@ -206,7 +113,18 @@ pub fn App(props: &AppProps) -> Html {
             let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
         }
     });
-    let view = store.0.view;
+    if let Some(observer) = &services.observer {
+        observer.rendered(&ctx, false);
+    }
+    {
+        let (observer, ctx) = (services.observer.clone(), ctx.clone());
+        use_effect_with((), move |_| {
+            if let Some(observer) = observer {
+                observer.rendered(&ctx, true);
+            }
+        });
+    }
+    let view = store.state.view;
     html! {
         <ContextProvider<AppContext> context={ctx}>
             <a class="skip-link" href="#article" onclick={skip}>{ t.skip_to_article }</a>
@@ -227,40 +145,7 @@ pub fn App(props: &AppProps) -> Html {
                 <AnnotationPopover />
                 <UndoToast />
             }
-            { props.children.clone() }
         </ContextProvider<AppContext>>
-    }
-}
-
-/// Open article `id` (already open: just show the reader).
-fn open(store: &UseReducerHandle<Store>, id: &str) {
-    if store.0.article.id == id {
-        if store.0.view != View::Reader {
-            let local = LocalStore::from_window();
-            let annotations = annotations_doc::load_annotations(&local, id);
-            store.dispatch(Action::ArticleOpened {
-                article: Box::new((*store.0.article).clone()),
-                annotations,
-            });
-        }
-        return;
-    }
-    let local = LocalStore::from_window();
-    match load_article(&local, id) {
-        Ok(article) => {
-            let annotations = annotations_doc::load_annotations(&local, id);
-            store.dispatch(Action::ArticleOpened {
-                article: Box::new(article),
-                annotations,
-            });
-        }
-        Err(problem) => {
-            store.dispatch(Action::ShowLibrary);
-            store.dispatch(Action::Problem {
-                subject: Subject::Article,
-                problem,
-            });
-        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! The benchmark page: only when the URL has `?bench` (never in the normal UI).
 //!
 //! `index.html?bench&text=/data/article-1m.txt` fetches the text (one paragraph per line), mounts
-//! the real `<App/>` with it as the open article, and defines `window.annotatorBench`, the page
+//! the real `<App/>` with it as the open article (through the app's one seam, [`Services`]: a
+//! store that holds the article beside `localStorage`, the URL `#/a/bench`, and an observer
+//! that sees every render and paint), and defines `window.annotatorBench`, the page
 //! interface of the peer benchmark harness (`../shared/bench/README.md`, "Page interface"):
 //! `name`, `ready`, `articleText()`, `ops()` and `run(name, payload)`. `cargo xtask bench` drives
 //! it. Everything measured goes through the real code: the core's `Anchorer` and `Describer`,
@@ -52,10 +54,11 @@ use lectern_dom::selection::selected_range;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use yew::prelude::*;
 
 use crate::app::{App, AppProps};
-use crate::store::{use_app, AppContext};
+use crate::store::{AppContext, Observer, Services};
+use lectern_core::storage::StoreError;
+use lectern_dom::paint::PaintStats;
 
 /// Where the `store` op writes (not the open article's key).
 const STORE_ID: &str = "bench-store";
@@ -68,10 +71,12 @@ const COLORS: [Color; 5] = [
 ];
 
 thread_local! {
-    /// The app's context as of its latest render (set by [`BenchProbe`]).
+    /// The app's context as of its latest render (set by [`Probe`]).
     static CTX: RefCell<Option<AppContext>> = const { RefCell::new(None) };
     /// Resolves `annotatorBench.ready`.
     static READY: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    /// What the reader's last paint did.
+    static LAST_PAINT: std::cell::Cell<PaintStats> = std::cell::Cell::new(PaintStats::default());
 }
 
 pub use lectern_dom::bench::requested;
@@ -81,24 +86,63 @@ pub fn start(text_url: Option<String>) {
     define_interface();
     wasm_bindgen_futures::spawn_local(async move {
         let article = lectern_dom::bench::article(text_url, crate::SEED_ARTICLE).await;
-        let props = AppProps {
-            article: Some(Rc::new(article)),
-            children: html! { <BenchProbe /> },
+        let key = lectern_core::library::article_key(&article.id);
+        let envelope =
+            lectern_core::storage::to_envelope(lectern_core::library::ARTICLE_VERSION, &article);
+        // Open it as the URL would.
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ =
+                h.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#/a/{}", article.id)));
+        }
+        let services = Services {
+            store: Rc::new(BenchStore {
+                inner: LocalStore::from_window(),
+                key,
+                envelope,
+            }),
+            observer: Some(Rc::new(Probe)),
         };
-        yew::Renderer::<App>::with_root_and_props(crate::root(), props).render();
+        yew::Renderer::<App>::with_root_and_props(crate::root(), AppProps { services }).render();
     });
 }
 
-/// Rendered inside `<App/>`: keeps the latest context for the ops, and resolves `ready` once
-/// the first render is in the DOM (effects run after the DOM is updated).
-#[component]
-fn BenchProbe() -> Html {
-    let app = use_app();
-    CTX.with(|c| *c.borrow_mut() = Some(app));
-    use_effect_with((), |_| {
+/// `localStorage`, plus the benchmark's article (held in memory: 1 MB of text would fill a
+/// good part of the quota).
+struct BenchStore {
+    inner: LocalStore,
+    key: String,
+    envelope: String,
+}
+
+impl KeyValueStore for BenchStore {
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        if key == self.key {
+            return Ok(Some(self.envelope.clone()));
+        }
+        self.inner.get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.inner.set(key, value)
+    }
+    fn remove(&self, key: &str) -> Result<(), StoreError> {
+        self.inner.remove(key)
+    }
+}
+
+/// Keeps the latest context for the ops, resolves `ready` once the first render is in the DOM
+/// (effects run after the DOM is updated), and keeps the last paint's statistics.
+struct Probe;
+
+impl Observer for Probe {
+    fn rendered(&self, ctx: &AppContext, first: bool) {
+        CTX.with(|c| *c.borrow_mut() = Some(ctx.clone()));
+        if !first {
+            return;
+        }
         let layout_ms = force_layout();
         let ready_ms = now();
-        let text_len = with_ctx(|c| c.state().text.encode_utf16().count()).unwrap_or(0);
+        let text_len =
+            with_ctx(|c| c.state().reader.text_str().encode_utf16().count()).unwrap_or(0);
         let info = obj(&[
             ("readyMs", ready_ms.into()),
             ("layoutMs", layout_ms.into()),
@@ -107,8 +151,11 @@ fn BenchProbe() -> Html {
         if let Some(resolve) = READY.with(|r| r.borrow_mut().take()) {
             let _ = resolve.call1(&JsValue::NULL, &info);
         }
-    });
-    Html::default()
+    }
+
+    fn painted(&self, stats: PaintStats) {
+        LAST_PAINT.with(|p| p.set(stats));
+    }
 }
 
 fn with_ctx<R>(f: impl FnOnce(&AppContext) -> R) -> Option<R> {
@@ -180,7 +227,7 @@ fn define_interface() {
         READY.with(|r| *r.borrow_mut() = Some(resolve));
     });
     let article_text = Closure::<dyn Fn() -> JsValue>::new(|| {
-        with_ctx(|c| JsValue::from_str(&c.state().text)).unwrap_or(JsValue::NULL)
+        with_ctx(|c| JsValue::from_str(c.state().reader.text_str())).unwrap_or(JsValue::NULL)
     });
     let ops = Closure::<dyn Fn() -> JsValue>::new(|| {
         OPS.iter()
@@ -257,7 +304,8 @@ fn read_quote(q: &JsValue) -> Quote {
 async fn run_op(name: &str, payload: &JsValue) -> Result<Object, JsValue> {
     let budget = get(payload, "budgetMs").as_f64().unwrap_or(20_000.0);
     let quotes = quotes_of(payload);
-    let text = with_ctx(|c| c.state().text.clone()).ok_or("the app is not mounted yet")?;
+    let text: Rc<str> =
+        with_ctx(|c| c.state().reader.text_str().into()).ok_or("the app is not mounted yet")?;
     match name {
         "anchor" => Ok(op_anchor(&text, &quotes, budget, false)),
         "anchor-stored" => Ok(op_anchor(&text, &quotes, budget, true)),
@@ -555,10 +603,9 @@ async fn until_painted(ids: &[&str], limit_ms: f64) -> bool {
 /// reader does before each paint), timed again here on the same state.
 fn spans_ms() -> f64 {
     with_ctx(|c| {
-        let state = c.state();
+        let state = &c.state().reader;
         let t0 = now();
-        let placed = state.placed();
-        let n = lectern_core::paint::spans(&state.article, &placed).len();
+        let n = state.paint_plan(None).runs();
         let ms = now() - t0;
         std::hint::black_box(n);
         ms
@@ -566,8 +613,12 @@ fn spans_ms() -> f64 {
     .unwrap_or(0.0)
 }
 
+fn last_paint() -> PaintStats {
+    LAST_PAINT.with(std::cell::Cell::get)
+}
+
 fn painted_ranges() -> f64 {
-    lectern_dom::paint::painted_ranges() as f64
+    last_paint().ranges as f64
 }
 
 /// JS heap in use (`performance.memory`, Chromium only) and the wasm linear memory.
@@ -584,7 +635,7 @@ fn memory() -> (f64, f64) {
 
 /// `highlight` and `restore`: N annotations into the store in one action, until painted.
 async fn op_paint(text: &str, quotes: &[JsValue], from_storage: bool) -> Result<Object, JsValue> {
-    let article_id = with_ctx(|c| c.state().article.id.clone()).ok_or("no app")?;
+    let article_id = with_ctx(|c| c.state().reader.article.id.clone()).ok_or("no app")?;
     let doc = annotations_for(text, &article_id, quotes, false);
     let ids: Vec<String> = doc.annotations.iter().map(|a| a.id.clone()).collect();
     let local = LocalStore::from_window();
@@ -626,7 +677,7 @@ async fn op_paint(text: &str, quotes: &[JsValue], from_storage: bool) -> Result<
                 ("readMs", read_ms.into()),
                 ("reduceMs", (dispatch_ms - read_ms).into()),
                 ("paintedRanges", painted_ranges().into()),
-                ("paintMs", lectern_dom::paint::last_paint_ms().into()),
+                ("paintMs", last_paint().ms.into()),
                 ("spansMs", spans_ms().into()),
                 ("jsHeapBytes", js_heap.into()),
                 ("wasmMemoryBytes", wasm_mem.into()),
@@ -647,7 +698,7 @@ fn first_text(el: &web_sys::Node) -> Option<web_sys::Node> {
 
 /// `add-one`: N highlights present, then one more from a DOM selection, and a note typed.
 async fn op_add_one(text: &str, quotes: &[JsValue]) -> Result<Object, JsValue> {
-    let article_id = with_ctx(|c| c.state().article.id.clone()).ok_or("no app")?;
+    let article_id = with_ctx(|c| c.state().reader.article.id.clone()).ok_or("no app")?;
     let doc = annotations_for(text, &article_id, quotes, false);
     let ids: Vec<String> = doc.annotations.iter().map(|a| a.id.clone()).collect();
     with_ctx(|c| c.dispatch(Action::AnnotationsChangedElsewhere(doc))).ok_or("no app")?;
@@ -676,15 +727,15 @@ async fn op_add_one(text: &str, quotes: &[JsValue]) -> Result<Object, JsValue> {
     // Timed: what the toolbar's colour button does, until the new mark is painted.
     let t0 = now();
     let article_el = doc.get_element_by_id("article").ok_or("no #article")?;
-    let (ctx, article) = with_ctx(|c| (c.clone(), c.state().article.clone())).ok_or("no app")?;
+    let (ctx, text) = with_ctx(|c| (c.clone(), c.state().reader.text.clone())).ok_or("no app")?;
     let range: std::ops::Range<ByteOffset> =
-        selected_range(&article_el, &article).ok_or("nothing selected")?;
+        selected_range(&article_el, &text).ok_or("nothing selected")?;
     let select_ms = now() - t0;
     let id = ctx.highlight(range, Color::Green);
     let dispatch_ms = now() - t0;
     let painted = until_painted(&[&id], 60_000.0).await;
-    let paint_ms = lectern_dom::paint::last_paint_ms();
-    let repainted = lectern_dom::paint::last_repainted_blocks();
+    let paint_ms = last_paint().ms;
+    let repainted = last_paint().repainted_blocks;
     let ms = now() - t0;
     let layout_ms = force_layout();
     let frame_ms = next_frame().await;

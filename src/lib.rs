@@ -14,7 +14,7 @@ pub mod hooks;
 pub mod store;
 
 /// The sample article a new reader sees, embedded in the build.
-pub const SEED_ARTICLE: &str = include_str!("../assets/seed-article-ru.txt");
+pub use lectern_core::library::SEED_TEXT as SEED_ARTICLE;
 
 /// Mount the app (the benchmark page instead with `?bench` in the URL).
 pub fn start() {

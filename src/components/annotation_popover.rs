@@ -71,7 +71,7 @@ pub fn AnnotationPopover() -> Html {
         });
     }
 
-    let state = app.state();
+    let state = &app.state().reader;
     let ui = app.ui();
     let Some(id) = ui.popover.clone() else {
         return html! {};
@@ -90,7 +90,7 @@ pub fn AnnotationPopover() -> Html {
             (r.bottom() + sy + 10.0, r.left() + sx)
         })
         .unwrap_or((120.0, 40.0));
-    let read_only = !state.annotations_writable;
+    let read_only = !state.writable;
 
     let close = {
         let app = app.clone();

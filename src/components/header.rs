@@ -44,6 +44,7 @@ pub fn Header() -> Html {
     };
     let state = app.state();
     let count = state
+        .reader
         .doc
         .annotations
         .iter()
@@ -63,11 +64,11 @@ pub fn Header() -> Html {
                 </a>
                 if state.view == View::Reader {
                 <button type="button" class="icon-button" id="undo-button" onclick={undo}
-                    disabled={state.undo.is_empty()} aria-label={t.undo} title={format!("{} (Ctrl+Z)", t.undo)}>
+                    disabled={state.reader.undo.is_empty()} aria-label={t.undo} title={format!("{} (Ctrl+Z)", t.undo)}>
                     <span aria-hidden="true">{"↶"}</span>
                 </button>
                 <button type="button" class="icon-button" id="redo-button" onclick={redo}
-                    disabled={state.redo.is_empty()} aria-label={t.redo} title={format!("{} (Ctrl+Shift+Z)", t.redo)}>
+                    disabled={state.reader.redo.is_empty()} aria-label={t.redo} title={format!("{} (Ctrl+Shift+Z)", t.redo)}>
                     <span aria-hidden="true">{"↷"}</span>
                 </button>
                 <button type="button" class="icon-button panel-toggle" id="panel-button" onclick={toggle_panel}

@@ -2,22 +2,17 @@
 //! open, rename, delete (with undo), search; add articles by pasting, choosing files, or
 //! dropping them anywhere.
 
-use std::collections::HashMap;
-
-use lectern_core::annotations_doc::load_annotations;
+use lectern_core::effect::DataScope;
 use lectern_core::i18n::Strings;
 use lectern_core::import::ImportError;
 use lectern_core::library::ArticleMeta;
-use lectern_core::state::Action;
+use lectern_core::state::{Action, ImportLine, ImportOutcome};
 use lectern_dom::files::files_of;
-use lectern_dom::local_store::LocalStore;
-use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-use crate::components::export_menu::{ExportMenu, Scope};
-use crate::hooks::use_import::{import_files, import_pasted};
-use crate::store::{use_app, ImportLine, ImportOutcome};
+use crate::components::export_menu::ExportMenu;
+use crate::store::use_app;
 
 #[component]
 pub fn LibraryView() -> Html {
@@ -25,39 +20,19 @@ pub fn LibraryView() -> Html {
     let t = app.t();
     let lang = app.lang();
     let state = app.state();
-    let query = use_state(String::new);
     let pasting = use_state(|| false);
     let paste_text = use_state(String::new);
     let renaming = use_state(|| None::<String>);
     let file_input = use_node_ref();
 
-    // Titles and sources first; the stored text of each article only when those do not match,
-    // read from storage once per article while the list stays the same (not per keystroke).
-    let texts = use_mut_ref(|| {
-        (
-            state.library.clone(),
-            HashMap::<String, Option<String>>::new(),
-        )
-    });
-    if texts.borrow().0 != state.library {
-        *texts.borrow_mut() = (state.library.clone(), HashMap::new());
-    }
-    let list = state.library.search(&query, |id| {
-        texts
-            .borrow_mut()
-            .1
-            .entry(id.to_owned())
-            .or_insert_with(|| {
-                crate::app::load_article(&LocalStore::from_window(), id)
-                    .ok()
-                    .map(|a| a.text())
-            })
-            .clone()
-    });
+    // Titles and sources; the articles' texts too once they are read (the first search asks).
+    let list = state.library.search();
     let on_search = {
-        let query = query.clone();
+        let app = app.clone();
         Callback::from(move |e: InputEvent| {
-            query.set(e.target_unchecked_into::<HtmlInputElement>().value())
+            app.dispatch(Action::SearchLibrary(
+                e.target_unchecked_into::<HtmlInputElement>().value(),
+            ))
         })
     };
     let choose = {
@@ -72,7 +47,7 @@ pub fn LibraryView() -> Html {
         let app = app.clone();
         Callback::from(move |e: Event| {
             let input = e.target_unchecked_into::<HtmlInputElement>();
-            import_files(&app, files_of(input.files()));
+            app.import_files(files_of(input.files()));
             input.set_value("");
         })
     };
@@ -92,60 +67,17 @@ pub fn LibraryView() -> Html {
         let pasting = pasting.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            import_pasted(&app, &paste_text);
+            app.import_text((*paste_text).clone());
             paste_text.set(String::new());
             pasting.set(false);
         })
     };
 
-    // Highlight and note counts come from each article's own key: read when the list or the
-    // open article's annotations change, or another tab writes annotations — not on every
-    // render (with 1,000 notes an article's key is 1.4 MB).
-    let elsewhere = use_state(|| 0u32);
-    {
-        let elsewhere = elsewhere.clone();
-        use_effect_with((), move |_| {
-            let listener = web_sys::window().map(|w| {
-                gloo::events::EventListener::new(&w, "storage", move |e| {
-                    let key = e
-                        .dyn_ref::<web_sys::StorageEvent>()
-                        .and_then(web_sys::StorageEvent::key);
-                    if key.is_none_or(|k| k.starts_with("lectern.v1.annotations.")) {
-                        elsewhere.set(*elsewhere + 1);
-                    }
-                })
-            });
-            move || drop(listener)
-        });
-    }
-    let counts = use_memo(
-        (state.library.clone(), state.revision, *elsewhere),
-        |(library, _, _)| {
-            // The open article's latest change may still be queued.
-            crate::store::writes::flush();
-            let local = LocalStore::from_window();
-            library
-                .articles
-                .iter()
-                .map(|m| {
-                    let doc = load_annotations(&local, &m.id).value;
-                    let highlights = doc
-                        .annotations
-                        .iter()
-                        .filter(|a| a.target.is_some())
-                        .count();
-                    let notes = doc
-                        .annotations
-                        .iter()
-                        .filter(|a| !a.note.trim().is_empty())
-                        .count();
-                    (m.id.clone(), (highlights, notes))
-                })
-                .collect::<HashMap<_, _>>()
-        },
-    );
+    // Highlight and note counts: read from storage by the runner when the library is shown
+    // (and when another tab changes them); the open article's from memory.
+    let open = (state.reader.article.id.as_str(), &*state.reader.doc);
     let row = |m: &ArticleMeta| -> Html {
-        let (highlights, notes) = counts.get(&m.id).copied().unwrap_or((0, 0));
+        let (highlights, notes) = state.library.counts(&m.id, Some(open));
         let id = m.id.clone();
         let is_renaming = renaming.as_deref() == Some(m.id.as_str());
         let start_rename = {
@@ -165,10 +97,7 @@ pub fn LibraryView() -> Html {
                     .named_item("title")
                     .map(|el| wasm_bindgen::JsCast::unchecked_into::<HtmlInputElement>(el).value())
                     .unwrap_or_default();
-                app.dispatch(Action::RenameArticle {
-                    id: id.clone(),
-                    title,
-                });
+                app.rename_article(&id, title);
                 renaming.set(None);
             })
         };
@@ -183,9 +112,7 @@ pub fn LibraryView() -> Html {
         let delete = {
             let app = app.clone();
             let id = id.clone();
-            Callback::from(move |_: MouseEvent| {
-                app.dispatch(Action::RemoveArticle { id: id.clone() })
-            })
+            Callback::from(move |_: MouseEvent| app.remove_article(&id))
         };
         let href = format!("#/a/{}", m.id);
         let meta_line = [
@@ -229,7 +156,7 @@ pub fn LibraryView() -> Html {
 
     let undo_remove = {
         let app = app.clone();
-        Callback::from(move |_: MouseEvent| app.dispatch(Action::UndoRemoveArticle))
+        Callback::from(move |_: MouseEvent| app.undo_remove_article())
     };
     html! {
         <section class="library" aria-labelledby="library-title">
@@ -240,7 +167,7 @@ pub fn LibraryView() -> Html {
                 <input ref={file_input} type="file" class="visually-hidden" id="file-input" multiple=true
                     accept=".txt,.text,.md,.markdown,.html,.htm,text/plain,text/markdown,text/html"
                     onchange={on_files} tabindex="-1" aria-hidden="true" />
-                <ExportMenu scope={Scope::Library} />
+                <ExportMenu scope={DataScope::Library} />
                 <p class="library__hint">{ t.drop_hint }</p>
             </div>
             if *pasting {
@@ -255,7 +182,7 @@ pub fn LibraryView() -> Html {
                 </form>
             }
             <ImportReport />
-            if state.just_removed_article.is_some() {
+            if state.library.just_removed.is_some() {
                 <div class="notice notice--info" role="status">
                     <p class="notice__text">{ t.article_removed }</p>
                     <button type="button" class="button" onclick={undo_remove}>{ t.undo }</button>
@@ -263,8 +190,8 @@ pub fn LibraryView() -> Html {
             }
             <label class="visually-hidden" for="library-search">{ t.search_library }</label>
             <input id="library-search" class="library__search" type="search" placeholder={t.search_library}
-                value={(*query).clone()} oninput={on_search} />
-            if state.library.articles.is_empty() {
+                value={state.library.query.clone()} oninput={on_search} />
+            if state.library.doc.articles.is_empty() {
                 <p class="library__empty">{ t.empty_library }</p>
             }
             <ul class="library__list">{ for list.into_iter().map(row) }</ul>
@@ -277,10 +204,12 @@ pub fn LibraryView() -> Html {
 fn ImportReport() -> Html {
     let app = use_app();
     let t = app.t();
-    let report = &app.ui().import_report;
-    if report.is_empty() {
+    let import = &app.state().library.import;
+    // Shown once every file has its answer (then the batch has navigated here).
+    if import.lines.is_empty() || !import.done {
         return html! {};
     }
+    let report = &import.lines;
     let failed = report.iter().any(|l| {
         matches!(
             l.outcome,
@@ -318,5 +247,7 @@ fn line(t: &Strings, l: &ImportLine) -> Html {
         ImportOutcome::NotSaved(why) => {
             html! { <li>{ name }{" "}{ t.err_storage }{" "}{ why.clone() }</li> }
         }
+        // Not shown: the report waits for every line to settle.
+        ImportOutcome::Working | ImportOutcome::Saving { .. } => html! {},
     }
 }

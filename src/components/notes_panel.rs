@@ -13,10 +13,11 @@ use crate::components::reader::reveal;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::components::export_menu::{ExportMenu, Scope};
+use crate::components::export_menu::ExportMenu;
 use crate::components::note_editor::NoteEditor;
 use crate::components::note_view::NoteView;
 use crate::store::use_app;
+use lectern_core::effect::DataScope;
 
 /// Cards rendered per page of the list.
 const PAGE: usize = 50;
@@ -31,10 +32,10 @@ enum Sort {
 pub fn NotesPanel() -> Html {
     let app = use_app();
     let t = app.t();
-    let state = app.state();
+    let state = &app.state().reader;
     let filter = use_state(Filter::default);
     let sort = use_state(|| Sort::Document);
-    let read_only = !state.annotations_writable;
+    let read_only = !state.writable;
 
     let highlights = state.highlights_in_order();
     let total = highlights.len();
@@ -118,7 +119,7 @@ pub fn NotesPanel() -> Html {
         let app = latest.borrow().clone();
         match action {
             CardAction::Jump => {
-                reveal(app.state(), &id);
+                reveal(&app.state().reader, &id);
                 app.set_ui(move |ui| {
                     ui.cursor = Some(id);
                     ui.panel_open = false;
@@ -180,7 +181,7 @@ pub fn NotesPanel() -> Html {
                     <span aria-hidden="true">{"×"}</span>
                 </button>
             </div>
-            <ExportMenu scope={Scope::Article} />
+            <ExportMenu scope={DataScope::Article} />
             <NoteEditor id="article-note" label={t.article_note} placeholder={t.article_note_placeholder}
                 value={article_note} onsave={on_article_note} disabled={read_only} />
             <div class="panel__filters">

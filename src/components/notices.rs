@@ -2,9 +2,7 @@
 
 use lectern_core::i18n::Strings;
 use lectern_core::state::{Action, Subject};
-use lectern_core::storage::to_envelope;
 use lectern_core::storage::{Problem, StoreError};
-use lectern_dom::env::download;
 use yew::prelude::*;
 
 use crate::store::use_app;
@@ -13,7 +11,7 @@ use crate::store::use_app;
 pub fn Notices() -> Html {
     let app = use_app();
     let t = app.t();
-    let notices = &app.state().notices;
+    let notices = &app.state().notices.list;
     if notices.is_empty() {
         return html! {};
     }
@@ -24,11 +22,7 @@ pub fn Notices() -> Html {
                 let app = app.clone();
                 let export = {
                     let app = app.clone();
-                    Callback::from(move |_: MouseEvent| {
-                        let state = app.state();
-                        let name = format!("lectern-{}-highlights.json", state.article.id);
-                        let _ = download(&name, "application/json", &to_envelope(1, &*state.doc));
-                    })
+                    Callback::from(move |_: MouseEvent| app.dispatch(Action::DownloadAnnotations))
                 };
                 let offer_export = n.subject == Subject::Annotations && matches!(n.problem, Problem::WriteFailed { .. });
                 let dismiss = Callback::from(move |_: MouseEvent| app.dispatch(Action::DismissNotice(id)));

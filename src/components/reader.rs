@@ -2,10 +2,10 @@
 
 use std::rc::Rc;
 
-use lectern_core::paint::spans;
 use lectern_core::render::{body_bytes, body_html, is_long};
+use lectern_core::state::ReaderState;
 use lectern_dom::first_paint;
-use lectern_dom::paint::{char_at_point, paint};
+use lectern_dom::paint::{char_at_point, paint_article};
 use lectern_dom::selection::article_element;
 use yew::prelude::*;
 
@@ -15,7 +15,7 @@ use crate::store::use_app;
 pub fn Reader() -> Html {
     let app = use_app();
     let lang = app.lang();
-    let state = app.state();
+    let state = &app.state().reader;
     let article = state.article.clone();
     // Counting words walks the whole text (1 MB for a long article): once per article.
     let counts = use_memo(article.clone(), |a| {
@@ -41,6 +41,7 @@ pub fn Reader() -> Html {
     let cursor = app.ui().cursor.clone();
     {
         let state = state.clone();
+        let observer = app.observer.clone();
         let key = (
             generation,
             PtrKey(state.placements.clone()),
@@ -51,13 +52,17 @@ pub fn Reader() -> Html {
             let Some(el) = article_element() else {
                 return;
             };
-            let placed = state.placed();
-            let spans = spans(&state.article, &placed);
-            let ids: Vec<&str> = placed.iter().map(|p| p.id).collect();
-            let at = cursor
-                .as_ref()
-                .and_then(|c| placed.iter().position(|p| p.id == c));
-            paint(&el, *generation, &spans, &ids, at);
+            let stats = paint_article(
+                &el,
+                *generation,
+                &state.text,
+                &state.doc.annotations,
+                &state.placements,
+                cursor.as_deref(),
+            );
+            if let (Some(o), Some(stats)) = (observer, stats) {
+                o.painted(stats);
+            }
         });
     }
 
@@ -74,7 +79,7 @@ pub fn Reader() -> Html {
             let Some(el) = article_element() else {
                 return;
             };
-            let over = highlight_under(&el, app.state(), &e).is_some();
+            let over = highlight_under(&el, &app.state().reader, &e).is_some();
             let was = std::mem::replace(&mut *last_hover.borrow_mut(), over);
             if over != was {
                 let _ = el
@@ -95,7 +100,8 @@ pub fn Reader() -> Html {
             if selecting {
                 return;
             }
-            let Some(id) = article_element().and_then(|el| highlight_under(&el, app.state(), &e))
+            let Some(id) =
+                article_element().and_then(|el| highlight_under(&el, &app.state().reader, &e))
             else {
                 // A click elsewhere in the article leaves no keyboard cursor behind.
                 if app.ui().cursor.is_some() {
@@ -200,7 +206,7 @@ impl<T> PartialEq for PtrKey<T> {
 
 /// Scrolls highlight `id` into the middle of the view and puts keyboard focus on the article
 /// (where `j`/`k` and Enter act on the cursor). False if it is not placed.
-pub fn reveal(state: &lectern_core::state::State, id: &str) -> bool {
+pub fn reveal(state: &ReaderState, id: &str) -> bool {
     let Some(el) = article_element() else {
         return false;
     };
@@ -217,9 +223,9 @@ pub fn reveal(state: &lectern_core::state::State, id: &str) -> bool {
 /// The newest highlight under the mouse pointer of `e`, if any (what a click there opens).
 fn highlight_under(
     article: &web_sys::Element,
-    state: &lectern_core::state::State,
+    state: &ReaderState,
     e: &MouseEvent,
 ) -> Option<String> {
     let p = char_at_point(article, f64::from(e.client_x()), f64::from(e.client_y()))?;
-    state.highlight_at(state.article.block_utf16_to_byte(p.block, p.offset)?)
+    state.highlight_at(state.text.from_block_utf16(p.block, p.offset)?)
 }

@@ -33,7 +33,7 @@ pub fn SelectionToolbar() -> Html {
         let spot = spot.clone();
         let copied = copied.clone();
         let toolbar_ref = toolbar_ref.clone();
-        use_effect_with(app.state().article.clone(), move |article| {
+        use_effect_with(app.state().reader.text.clone(), move |article| {
             let article = article.clone();
             let pending = std::rc::Rc::new(std::cell::RefCell::new(None::<Timeout>));
             // While a mouse button is down the reader is still selecting: no toolbar yet.
@@ -209,7 +209,7 @@ pub fn SelectionToolbar() -> Html {
         let close = close.clone();
         Callback::from(move |_: MouseEvent| {
             let range = live_range(&app).unwrap_or_else(|| range.clone());
-            let id = app.highlight(range, app.state().last_color);
+            let id = app.highlight(range, app.state().reader.last_color);
             close();
             app.set_ui(move |ui| {
                 ui.popover = Some(id);
@@ -222,7 +222,12 @@ pub fn SelectionToolbar() -> Html {
         let range = range.clone();
         let copied = copied.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Some(q) = app.state().text.get(range.start.0..range.end.0) {
+            if let Some(q) = app
+                .state()
+                .reader
+                .text_str()
+                .get(range.start.0..range.end.0)
+            {
                 copy_text(q);
                 copied.set(true);
             }
@@ -260,5 +265,5 @@ pub fn SelectionToolbar() -> Html {
 fn live_range(
     app: &crate::store::AppContext,
 ) -> Option<std::ops::Range<lectern_core::text::ByteOffset>> {
-    selected_range_in_document(&web_sys::window()?.document()?, &app.state().article)
+    selected_range_in_document(&web_sys::window()?.document()?, &app.state().reader.text)
 }

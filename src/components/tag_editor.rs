@@ -20,7 +20,7 @@ pub fn TagEditor(props: &TagEditorProps) -> Html {
     let app = use_app();
     let t = app.t();
     let typed = use_state(String::new);
-    let suggestions = tag_suggestions(&app.state().doc.annotations, &typed, &props.tags);
+    let suggestions = tag_suggestions(&app.state().reader.doc.annotations, &typed, &props.tags);
 
     let add = {
         let app = app.clone();

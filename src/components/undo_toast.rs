@@ -12,7 +12,7 @@ const SHOW_MS: u32 = 10_000;
 pub fn UndoToast() -> Html {
     let app = use_app();
     let t = app.t();
-    let deleted = app.state().just_deleted.clone();
+    let deleted = app.state().reader.just_deleted.clone();
     {
         let app = app.clone();
         use_effect_with(deleted.clone(), move |deleted| {

@@ -54,15 +54,15 @@ fn handle(ctx: &AppContext, doc: &web_sys::Document, e: &web_sys::KeyboardEvent)
         }
         return;
     }
-    let state = ctx.state();
+    let state = &ctx.state().reader;
     match key.as_str() {
         "h" | "n" | "H" | "N" => {
             // Only while the article is shown (the saved selection may outlive it).
             if doc.get_element_by_id("article").is_none() {
                 return;
             }
-            let Some(range) = selected_range_in_document(doc, &state.article)
-                .or_else(|| ctx.ui().selection.clone())
+            let Some(range) =
+                selected_range_in_document(doc, &state.text).or_else(|| ctx.ui().selection.clone())
             else {
                 return;
             };

@@ -31,7 +31,8 @@ pub fn start(text_url: Option<String>) {
     let done = js_sys::Promise::new(&mut |resolve, _| {
         let text_url = text_url.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let article = lectern_dom::bench::article(text_url, crate::SEED_ARTICLE).await;
+            let article =
+                lectern_dom::bench::article(text_url, lectern_core::library::SEED_TEXT).await;
             let lang = Lang::resolve(UiLang::Auto, &page::browser_languages());
             let _ = crate::show(&article, &AnnotationsDoc::default(), lang);
             define_interface(article);

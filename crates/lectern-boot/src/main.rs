@@ -16,18 +16,14 @@ use lectern_core::annotations_doc::AnnotationsDoc;
 use lectern_core::article::Article;
 use lectern_core::first_paint::first_paint;
 use lectern_core::i18n::Lang;
-use lectern_core::library::SEED_ID;
-use lectern_core::paint::{place_all, placed, spans};
-use lectern_core::parse::plain::parse_plain;
+use lectern_core::library::seed_article;
+use lectern_core::paint::place_all;
 use lectern_core::render::reader_html;
 use lectern_dom::local_store::LocalStore;
 use lectern_dom::page;
 
 #[cfg(feature = "bench")]
 mod bench;
-
-/// The sample article a new reader sees (the app embeds the same file).
-const SEED_ARTICLE: &str = include_str!("../../../assets/seed-article-ru.txt");
 
 fn main() {
     #[cfg(feature = "bench")]
@@ -42,7 +38,7 @@ fn show_stored() -> Option<()> {
     let window = web_sys::window()?;
     let hash = window.location().hash().ok()?;
     let local = LocalStore::from_window();
-    let fp = first_paint(&local, &hash, || parse_plain(SEED_ID, SEED_ARTICLE))?;
+    let fp = first_paint(&local, &hash, seed_article)?;
     let root = window.document()?.document_element()?;
     page::apply_reader_settings(&root, &fp.settings);
     let lang = Lang::resolve(fp.settings.ui_lang, &page::browser_languages());
@@ -68,11 +64,9 @@ pub(crate) fn show(article: &Article, doc: &AnnotationsDoc, lang: Lang) -> Optio
     ));
     document.body()?.prepend_with_node_1(&boot).ok()?;
     let el = boot.query_selector("#article").ok()??;
-    let text = article.text();
-    let placements = place_all(&text, &doc.annotations);
-    let placed = placed(&doc.annotations, &placements);
-    let ids: Vec<&str> = placed.iter().map(|p| p.id).collect();
-    lectern_dom::paint::paint(&el, 0, &spans(article, &placed), &ids, None);
+    let text = article.article_text();
+    let placements = place_all(text.as_str(), &doc.annotations);
+    lectern_dom::paint::paint_article(&el, 0, &text, &doc.annotations, &placements, None);
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
         let _ = p.mark("lectern-first-paint");
     }

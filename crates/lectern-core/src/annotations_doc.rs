@@ -77,41 +77,27 @@ pub fn load_annotations(store: &dyn KeyValueStore, article_id: &str) -> Loaded<A
 }
 
 /// Write `doc` as a version-[`ANNOTATIONS_VERSION`] envelope. A full store gives
-/// [`StoreError::QuotaExceeded`]; nothing is written then.
+/// [`StoreError::QuotaExceeded`]; a value written by a newer Lectern gives
+/// [`StoreError::Newer`]; nothing is written then.
 pub fn save_annotations(
     store: &dyn KeyValueStore,
     article_id: &str,
     doc: &AnnotationsDoc,
 ) -> Result<(), StoreError> {
-    store.set(
+    storage::write_envelope(
+        store,
         &annotations_key(article_id),
-        &storage::to_envelope(ANNOTATIONS_VERSION, doc),
+        ANNOTATIONS_VERSION,
+        doc,
     )
 }
 
-#[derive(Deserialize)]
-struct EnvelopeIn {
-    version: u32,
-    data: serde_json::Value,
-}
-
 /// Parse an envelope as it arrives in another tab's `storage` event. Unlike [`load_annotations`]
-/// this never writes (no backup): the other tab owns that value. Errors (as text) for anything
-/// that is not a parseable version-1 envelope, including newer versions, which must not be
-/// merged into (and then written back as) version 1. The result is normalised like
-/// [`load_annotations`]'s.
-pub fn parse_stored(raw: &str) -> Result<AnnotationsDoc, String> {
-    let env: EnvelopeIn =
-        serde_json::from_str(raw).map_err(|e| format!("not an annotations envelope: {e}"))?;
-    if env.version > ANNOTATIONS_VERSION {
-        return Err(format!(
-            "annotations written by a newer Lectern (version {}, this build reads {})",
-            env.version, ANNOTATIONS_VERSION
-        ));
-    }
-    let data = migrate_annotations(env.version, env.data)?;
-    let doc: AnnotationsDoc =
-        serde_json::from_value(data).map_err(|e| format!("bad annotations data: {e}"))?;
+/// this never writes (no backup): the other tab owns that value. Newer versions are an error
+/// ([`storage::StoredElsewhere::Newer`]): they must not be merged into (and then written back
+/// as) this version. The result is normalised like [`load_annotations`]'s.
+pub fn parse_stored_doc(raw: &str) -> Result<AnnotationsDoc, storage::StoredElsewhere> {
+    let doc: AnnotationsDoc = storage::parse_stored(raw, ANNOTATIONS_VERSION, migrate_annotations)?;
     Ok(merge(&doc, &AnnotationsDoc::default()))
 }
 
@@ -154,7 +140,7 @@ pub fn timestamp_key(ts: &str) -> String {
 }
 
 /// Compare two timestamps by [`timestamp_key`].
-fn cmp_time(a: &str, b: &str) -> Ordering {
+pub fn cmp_time(a: &str, b: &str) -> Ordering {
     timestamp_key(a).cmp(&timestamp_key(b))
 }
 
@@ -423,7 +409,7 @@ mod tests {
                 "2024-11-23T09:15:00.000Z"
             )]
         );
-        assert_eq!(parse_stored(GOLDEN).unwrap(), *d);
+        assert_eq!(parse_stored_doc(GOLDEN).unwrap(), *d);
         // Writing it back gives the same JSON (the format is pinned both ways).
         let out = MemoryStore::default();
         save_annotations(&out, "seed", d).unwrap();
@@ -517,7 +503,10 @@ mod tests {
             })
         ));
         assert_eq!(store.map.borrow().len(), 1, "nothing moved aside");
-        assert!(parse_stored(&newer).unwrap_err().contains("newer"));
+        assert_eq!(
+            parse_stored_doc(&newer).unwrap_err(),
+            storage::StoredElsewhere::Newer { found: 2 }
+        );
     }
 
     #[test]
@@ -535,9 +524,9 @@ mod tests {
     #[test]
     fn parse_stored_cases() {
         let ok = storage::to_envelope(1, &doc(vec![ann("x", T0, T1)], vec![]));
-        assert_eq!(parse_stored(&ok).unwrap().annotations.len(), 1);
+        assert_eq!(parse_stored_doc(&ok).unwrap().annotations.len(), 1);
         assert_eq!(
-            parse_stored(r#"{"version":1,"data":{}}"#).unwrap(),
+            parse_stored_doc(r#"{"version":1,"data":{}}"#).unwrap(),
             AnnotationsDoc::default(),
             "missing lists are empty"
         );
@@ -549,7 +538,7 @@ mod tests {
             r#"{"data":{}}"#,
             r#"{"version":1,"data":null}"#,
         ] {
-            assert!(parse_stored(bad).is_err(), "{bad}");
+            assert!(parse_stored_doc(bad).is_err(), "{bad}");
         }
         // Stored duplicates and shadowed annotations are normalised away.
         let messy = storage::to_envelope(
@@ -559,7 +548,7 @@ mod tests {
                 vec![tomb("y", T1)],
             ),
         );
-        let d = parse_stored(&messy).unwrap();
+        let d = parse_stored_doc(&messy).unwrap();
         assert_eq!(d.annotations, vec![ann("x", T0, T3)]);
     }
 

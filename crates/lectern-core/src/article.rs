@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::lang::Direction;
-use crate::text::{utf16_to_byte_clamped, ByteOffset, Utf16Offset};
+pub use crate::text::ArticleText;
 
 /// What kind of block a piece of body text is.
 ///
@@ -184,56 +184,13 @@ impl Article {
 
     /// The annotatable text: block texts joined by `"\n"`.
     pub fn text(&self) -> String {
-        let mut out = String::with_capacity(self.blocks.iter().map(|b| b.text.len() + 1).sum());
-        for (i, b) in self.blocks.iter().enumerate() {
-            if i > 0 {
-                out.push('\n');
-            }
-            out.push_str(&b.text);
-        }
-        out
+        self.article_text().as_str().to_owned()
     }
 
-    /// Byte offset in [`Article::text`] where each block starts.
-    pub fn block_starts_bytes(&self) -> Vec<usize> {
-        let mut at = 0;
-        self.blocks
-            .iter()
-            .map(|b| {
-                let start = at;
-                at += b.text.len() + 1;
-                start
-            })
-            .collect()
-    }
-
-    /// The byte offset in [`Article::text`] of UTF-16 offset `offset` inside block `block` (as
-    /// the DOM counts), clamped to the block and rounded down to a character boundary. `None`
-    /// for a block index past the end.
-    pub fn block_utf16_to_byte(&self, block: usize, offset: Utf16Offset) -> Option<ByteOffset> {
-        let b = self.blocks.get(block)?;
-        let start: usize = self.blocks[..block].iter().map(|b| b.text.len() + 1).sum();
-        Some(ByteOffset(start + utf16_to_byte_clamped(&b.text, offset).0))
-    }
-
-    /// Whether `range` (bytes of [`Article::text`]) holds nothing but whitespace, found
-    /// without building the text (blocks are walked; the `"\n"` between them is whitespace).
-    /// O(blocks + range).
-    pub fn range_is_blank(&self, range: std::ops::Range<ByteOffset>) -> bool {
-        let mut at = 0;
-        for b in &self.blocks {
-            let (bs, be) = (at, at + b.text.len());
-            at = be + 1;
-            if be <= range.start.0 || bs >= range.end.0 {
-                continue;
-            }
-            let s = range.start.0.max(bs) - bs;
-            let e = range.end.0.min(be) - bs;
-            if b.text.get(s..e).is_some_and(|t| !t.trim().is_empty()) {
-                return false;
-            }
-        }
-        true
+    /// The annotatable text with where each block starts ([`ArticleText`]): what placements,
+    /// painting and the DOM selection convert through.
+    pub fn article_text(&self) -> ArticleText {
+        ArticleText::new(self.blocks.iter().map(|b| b.text.as_str()))
     }
 
     /// Words in the title and body, counted as runs of characters that contain a letter or digit.
@@ -375,6 +332,7 @@ mod tests {
     }
 
     use super::*;
+    use crate::text::{ByteOffset, Utf16Offset};
 
     fn art(blocks: &[&str]) -> Article {
         Article {
@@ -395,27 +353,34 @@ mod tests {
     fn text_joins_blocks_with_newlines_and_starts_are_byte_offsets() {
         let a = art(&["Привет", "мир", ""]);
         assert_eq!(a.text(), "Привет\nмир\n");
-        assert_eq!(a.block_starts_bytes(), vec![0, 13, 20]);
+        let t = a.article_text();
+        let starts: Vec<usize> = (0..t.block_count())
+            .map(|i| t.block_start(i).unwrap().0)
+            .collect();
+        assert_eq!(starts, vec![0, 13, 20]);
+        assert_eq!(t.block_range(1), ByteOffset(13)..ByteOffset(19));
+        assert_eq!(t.block_text(1), "мир");
+        assert_eq!(t.block_at(ByteOffset(19)), 1, "the newline ends block 1");
+        assert_eq!(t.block_at(ByteOffset(20)), 2);
     }
 
     #[test]
-    fn block_points_become_article_bytes() {
+    fn block_points_become_article_bytes_and_back() {
         let a = art(&["Привет", "a😀b"]);
+        let t = a.article_text();
         // Block 1 starts at byte 13; UTF-16 offset 3 is after the emoji (2 units, 4 bytes).
         assert_eq!(
-            a.block_utf16_to_byte(1, Utf16Offset(3)),
+            t.from_block_utf16(1, Utf16Offset(3)),
             Some(ByteOffset(13 + 5))
         );
+        assert_eq!(t.to_block_utf16(ByteOffset(13 + 5)), (1, Utf16Offset(3)));
         // Inside the surrogate pair rounds down; past the end clamps.
         assert_eq!(
-            a.block_utf16_to_byte(1, Utf16Offset(2)),
+            t.from_block_utf16(1, Utf16Offset(2)),
             Some(ByteOffset(13 + 1))
         );
-        assert_eq!(
-            a.block_utf16_to_byte(0, Utf16Offset(99)),
-            Some(ByteOffset(12))
-        );
-        assert_eq!(a.block_utf16_to_byte(2, Utf16Offset(0)), None);
+        assert_eq!(t.from_block_utf16(0, Utf16Offset(99)), Some(ByteOffset(12)));
+        assert_eq!(t.from_block_utf16(2, Utf16Offset(0)), None);
     }
 
     #[test]
@@ -453,9 +418,10 @@ mod tests {
     }
 
     #[test]
-    fn blank_ranges_are_found_without_the_text() {
+    fn blank_ranges_are_found() {
         let a = art(&["Привет мир", "  ", "ok"]);
         let text = a.text();
+        let t = a.article_text();
         let r = |s: usize, e: usize| ByteOffset(s)..ByteOffset(e);
         for (s, e) in [
             (0, 4),
@@ -467,12 +433,12 @@ mod tests {
             (0, text.len()),
         ] {
             assert_eq!(
-                a.range_is_blank(r(s, e)),
+                t.is_blank(r(s, e)),
                 text[s..e].trim().is_empty(),
                 "{s}..{e}"
             );
         }
-        assert!(a.range_is_blank(r(5, 5)));
+        assert!(t.is_blank(r(5, 5)));
     }
 
     #[test]

@@ -26,8 +26,8 @@ use crate::article::Article;
 use crate::library::ArticleMeta;
 
 pub use backup::{
-    merge_backup, parse_backup, save_changes, to_backup, Backup, CurrentData, LoadedData,
-    MergeCounts, MergeReport,
+    merge_backup, parse_backup, restore, save_changes, to_backup, Backup, CurrentData, LoadedData,
+    MergeCounts, MergeReport, Restored,
 };
 pub use jsonld::{
     attach, parse_jsonld, to_jsonld, to_jsonld_library, AttachReport, ImportedAnnotation,
@@ -65,6 +65,16 @@ pub struct ImportProblem {
 }
 
 impl ImportProblem {
+    /// A file of `bytes` bytes, over [`MAX_IMPORT_BYTES`] (refused before it is read).
+    pub fn too_large(bytes: u64) -> ImportProblem {
+        ImportProblem::new(
+            format!(
+                "the file is too large: {bytes} bytes, at most {MAX_IMPORT_BYTES} are accepted"
+            ),
+            None,
+        )
+    }
+
     pub(crate) fn new(message: impl Into<String>, path: Option<String>) -> ImportProblem {
         ImportProblem {
             message: message.into(),
@@ -102,14 +112,7 @@ pub struct ArticleExport<'a> {
 /// Refuses `raw` if it is larger than [`MAX_IMPORT_BYTES`].
 pub(crate) fn check_size(raw: &str) -> Result<(), ImportProblem> {
     if raw.len() > MAX_IMPORT_BYTES {
-        return Err(ImportProblem::new(
-            format!(
-                "the file is too large: {} bytes, at most {} are accepted",
-                raw.len(),
-                MAX_IMPORT_BYTES
-            ),
-            None,
-        ));
+        return Err(ImportProblem::too_large(raw.len() as u64));
     }
     Ok(())
 }
@@ -156,4 +159,115 @@ pub fn is_utc_timestamp(ts: &str) -> bool {
             29 => c == b'Z',
             _ => c.is_ascii_digit(),
         })
+}
+
+/// An export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Markdown,
+    JsonLd,
+    /// The full backup (library scope only).
+    Backup,
+}
+
+/// A file to hand to the reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFile {
+    pub name: String,
+    pub mime: &'static str,
+    pub content: String,
+}
+
+/// A file name from a title: letters and digits, dashes between words (at most eight).
+pub fn file_stem(title: &str) -> String {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(str::to_lowercase)
+        .collect();
+    if words.is_empty() {
+        "article".to_owned()
+    } else {
+        words.join("-")
+    }
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+/// One article's highlights and notes as Markdown or JSON-LD (a backup is library-wide: asked
+/// of one article it gives the JSON-LD).
+pub fn article_file(
+    article: &Article,
+    meta: Option<&ArticleMeta>,
+    annotations: &[Annotation],
+    format: ExportFormat,
+    _now: &str,
+) -> ExportFile {
+    let stem = file_stem(&article.title);
+    match format {
+        ExportFormat::Markdown => ExportFile {
+            name: format!("{stem}.md"),
+            mime: "text/markdown",
+            content: to_markdown(article, meta, annotations),
+        },
+        _ => ExportFile {
+            name: format!("{stem}.annotations.jsonld"),
+            mime: "application/ld+json",
+            content: pretty(&to_jsonld(article, annotations)),
+        },
+    }
+}
+
+/// The whole library (as stored: `data`, with the built-in `seed` filled in when it is listed)
+/// as Markdown, JSON-LD or a full backup.
+pub fn library_file(
+    data: &CurrentData,
+    seed: &Article,
+    format: ExportFormat,
+    now: &str,
+) -> ExportFile {
+    let date = now.get(..10).unwrap_or("today");
+    if format == ExportFormat::Backup {
+        return ExportFile {
+            name: format!("lectern-backup-{date}.json"),
+            mime: "application/json",
+            content: to_backup(data, now),
+        };
+    }
+    let mut articles: std::collections::BTreeMap<&str, &Article> =
+        data.articles.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    if data.library.get(crate::library::SEED_ID).is_some() {
+        articles.insert(crate::library::SEED_ID, seed);
+    }
+    let empty = Vec::new();
+    let items: Vec<ArticleExport<'_>> = data
+        .library
+        .articles
+        .iter()
+        .filter_map(|m| {
+            Some(ArticleExport {
+                article: articles.get(m.id.as_str())?,
+                meta: Some(m),
+                annotations: data
+                    .annotations
+                    .get(&m.id)
+                    .map_or(&empty, |d| &d.annotations),
+            })
+        })
+        .collect();
+    match format {
+        ExportFormat::Markdown => ExportFile {
+            name: format!("lectern-library-{date}.md"),
+            mime: "text/markdown",
+            content: to_markdown_library(&items),
+        },
+        _ => ExportFile {
+            name: format!("lectern-library-{date}.annotations.jsonld"),
+            mime: "application/ld+json",
+            content: pretty(&to_jsonld_library(&items)),
+        },
+    }
 }

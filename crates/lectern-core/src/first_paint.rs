@@ -1,8 +1,8 @@
 //! What the first paint shows: the article the app is about to open, with its highlights,
 //! read from storage before the app's interface has loaded (`crates/lectern-boot`, ADR 0003).
 //!
-//! It makes the app's start-up choice ([`opening`], as `App` in `src/app.rs` does) and keeps
-//! the common case only: the reader view of an article whose settings, library, article and
+//! It makes the app's start-up choice ([`Startup::load`], as the app does) and keeps the
+//! common case only: the reader view of an article whose settings, library, article and
 //! annotations all load without a problem. Anything else (the library view, a missing article,
 //! a corrupt or newer value, an unavailable storage) gives `None`, and the app shows it, with
 //! its notices, when it loads.
@@ -11,13 +11,12 @@
 
 use std::cell::Cell;
 
-use crate::annotations_doc::{load_annotations, AnnotationsDoc};
+use crate::annotations_doc::AnnotationsDoc;
 use crate::article::Article;
-use crate::library::{load_library, opening};
-use crate::route;
+use crate::route::View;
 use crate::settings::Settings;
-use crate::state::View;
-use crate::storage::{load_settings, KeyValueStore, StoreError};
+use crate::startup::Startup;
+use crate::storage::{KeyValueStore, StoreError};
 
 /// The open article, its annotations and the reader settings.
 #[derive(Debug)]
@@ -61,30 +60,20 @@ impl KeyValueStore for ReadOnly<'_> {
 pub fn first_paint(
     store: &dyn KeyValueStore,
     hash: &str,
-    seed: impl FnOnce() -> Article,
+    seed: impl Fn() -> Article,
 ) -> Option<FirstPaint> {
     let store = ReadOnly::new(store);
-    let settings = load_settings(&store);
-    if settings.problem.is_some() {
-        return None;
-    }
-    let seed = seed();
-    let lib = load_library(&store, &seed);
-    if lib.problem.is_some() {
-        return None;
-    }
-    let (article, view, problem) = opening(&store, route::parse(hash), &lib.value, seed);
-    if view != View::Reader || problem.is_some() {
-        return None;
-    }
-    let doc = load_annotations(&store, &article.id);
-    if doc.problem.is_some() || store.wrote.get() {
-        return None;
-    }
-    Some(FirstPaint {
-        article,
-        doc: doc.value,
-        settings: settings.value,
+    let s = Startup::load(&store, hash, seed);
+    let clean = s.settings.problem.is_none()
+        && s.library.problem.is_none()
+        && s.annotations.problem.is_none()
+        && s.problem.is_none()
+        && s.view == View::Reader
+        && !store.wrote.get();
+    clean.then_some(FirstPaint {
+        article: s.article,
+        doc: s.annotations.value,
+        settings: s.settings.value,
     })
 }
 
@@ -172,7 +161,7 @@ mod tests {
         assert!(first_paint(&store, "#/library", seed).is_none());
         assert!(first_paint(&store, "#/a/nope", seed).is_none());
         // The sample was removed from the library: the app opens the library instead.
-        let lib = LibraryDoc { articles: vec![] };
+        let lib = LibraryDoc::default();
         save_library(&store, &lib).unwrap();
         assert!(first_paint(&store, "", seed).is_none());
     }

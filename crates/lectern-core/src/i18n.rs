@@ -164,6 +164,7 @@ pub struct Strings {
     pub err_no_article: &'static str,
     pub err_storage: &'static str,
     pub pasted_text: &'static str,
+
     pub library_corrupt: &'static str,
     pub library_newer: &'static str,
     pub library_save_failed: &'static str,
@@ -301,6 +302,7 @@ pub static EN: Strings = Strings {
     err_no_article: "has no readable article in it.",
     err_storage: "could not be saved:",
     pasted_text: "Pasted text",
+
     library_corrupt: "The saved library list could not be read, so only the sample article is listed. The raw data was kept under the key",
     library_newer: "The library was saved by a newer version of Lectern; it is shown read-only.",
     library_save_failed: "The library could not be saved:",
@@ -438,6 +440,7 @@ pub static RU: Strings = Strings {
     err_no_article: "— в нём не найден текст статьи.",
     err_storage: "не удалось сохранить:",
     pasted_text: "Вставленный текст",
+
     library_corrupt: "Сохранённый список статей не удалось прочитать, поэтому показан только пример. Исходные данные сохранены под ключом",
     library_newer: "Библиотека сохранена более новой версией Lectern; она показана только для чтения.",
     library_save_failed: "Не удалось сохранить библиотеку:",

@@ -5,16 +5,33 @@
 //! `lectern.v1.annotations.<id>` (see [`crate::annotations_doc`]). The sample article is built
 //! into the app: it is listed like any other and can be deleted, but its text is never stored.
 //!
-//! Adding an article writes its content first and the list second, so a failure (a full quota)
-//! leaves at worst an unlisted article key, never a listed article without content.
+//! Adding an article writes its content first and the list second, and takes the content out
+//! again when the list cannot be written ([`add_article`]), so a full quota leaves nothing
+//! half-written.
+//!
+//! Two tabs may change the list at the same moment (each importing a file). The list therefore
+//! merges per article like annotations do ([`merge`]): the newer `modified` of an entry wins, a
+//! removal leaves a [`Tombstone`] that removes every version not modified after it, and the
+//! merge is commutative, associative and idempotent. Writes merge with what is stored first
+//! ([`save_merged`]).
 
 use serde::{Deserialize, Serialize};
 
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
 use crate::annotation::text_hash;
+use crate::annotations_doc::{cmp_time, timestamp_key, Tombstone};
 use crate::article::Article;
-use crate::route::Route;
-use crate::state::View;
-use crate::storage::{load, to_envelope, KeyValueStore, Loaded, Problem, StoreError};
+use crate::storage::{load, KeyValueStore, Loaded, Problem, StoreError};
+
+/// The sample article's text, built into the app (`assets/seed-article-ru.txt`).
+pub const SEED_TEXT: &str = include_str!("../../../assets/seed-article-ru.txt");
+
+/// The built-in sample article.
+pub fn seed_article() -> Article {
+    crate::parse::plain::parse_plain(SEED_ID, SEED_TEXT)
+}
 
 pub const LIBRARY_KEY: &str = "lectern.v1.library";
 pub const LIBRARY_VERSION: u32 = 1;
@@ -43,6 +60,10 @@ pub struct ArticleMeta {
     /// The file it came from, if any.
     #[serde(default)]
     pub file_name: Option<String>,
+    /// When the entry last changed (ISO 8601 UTC); empty until the first change after adding,
+    /// which counts as `added` ([`ArticleMeta::changed`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub modified: String,
 }
 
 impl ArticleMeta {
@@ -56,14 +77,29 @@ impl ArticleMeta {
             words: article.word_count(),
             hash: text_hash(&article.text()),
             file_name,
+            modified: String::new(),
+        }
+    }
+
+    /// When the entry last changed: `modified`, or `added` if it never did.
+    pub fn changed(&self) -> &str {
+        if self.modified.is_empty() {
+            &self.added
+        } else {
+            &self.modified
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LibraryDoc {
+    /// Newest first (by `added`).
     pub articles: Vec<ArticleMeta>,
+    /// Articles taken off the list, so a removal survives merging with a tab that still lists
+    /// them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<Tombstone>,
 }
 
 impl LibraryDoc {
@@ -71,6 +107,7 @@ impl LibraryDoc {
     pub fn first_open(seed: &Article) -> LibraryDoc {
         LibraryDoc {
             articles: vec![ArticleMeta::of(seed, "2026-01-01T00:00:00.000Z", None)],
+            removed: Vec::new(),
         }
     }
 
@@ -84,13 +121,14 @@ impl LibraryDoc {
         self.articles.iter().find(|a| a.hash == hash)
     }
 
-    /// Case-insensitive search in titles, sources and (through `text_of`, which returns an
-    /// article's text if it can be had) the articles' text; ё and е count as one letter. Text
-    /// is read only for articles whose title and source do not match.
-    pub fn search(
+    /// Case-insensitive search in titles, sources and (through `folded_text_of`, which returns
+    /// an article's text already folded by [`crate::search::fold`], if it can be had) the
+    /// articles' text; ё and е count as one letter. Text is looked at only for articles whose
+    /// title and source do not match.
+    pub fn search<'t>(
         &self,
         query: &str,
-        text_of: impl Fn(&str) -> Option<String>,
+        folded_text_of: impl Fn(&str) -> Option<&'t str>,
     ) -> Vec<&ArticleMeta> {
         let q = crate::search::fold(query.trim());
         self.articles
@@ -101,19 +139,131 @@ impl LibraryDoc {
                     || a.source
                         .as_deref()
                         .is_some_and(|s| crate::search::fold(s).contains(&q))
-                    || text_of(&a.id).is_some_and(|t| crate::search::fold(&t).contains(&q))
+                    || folded_text_of(&a.id).is_some_and(|t| t.contains(&q))
             })
             .collect()
     }
 }
 
+/// Which of two versions of one entry wins: the later [`ArticleMeta::changed`]; on equal times
+/// the greater JSON serialisation, so the choice does not depend on argument order.
+fn newer_entry(x: &ArticleMeta, y: &ArticleMeta) -> Ordering {
+    cmp_time(x.changed(), y.changed()).then_with(|| {
+        let sx = serde_json::to_string(x).expect("plain data serialises");
+        let sy = serde_json::to_string(y).expect("plain data serialises");
+        sx.cmp(&sy)
+    })
+}
+
+/// Merge two copies of the library list (this tab's and another tab's, or the stored one).
+///
+/// - Per article id the entry changed last wins (equal times: the greater JSON).
+/// - Per id the newest tombstone is kept; an entry changed at or before its tombstone is
+///   removed (one changed after it, e.g. restored by undo, stays).
+/// - Output: newest `added` first (then by id), tombstones by id.
+///
+/// Commutative, associative and idempotent (property tests below).
+pub fn merge(a: &LibraryDoc, b: &LibraryDoc) -> LibraryDoc {
+    let mut tombstones: BTreeMap<&str, &Tombstone> = BTreeMap::new();
+    for t in a.removed.iter().chain(&b.removed) {
+        let slot = tombstones.entry(&t.id).or_insert(t);
+        let newer = cmp_time(&t.deleted, &slot.deleted).then_with(|| t.deleted.cmp(&slot.deleted));
+        if newer == Ordering::Greater {
+            *slot = t;
+        }
+    }
+    let mut best: BTreeMap<&str, &ArticleMeta> = BTreeMap::new();
+    for x in a.articles.iter().chain(&b.articles) {
+        let slot = best.entry(&x.id).or_insert(x);
+        if newer_entry(x, slot) == Ordering::Greater {
+            *slot = x;
+        }
+    }
+    let mut articles: Vec<ArticleMeta> = best
+        .into_values()
+        .filter(|x| match tombstones.get(x.id.as_str()) {
+            Some(t) => cmp_time(x.changed(), &t.deleted) == Ordering::Greater,
+            None => true,
+        })
+        .cloned()
+        .collect();
+    articles.sort_by_cached_key(|x| {
+        (
+            std::cmp::Reverse(timestamp_key(&x.added)),
+            std::cmp::Reverse(x.added.clone()),
+            x.id.clone(),
+        )
+    });
+    LibraryDoc {
+        articles,
+        removed: tombstones.into_values().cloned().collect(),
+    }
+}
+
+/// Write `doc` merged with the stored list (another tab may have added or removed articles
+/// since this tab last read it). Returns what is now stored. A stored list of a newer schema is
+/// never overwritten ([`StoreError::Newer`]); a stored value that does not parse is moved aside
+/// first (as [`load`] does) and then replaced.
+pub fn save_merged(store: &dyn KeyValueStore, doc: &LibraryDoc) -> Result<LibraryDoc, StoreError> {
+    let stored = load_stored_library(store)?;
+    // Nothing stored yet: the list a first visit shows (the sample) is what there is.
+    let base = stored
+        .clone()
+        .unwrap_or_else(|| LibraryDoc::first_open(&seed_article()));
+    let merged = merge(&base, doc);
+    if stored.as_ref() != Some(&merged) {
+        save_library(store, &merged)?;
+    }
+    Ok(merged)
+}
+
+/// The stored list as it is (`None` when absent or moved aside as corrupt), or why it must not
+/// be written.
+fn load_stored_library(store: &dyn KeyValueStore) -> Result<Option<LibraryDoc>, StoreError> {
+    let loaded: Loaded<Option<LibraryDoc>> = load(store, LIBRARY_KEY, LIBRARY_VERSION, migrate);
+    match loaded.problem {
+        Some(Problem::NewerVersion { key, found, .. }) => Err(StoreError::Newer { key, found }),
+        Some(Problem::Unavailable { why }) => Err(StoreError::Unavailable(why)),
+        Some(Problem::Corrupt {
+            backup_key: None,
+            key,
+            ..
+        }) => Err(StoreError::Other(format!(
+            "{key} does not parse and could not be copied aside"
+        ))),
+        _ => Ok(loaded.value),
+    }
+}
+
+/// Library migrations. Version 1 is the first; anything else is not ours.
+pub fn migrate(version: u32, data: serde_json::Value) -> Result<serde_json::Value, String> {
+    match version {
+        1 => Ok(data),
+        v => Err(format!("unknown library version {v}")),
+    }
+}
+
+/// Store an imported article: its content first, then its entry in the stored list. If the
+/// list cannot be written, the content is taken out again, so nothing is half-written. Returns
+/// the list as now stored.
+pub fn add_article(
+    store: &dyn KeyValueStore,
+    article: &Article,
+    meta: &ArticleMeta,
+) -> Result<LibraryDoc, StoreError> {
+    save_article(store, article)?;
+    let one = LibraryDoc {
+        articles: vec![meta.clone()],
+        removed: Vec::new(),
+    };
+    save_merged(store, &one).inspect_err(|_| {
+        let _ = store.remove(&article_key(&article.id));
+    })
+}
+
 /// Load the library; a missing key is the first open (just the sample article).
 pub fn load_library(store: &dyn KeyValueStore, seed: &Article) -> Loaded<LibraryDoc> {
-    let mut loaded: Loaded<Option<LibraryDoc>> =
-        load(store, LIBRARY_KEY, LIBRARY_VERSION, |v, d| match v {
-            1 => Ok(d),
-            v => Err(format!("unknown library version {v}")),
-        });
+    let mut loaded: Loaded<Option<LibraryDoc>> = load(store, LIBRARY_KEY, LIBRARY_VERSION, migrate);
     let value = loaded
         .value
         .take()
@@ -126,15 +276,12 @@ pub fn load_library(store: &dyn KeyValueStore, seed: &Article) -> Loaded<Library
 }
 
 pub fn save_library(store: &dyn KeyValueStore, doc: &LibraryDoc) -> Result<(), StoreError> {
-    store.set(LIBRARY_KEY, &to_envelope(LIBRARY_VERSION, doc))
+    crate::storage::write_envelope(store, LIBRARY_KEY, LIBRARY_VERSION, doc)
 }
 
 /// Store an imported article's content (the library list is saved separately, after).
 pub fn save_article(store: &dyn KeyValueStore, article: &Article) -> Result<(), StoreError> {
-    store.set(
-        &article_key(&article.id),
-        &to_envelope(ARTICLE_VERSION, article),
-    )
+    crate::storage::write_envelope(store, &article_key(&article.id), ARTICLE_VERSION, article)
 }
 
 /// Load a stored article's content. `None` when it is missing or does not parse (the caller
@@ -160,65 +307,12 @@ pub fn open_stored(store: &dyn KeyValueStore, id: &str) -> Result<Article, Probl
     }
 }
 
-/// What the app opens at start-up for URL route `route`: the article, the view, and a problem
-/// to report. An article that cannot be opened sends the reader to the library with the
-/// problem; the default route opens the sample (`seed`) unless it was removed from `library`.
-/// The first paint (`first_paint`) makes the same choice.
-pub fn opening(
-    store: &dyn KeyValueStore,
-    route: Route,
-    library: &LibraryDoc,
-    seed: Article,
-) -> (Article, View, Option<Problem>) {
-    match route {
-        Route::Library => (seed, View::Library, None),
-        Route::Article(id) if id == SEED_ID => (seed, View::Reader, None),
-        Route::Article(id) => match open_stored(store, &id) {
-            Ok(a) => (a, View::Reader, None),
-            Err(p) => (seed, View::Library, Some(p)),
-        },
-        Route::Default if library.get(SEED_ID).is_some() => (seed, View::Reader, None),
-        Route::Default => (seed, View::Library, None),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::annotations_doc::Tombstone;
     use crate::parse::plain::parse_plain;
-    use crate::storage::{MemoryStore, Problem};
-
-    #[test]
-    fn opening_follows_the_route() {
-        let store = MemoryStore::default();
-        let lib = load_library(&store, &seed()).value;
-        let open = |hash: &str, lib: &LibraryDoc| {
-            let (a, view, problem) = opening(&store, crate::route::parse(hash), lib, seed());
-            (a.id, view, problem.is_some())
-        };
-        assert_eq!(open("", &lib), (SEED_ID.to_owned(), View::Reader, false));
-        assert_eq!(
-            open("#/a/seed", &lib),
-            (SEED_ID.to_owned(), View::Reader, false)
-        );
-        assert_eq!(open("#/", &lib), (SEED_ID.to_owned(), View::Library, false));
-        // A missing article: the library, and a problem naming its key.
-        let (_, view, problem) = opening(&store, Route::Article("gone".into()), &lib, seed());
-        assert_eq!(view, View::Library);
-        assert!(
-            matches!(problem, Some(Problem::Corrupt { key, .. }) if key == article_key("gone"))
-        );
-        // A stored one opens.
-        let a = parse_plain("imp-1", "Imported\nText.");
-        save_article(&store, &a).unwrap();
-        assert_eq!(
-            open("#/a/imp-1", &lib),
-            ("imp-1".to_owned(), View::Reader, false)
-        );
-        // With the sample removed from the library, the default route is the library.
-        let empty = LibraryDoc { articles: vec![] };
-        assert_eq!(open("", &empty), (SEED_ID.to_owned(), View::Library, false));
-    }
+    use crate::storage::{to_envelope, MemoryStore, Problem};
 
     fn seed() -> Article {
         parse_plain(SEED_ID, "Заголовок\nТекст статьи.")
@@ -231,7 +325,7 @@ mod tests {
         assert!(lib.problem.is_none());
         assert_eq!(lib.value.articles.len(), 1);
         assert_eq!(lib.value.articles[0].id, SEED_ID);
-        save_library(&store, &LibraryDoc { articles: vec![] }).unwrap();
+        save_library(&store, &LibraryDoc::default()).unwrap();
         assert!(load_library(&store, &seed()).value.articles.is_empty());
     }
 
@@ -263,13 +357,14 @@ mod tests {
             "t",
             None,
         ));
-        let none = |_: &str| None;
+        let none = |_: &str| -> Option<&str> { None };
         assert_eq!(lib.search("елка", none).len(), 1);
         assert_eq!(lib.search("КРЕМЛ", none).len(), 1);
         assert_eq!(lib.search("", none).len(), 2);
         assert!(lib.search("nothing", none).is_empty());
         // The text is searched too.
-        let text = |id: &str| (id == "b").then(|| "Текст про Ёжика".to_owned());
+        let folded = crate::search::fold("Текст про Ёжика");
+        let text = |id: &str| (id == "b").then_some(folded.as_str());
         assert_eq!(
             lib.search("ежик", text)
                 .iter()
@@ -291,5 +386,132 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    fn meta(id: &str, added: &str, modified: &str, title: &str) -> ArticleMeta {
+        ArticleMeta {
+            id: id.into(),
+            title: title.into(),
+            source: None,
+            lang: "ru".into(),
+            added: added.into(),
+            words: 1,
+            hash: format!("h-{id}"),
+            file_name: None,
+            modified: modified.into(),
+        }
+    }
+
+    fn t(n: u32) -> String {
+        format!("2026-01-01T00:00:{n:02}.000Z")
+    }
+
+    use proptest::prelude::*;
+
+    fn arb_doc() -> impl Strategy<Value = LibraryDoc> {
+        let entry = (0u32..4, 0u32..6, 0u32..6, 0u32..3).prop_map(|(id, a, m, title)| {
+            meta(
+                &format!("a{id}"),
+                &t(a),
+                &if m == 0 { String::new() } else { t(a + m) },
+                &format!("t{title}"),
+            )
+        });
+        let tomb = (0u32..4, 0u32..12).prop_map(|(id, d)| Tombstone {
+            id: format!("a{id}"),
+            deleted: t(d),
+        });
+        (
+            prop::collection::vec(entry, 0..5),
+            prop::collection::vec(tomb, 0..3),
+        )
+            .prop_map(|(articles, removed)| LibraryDoc { articles, removed })
+    }
+
+    proptest! {
+        #[test]
+        fn library_merge_is_commutative_associative_idempotent(
+            a in arb_doc(), b in arb_doc(), c in arb_doc()
+        ) {
+            prop_assert_eq!(merge(&a, &b), merge(&b, &a));
+            prop_assert_eq!(merge(&merge(&a, &b), &c), merge(&a, &merge(&b, &c)));
+            let ab = merge(&a, &b);
+            prop_assert_eq!(merge(&ab, &ab), ab.clone());
+            prop_assert_eq!(merge(&ab, &a), ab);
+        }
+    }
+
+    #[test]
+    fn merge_keeps_both_tabs_imports_and_removals_win_over_older_entries() {
+        let base = LibraryDoc {
+            articles: vec![meta("seed", &t(0), "", "Sample")],
+            removed: vec![],
+        };
+        let mut a = base.clone();
+        a.articles.insert(0, meta("x", &t(2), "", "From A"));
+        let mut b = base.clone();
+        b.articles.insert(0, meta("y", &t(3), "", "From B"));
+        let m = merge(&a, &b);
+        let ids: Vec<&str> = m.articles.iter().map(|x| x.id.as_str()).collect();
+        assert_eq!(ids, ["y", "x", "seed"], "newest added first");
+        // A removal in one tab removes the entry the other still lists…
+        let mut gone = m.clone();
+        gone.articles.retain(|x| x.id != "x");
+        gone.removed.push(Tombstone {
+            id: "x".into(),
+            deleted: t(5),
+        });
+        assert!(merge(&m, &gone).get("x").is_none());
+        // …but not one renamed after the removal (the rename is newer).
+        let mut renamed = m.clone();
+        renamed
+            .articles
+            .iter_mut()
+            .find(|x| x.id == "x")
+            .unwrap()
+            .modified = t(6);
+        assert!(merge(&renamed, &gone).get("x").is_some());
+    }
+
+    #[test]
+    fn two_writers_that_each_add_an_article_both_stay_listed() {
+        // Tab A wrote its list; tab B, which had not seen it, writes its own: merged on write.
+        let store = MemoryStore::default();
+        let a = parse_plain("a1", "A\nОдин.");
+        let b = parse_plain("b1", "B\nДва.");
+        let lib_a = add_article(&store, &a, &ArticleMeta::of(&a, &t(1), None)).unwrap();
+        assert!(lib_a.get(SEED_ID).is_some() && lib_a.get("a1").is_some());
+        let mut stale = LibraryDoc::first_open(&seed_article());
+        stale.articles.insert(0, ArticleMeta::of(&b, &t(2), None));
+        save_article(&store, &b).unwrap();
+        let stored = save_merged(&store, &stale).unwrap();
+        let listed = load_library(&store, &seed()).value;
+        assert_eq!(stored, listed);
+        for id in ["a1", "b1", SEED_ID] {
+            assert!(listed.get(id).is_some(), "{id} listed");
+        }
+    }
+
+    #[test]
+    fn a_list_that_cannot_be_written_takes_the_content_out_again() {
+        let a = parse_plain("a1", "A\nОдин два три.");
+        let content = to_envelope(ARTICLE_VERSION, &a);
+        // Room for the content but not for the list after it.
+        let store = MemoryStore {
+            quota_bytes: Some(article_key("a1").len() + content.len() + 10),
+            ..MemoryStore::default()
+        };
+        let err = add_article(&store, &a, &ArticleMeta::of(&a, &t(1), None)).unwrap_err();
+        assert!(matches!(err, StoreError::QuotaExceeded { .. }));
+        assert!(store.map.borrow().is_empty(), "nothing half-written");
+    }
+
+    #[test]
+    fn a_newer_stored_list_is_never_overwritten() {
+        let newer = r#"{"version":2,"data":{"articles":[]}}"#;
+        let store = MemoryStore::with(&[(LIBRARY_KEY, newer)]);
+        let err = save_merged(&store, &LibraryDoc::first_open(&seed())).unwrap_err();
+        assert!(matches!(err, StoreError::Newer { found: 2, .. }));
+        assert_eq!(store.map.borrow()[LIBRARY_KEY], newer);
     }
 }

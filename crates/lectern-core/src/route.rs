@@ -1,6 +1,14 @@
 //! The URL says what is open: `#/` is the library, `#/a/<id>` an article; no hash opens the
 //! sample article (what a first visit shows). Reload, back/forward and bookmarks follow.
 
+/// Which screen is showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    #[default]
+    Reader,
+    Library,
+}
+
 /// Where the URL points.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {

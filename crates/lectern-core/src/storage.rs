@@ -37,6 +37,12 @@ pub enum StoreError {
         key: String,
         bytes: usize,
     },
+    /// The stored value was written by a newer Lectern (schema `found`): it must not be
+    /// overwritten.
+    Newer {
+        key: String,
+        found: u32,
+    },
     Other(String),
 }
 
@@ -47,6 +53,10 @@ impl fmt::Display for StoreError {
             StoreError::QuotaExceeded { key, bytes } => {
                 write!(f, "storage full: {bytes} bytes for {key} did not fit")
             }
+            StoreError::Newer { key, found } => write!(
+                f,
+                "{key} was written by a newer Lectern (schema version {found}) and is kept as it is"
+            ),
             StoreError::Other(why) => write!(f, "storage error: {why}"),
         }
     }
@@ -160,6 +170,80 @@ pub fn to_envelope<T: Serialize>(version: u32, value: &T) -> String {
     .expect("serialising plain data to JSON cannot fail")
 }
 
+/// The schema version of a stored envelope, read from its start (`{"version":N,…`, what
+/// [`to_envelope`] writes) without parsing the rest; `None` when `raw` does not start so.
+pub fn envelope_version(raw: &str) -> Option<u32> {
+    let rest = raw.strip_prefix("{\"version\":")?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    rest[..digits].parse().ok()
+}
+
+/// Write `value` under `key` as an envelope of `version`, unless what is stored there was
+/// written by a newer Lectern ([`StoreError::Newer`]: it is never overwritten, whichever tab
+/// wrote it and whenever).
+pub fn write_envelope<T: Serialize>(
+    store: &dyn KeyValueStore,
+    key: &str,
+    version: u32,
+    value: &T,
+) -> Result<(), StoreError> {
+    check_not_newer(store, key, version)?;
+    store.set(key, &to_envelope(version, value))
+}
+
+/// [`StoreError::Newer`] when the value stored under `key` has a schema version above
+/// `current`.
+pub fn check_not_newer(
+    store: &dyn KeyValueStore,
+    key: &str,
+    current: u32,
+) -> Result<(), StoreError> {
+    if let Some(raw) = store.get(key)? {
+        let found = envelope_version(&raw).or_else(|| {
+            serde_json::from_str::<VersionOnly>(&raw)
+                .ok()
+                .map(|v| v.version)
+        });
+        if let Some(found) = found.filter(|&f| f > current) {
+            return Err(StoreError::Newer {
+                key: key.to_owned(),
+                found,
+            });
+        }
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct VersionOnly {
+    version: u32,
+}
+
+/// Why a value another tab stored cannot be taken in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredElsewhere {
+    /// Written by a newer Lectern: the key must become read-only here.
+    Newer { found: u32 },
+    /// It does not parse (the tab that wrote it, or the next load, deals with it).
+    Bad(String),
+}
+
+/// Parse a value as it arrives in another tab's `storage` event. Unlike [`load`] this never
+/// writes (no backup copy): the other tab owns that value.
+pub fn parse_stored<T, F>(raw: &str, current: u32, migrate: F) -> Result<T, StoredElsewhere>
+where
+    T: DeserializeOwned,
+    F: Fn(u32, serde_json::Value) -> Result<serde_json::Value, String>,
+{
+    let env: EnvelopeIn =
+        serde_json::from_str(raw).map_err(|e| StoredElsewhere::Bad(e.to_string()))?;
+    if env.version > current {
+        return Err(StoredElsewhere::Newer { found: env.version });
+    }
+    let data = migrate(env.version, env.data).map_err(StoredElsewhere::Bad)?;
+    serde_json::from_value(data).map_err(|e| StoredElsewhere::Bad(e.to_string()))
+}
+
 /// Load `key`: see the module docs for what happens to missing, corrupt and newer values.
 /// `migrate(version, data)` turns data of any older supported version into the current shape.
 pub fn load<T, F>(store: &dyn KeyValueStore, key: &str, current: u32, migrate: F) -> Loaded<T>
@@ -259,7 +343,7 @@ pub fn load_settings(store: &dyn KeyValueStore) -> Loaded<Settings> {
 }
 
 pub fn save_settings(store: &dyn KeyValueStore, settings: &Settings) -> Result<(), StoreError> {
-    store.set(SETTINGS_KEY, &to_envelope(SETTINGS_VERSION, settings))
+    write_envelope(store, SETTINGS_KEY, SETTINGS_VERSION, settings)
 }
 
 #[cfg(test)]
@@ -377,5 +461,52 @@ mod tests {
         };
         let err = save_settings(&store, &Settings::default()).unwrap_err();
         assert!(matches!(err, StoreError::QuotaExceeded { .. }));
+    }
+
+    #[test]
+    fn a_newer_value_is_never_overwritten_by_a_write() {
+        let newer = r#"{"version":7,"data":{"theme":"dark"}}"#;
+        let store = MemoryStore::with(&[(SETTINGS_KEY, newer)]);
+        let err = save_settings(&store, &Settings::default()).unwrap_err();
+        assert_eq!(
+            err,
+            StoreError::Newer {
+                key: SETTINGS_KEY.into(),
+                found: 7
+            }
+        );
+        assert_eq!(store.map.borrow()[SETTINGS_KEY], newer);
+        // Spaced differently (not our writer's shape): still recognised.
+        let spaced = r#"{ "data": {}, "version": 3 }"#;
+        let store = MemoryStore::with(&[(SETTINGS_KEY, spaced)]);
+        assert!(matches!(
+            save_settings(&store, &Settings::default()),
+            Err(StoreError::Newer { found: 3, .. })
+        ));
+        // Our own version, garbage, or nothing: written.
+        for old in [r#"{"version":1,"data":{}}"#, "garbage"] {
+            let store = MemoryStore::with(&[(SETTINGS_KEY, old)]);
+            save_settings(&store, &Settings::default()).unwrap();
+        }
+        assert_eq!(envelope_version(r#"{"version":12,"data":1}"#), Some(12));
+        assert_eq!(envelope_version("{}"), None);
+    }
+
+    #[test]
+    fn values_from_another_tab_parse_without_writing() {
+        let ok = parse_stored::<Settings, _>(
+            r#"{"version":1,"data":{"theme":"dark"}}"#,
+            SETTINGS_VERSION,
+            migrate_settings,
+        );
+        assert_eq!(ok.unwrap().theme, Theme::Dark);
+        assert_eq!(
+            parse_stored::<Settings, _>(r#"{"version":5,"data":{}}"#, 1, migrate_settings),
+            Err(StoredElsewhere::Newer { found: 5 })
+        );
+        assert!(matches!(
+            parse_stored::<Settings, _>("nope", 1, migrate_settings),
+            Err(StoredElsewhere::Bad(_))
+        ));
     }
 }

@@ -17,6 +17,7 @@
 //! text, build a [`TextIndex`] once (O(n)) and convert in O(log n + [`CHECKPOINT_EVERY`]).
 
 use std::fmt;
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
@@ -444,6 +445,107 @@ impl<'a> TextIndex<'a> {
     }
 }
 
+/// An article's annotatable text — its blocks' texts joined by `"\n"` — with where each block
+/// starts. The one place that knows about the `"\n"` between blocks: every conversion between a
+/// position in the whole text (UTF-8 bytes, what placements use) and a position in one block
+/// (UTF-16 code units, what the block's DOM text nodes count) goes through it.
+///
+/// Block `i` spans `block_range(i)`; the `"\n"` after it belongs to no block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleText {
+    text: String,
+    /// Byte offset where each block starts, in order.
+    starts: Vec<usize>,
+}
+
+impl ArticleText {
+    /// The text of `blocks`, in order. O(total length).
+    pub fn new<'a>(blocks: impl IntoIterator<Item = &'a str>) -> ArticleText {
+        let mut text = String::new();
+        let mut starts = Vec::new();
+        for (i, b) in blocks.into_iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            starts.push(text.len());
+            text.push_str(b);
+        }
+        ArticleText { text, starts }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// How many blocks there are.
+    pub fn block_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Where block `i` starts, in bytes of the whole text (`None` past the last block).
+    pub fn block_start(&self, i: usize) -> Option<ByteOffset> {
+        self.starts.get(i).map(|&s| ByteOffset(s))
+    }
+
+    /// Block `i`'s bytes in the whole text, without the `"\n"` that follows it. Empty past the
+    /// last block.
+    pub fn block_range(&self, i: usize) -> Range<ByteOffset> {
+        let Some(&start) = self.starts.get(i) else {
+            return ByteOffset(self.text.len())..ByteOffset(self.text.len());
+        };
+        let end = self.starts.get(i + 1).map_or(self.text.len(), |&n| n - 1);
+        ByteOffset(start)..ByteOffset(end)
+    }
+
+    /// Block `i`'s text (empty past the last block).
+    pub fn block_text(&self, i: usize) -> &str {
+        let r = self.block_range(i);
+        &self.text[r.start.0..r.end.0]
+    }
+
+    /// The block whose range contains byte `b` or ends at it (the `"\n"` after a block counts as
+    /// its end). O(log blocks).
+    pub fn block_at(&self, b: ByteOffset) -> usize {
+        self.starts.partition_point(|&s| s <= b.0).saturating_sub(1)
+    }
+
+    /// The part of `range` (bytes of the whole text) inside block `i`, in bytes of the block's
+    /// own text; `None` when they share no character.
+    pub fn clip_to_block(&self, range: &Range<ByteOffset>, i: usize) -> Option<Range<ByteOffset>> {
+        let b = self.block_range(i);
+        (range.start < b.end && range.end > b.start).then(|| {
+            ByteOffset(range.start.max(b.start).0 - b.start.0)
+                ..ByteOffset(range.end.min(b.end).0 - b.start.0)
+        })
+    }
+
+    /// Byte offset in the whole text of UTF-16 offset `offset` inside block `block` (as the DOM
+    /// counts), clamped to the block and rounded down to a character boundary. `None` for a
+    /// block index past the end.
+    pub fn from_block_utf16(&self, block: usize, offset: Utf16Offset) -> Option<ByteOffset> {
+        let start = *self.starts.get(block)?;
+        Some(ByteOffset(
+            start + utf16_to_byte_clamped(self.block_text(block), offset).0,
+        ))
+    }
+
+    /// Block and UTF-16 offset inside it of byte `b` of the whole text (rounded down to a
+    /// character boundary; a position on a `"\n"` between blocks is the end of the block before).
+    pub fn to_block_utf16(&self, b: ByteOffset) -> (usize, Utf16Offset) {
+        let i = self.block_at(b);
+        let r = self.block_range(i);
+        let local = ByteOffset(b.0.clamp(r.start.0, r.end.0) - r.start.0);
+        (i, byte_to_utf16_clamped(self.block_text(i), local))
+    }
+
+    /// Whether `range` holds nothing but whitespace (the `"\n"`s between blocks are whitespace).
+    pub fn is_blank(&self, range: Range<ByteOffset>) -> bool {
+        let s = floor_char_boundary(&self.text, range.start);
+        let e = floor_char_boundary(&self.text, range.end.max(range.start));
+        self.text[s.0..e.0].trim().is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,5 +734,38 @@ mod tests {
             assert_eq!(idx.byte_to_cp(b), Ok(c));
         }
         assert_eq!(idx.len_cp().0, n);
+    }
+
+    proptest! {
+        /// Block points and whole-text bytes convert both ways as the obvious definition says
+        /// (blocks joined by "\n", UTF-16 counted by `encode_utf16`).
+        #[test]
+        fn article_text_block_points_match_the_oracle(
+            blocks in prop::collection::vec("[a-zё😀\u{301} ]{0,8}", 1..5),
+            block in 0usize..6,
+            unit in 0usize..20,
+        ) {
+            let t = ArticleText::new(blocks.iter().map(String::as_str));
+            prop_assert_eq!(t.as_str(), blocks.join("\n"));
+            let got = t.from_block_utf16(block, Utf16Offset(unit));
+            if block >= blocks.len() {
+                prop_assert_eq!(got, None);
+            } else {
+                // Oracle: walk the block's chars, stop before the one that would pass `unit`.
+                let start: usize = blocks[..block].iter().map(|b| b.len() + 1).sum();
+                let mut u = 0;
+                let mut bytes = 0;
+                for c in blocks[block].chars() {
+                    if u + c.len_utf16() > unit {
+                        break;
+                    }
+                    u += c.len_utf16();
+                    bytes += c.len_utf8();
+                }
+                prop_assert_eq!(got, Some(ByteOffset(start + bytes)));
+                prop_assert_eq!(t.to_block_utf16(ByteOffset(start + bytes)), (block, Utf16Offset(u)));
+                prop_assert_eq!(t.block_text(block), blocks[block].as_str());
+            }
+        }
     }
 }

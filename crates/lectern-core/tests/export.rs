@@ -473,6 +473,7 @@ fn state() -> CurrentData {
                 ArticleMeta::of(&seed, "2026-01-01T00:00:00.000Z", None),
                 ArticleMeta::of(&a, T0, Some("ёжик.md".into())),
             ],
+            removed: Vec::new(),
         },
         articles: BTreeMap::from([(a.id.clone(), a)]),
         annotations,

@@ -12,6 +12,11 @@ pub fn now_iso() -> String {
 /// A random UUID v4 from `crypto.getRandomValues`; falls back to `Math.random` where there is
 /// no `crypto` (ids only need to be unique, not secret).
 pub fn random_uuid() -> String {
+    uuid_v4_from_bytes(random_bytes())
+}
+
+/// 16 random bytes from `crypto.getRandomValues` (`Math.random` where there is no `crypto`).
+pub fn random_bytes() -> [u8; 16] {
     let mut bytes = [0u8; 16];
     let filled = web_sys::window()
         .and_then(|w| w.crypto().ok())
@@ -21,7 +26,7 @@ pub fn random_uuid() -> String {
             *b = (js_sys::Math::random() * 256.0) as u8;
         }
     }
-    uuid_v4_from_bytes(bytes)
+    bytes
 }
 
 /// Put `text` on the clipboard (asynchronously; failures are ignored: the browser may refuse

@@ -1,5 +1,6 @@
 //! Files the user gives the app: from a file chooser, a drop, or the clipboard.
 
+use lectern_core::effect::FileRef;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -28,4 +29,29 @@ pub async fn read(file: &web_sys::File) -> FileBytes {
             .unwrap_or_else(|| "the file could not be read".to_owned())),
     };
     FileBytes { name, bytes }
+}
+
+thread_local! {
+    /// Files handed to the core as [`FileRef`]s, until an effect takes them.
+    static HELD: std::cell::RefCell<(u32, std::collections::HashMap<u32, web_sys::File>)> =
+        std::cell::RefCell::new((0, std::collections::HashMap::new()));
+}
+
+/// Keep `file` until an effect asks for it, and name it for the core (actions and effects are
+/// data; a browser `File` is not).
+pub fn hold(file: web_sys::File) -> FileRef {
+    let name = file.name();
+    let size = file.size().max(0.0) as u64;
+    HELD.with(|h| {
+        let mut h = h.borrow_mut();
+        h.0 = h.0.wrapping_add(1);
+        let handle = h.0;
+        h.1.insert(handle, file);
+        FileRef { handle, name, size }
+    })
+}
+
+/// The file held as `r`, taken out of the registry (each is read once).
+pub fn take(r: &FileRef) -> Option<web_sys::File> {
+    HELD.with(|h| h.borrow_mut().1.remove(&r.handle))
 }

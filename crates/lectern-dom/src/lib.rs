@@ -9,6 +9,8 @@
 //! - [`env`]: clock, random ids, clipboard, downloads.
 //! - [`files`]: reading files from a chooser or a drop.
 //! - [`import_worker`]: the importers, run in a Web Worker loaded on first import.
+//! - [`runner`]: the one effect runner: carries out what the core reducer asks (storage,
+//!   files, imports, downloads, the URL) and reports every outcome back as an action.
 //!
 //! No algorithm lives here: functions take the element, document or store they act on as a
 //! parameter (a test seam), convert, and call the core.
@@ -21,4 +23,5 @@ pub mod import_worker;
 pub mod local_store;
 pub mod page;
 pub mod paint;
+pub mod runner;
 pub mod selection;

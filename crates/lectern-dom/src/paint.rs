@@ -1,19 +1,21 @@
-//! Painting highlights with the CSS Custom Highlight API: one `Highlight` per style (a fill
-//! per colour, an underline per colour for an older overlapping highlight, a dashed underline
-//! for fuzzy placements, the keyboard cursor), registered in `CSS.highlights` under the names
-//! the stylesheet's `::highlight(…)` rules use. The article's DOM is never touched, so painting
-//! causes no re-render and no re-layout.
+//! Painting highlights with the CSS Custom Highlight API: one `Highlight` per layer of the
+//! core's [`PaintPlan`] (a fill per colour, an underline per colour for an older overlapping
+//! highlight, a dashed underline for fuzzy placements, the keyboard cursor), registered in
+//! `CSS.highlights` under the names the stylesheet's `::highlight(…)` rules use. The article's
+//! DOM is never touched, so painting causes no re-render and no re-layout.
 //!
-//! Positions come from the core ([`lectern_core::paint::Span`]: block index + UTF-16 offsets
-//! in the block's text) and become DOM `Range`s over the block's text nodes. The reverse, a
-//! click point back to a (block, UTF-16 offset), is [`char_at_point`].
+//! What to paint and which blocks changed are decided by the core ([`PaintPlan`]: a block
+//! index and UTF-16 offsets in the block's text); this module only turns runs into DOM
+//! `Range`s over the block's text nodes. The reverse, a click point back to a (block, UTF-16
+//! offset), is [`char_at_point`].
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use lectern_core::annotation::Color;
-use lectern_core::paint::Span;
-use lectern_core::text::Utf16Offset;
+use lectern_core::anchor::Placement;
+use lectern_core::annotation::Annotation;
+use lectern_core::paint::{Layer, PaintPlan, Run};
+use lectern_core::text::{ArticleText, Utf16Offset};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -42,20 +44,6 @@ extern "C" {
     fn set(this: &HighlightRegistry, name: &str, highlight: &JsHighlight);
 }
 
-/// The registry's names for a fill of `color`.
-pub fn fill_name(color: Color) -> String {
-    format!("lectern-{}", color.as_str())
-}
-
-/// The registry's name for an underline of `color` (an older highlight under a newer one).
-pub fn under_name(color: Color) -> String {
-    format!("lectern-under-{}", color.as_str())
-}
-
-pub const FUZZY: &str = "lectern-fuzzy";
-/// The highlight the keyboard cursor (`j`/`k`, a jump from the panel) is on.
-pub const CURSOR: &str = "lectern-cursor";
-
 fn registry() -> Option<HighlightRegistry> {
     let css = js_sys::Reflect::get(&js_sys::global(), &"CSS".into()).ok()?;
     let reg = js_sys::Reflect::get(&css, &"highlights".into()).ok()?;
@@ -68,46 +56,32 @@ pub fn supported() -> bool {
     registry().is_some()
 }
 
-/// The registry's names, in the order of [`Painter::layers`]: a fill per colour, an underline
-/// per colour, fuzzy, cursor.
-fn layer_names() -> Vec<(String, i32)> {
-    let mut names: Vec<(String, i32)> = Color::ALL.iter().map(|&c| (fill_name(c), 1)).collect();
-    names.extend(Color::ALL.iter().map(|&c| (under_name(c), 2)));
-    names.push((FUZZY.to_owned(), 3));
-    names.push((CURSOR.to_owned(), 4));
-    names
+/// What one [`paint`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PaintStats {
+    /// Blocks whose ranges were made anew (the rest kept theirs).
+    pub repainted_blocks: usize,
+    /// Ranges the plan paints in all.
+    pub ranges: usize,
+    /// How long it took, in ms (finding the blocks' text nodes, making the ranges, adding
+    /// them to the highlights).
+    pub ms: f64,
 }
 
-const LAYER_FUZZY: usize = 10;
-const LAYER_CURSOR: usize = 11;
-
-fn color_index(c: Color) -> usize {
-    Color::ALL.iter().position(|&x| x == c).unwrap_or(0)
-}
-
-/// What one span paints: its UTF-16 range in the block and a bit per layer.
-type Sig = (usize, usize, u16);
-
-/// What is painted in one block: the spans' signatures and their ranges.
+/// The ranges painted in one block, in the order of the plan's runs.
 struct BlockPaint {
-    sigs: Vec<Sig>,
+    runs: Vec<Run>,
     ranges: Vec<web_sys::Range>,
 }
 
 struct Painter {
+    /// One `Highlight` per [`Layer::ALL`].
     layers: Vec<JsHighlight>,
-    /// Painted blocks by index, for repainting only the blocks whose spans changed.
+    /// Painted blocks by index.
     blocks: HashMap<usize, BlockPaint>,
-    /// Which rendering of which article the ranges belong to (see [`paint`]'s `key`).
+    /// The plan painted last, and which rendering of which article it belongs to.
+    plan: PaintPlan,
     key: Option<u64>,
-    /// Ids of the annotations painted last, for [`is_painted`].
-    painted: std::collections::HashSet<String>,
-    /// Ranges painted last (each span once).
-    ranges: usize,
-    /// Blocks repainted by the last [`paint`].
-    repainted: usize,
-    /// How long the last [`paint`] took (ms).
-    ms: f64,
 }
 
 thread_local! {
@@ -119,23 +93,20 @@ fn with_painter<R>(f: impl FnOnce(&mut Painter) -> R) -> Option<R> {
         let mut p = p.borrow_mut();
         if p.is_none() {
             let reg = registry()?;
-            let layers = layer_names()
+            let layers = Layer::ALL
                 .into_iter()
-                .map(|(name, priority)| {
+                .map(|layer| {
                     let h = JsHighlight::new();
-                    h.set_priority(priority);
-                    reg.set(&name, &h);
+                    h.set_priority(layer.priority());
+                    reg.set(&layer.name(), &h);
                     h
                 })
                 .collect();
             *p = Some(Painter {
                 layers,
                 blocks: HashMap::new(),
+                plan: PaintPlan::default(),
                 key: None,
-                painted: Default::default(),
-                ranges: 0,
-                repainted: 0,
-                ms: 0.0,
             });
         }
         p.as_mut().map(f)
@@ -227,23 +198,13 @@ fn range_in_block(
     Some(r)
 }
 
-/// Paints `spans` (from [`lectern_core::paint::spans`]) in `article`, replacing what was
-/// painted before; `ids[i]` is the id of the `i`-th placed highlight the spans refer to, and
-/// `cursor` the covering index the keyboard cursor is on. `key` names the rendering of the
-/// article the blocks belong to (a new article, or blocks rendered anew, needs a new key):
-/// with the same key, only blocks whose spans changed are repainted, so adding one highlight
-/// to 1,000 touches one block. Returns false when the browser has no CSS Custom Highlight API
-/// (nothing is painted).
-pub fn paint(
-    article: &web_sys::Element,
-    key: u64,
-    spans: &[Span],
-    ids: &[&str],
-    cursor: Option<usize>,
-) -> bool {
-    let Some(doc) = article.owner_document() else {
-        return false;
-    };
+/// Paints `plan` over `article`'s blocks, replacing what was painted before. `key` names the
+/// rendering of the article the blocks belong to (a new article, or blocks rendered anew, needs
+/// a new key): with the same key only the blocks the plan says changed
+/// ([`PaintPlan::changes_since`]) get new ranges, so adding one highlight to 1,000 touches one
+/// block. `None` when the browser has no CSS Custom Highlight API (nothing is painted).
+pub fn paint(article: &web_sys::Element, key: u64, plan: &PaintPlan) -> Option<PaintStats> {
+    let doc = article.owner_document()?;
     let t0 = now();
     with_painter(|p| {
         if p.key != Some(key) {
@@ -251,54 +212,18 @@ pub fn paint(
                 h.clear();
             }
             p.blocks.clear();
+            p.plan = PaintPlan::default();
             p.key = Some(key);
         }
-        // The new signatures, block by block (spans come in document order).
-        let mut wanted: Vec<(usize, Vec<Sig>, Vec<&Span>)> = Vec::new();
-        for s in spans {
-            let mut mask = 1u16 << color_index(s.color);
-            if let Some(u) = s.under {
-                mask |= 1 << (5 + color_index(u));
-            }
-            if s.fuzzy {
-                mask |= 1 << LAYER_FUZZY;
-            }
-            if cursor.is_some_and(|c| s.covering.contains(&c)) {
-                mask |= 1 << LAYER_CURSOR;
-            }
-            let sig = (s.start.0, s.end.0, mask);
-            match wanted.last_mut() {
-                Some((b, sigs, list)) if *b == s.block => {
-                    sigs.push(sig);
-                    list.push(s);
-                }
-                _ => wanted.push((s.block, vec![sig], vec![s])),
-            }
-        }
-        let keep: std::collections::HashSet<usize> = wanted.iter().map(|w| w.0).collect();
-        // Blocks no longer painted.
-        let gone: Vec<usize> = p
-            .blocks
-            .keys()
-            .copied()
-            .filter(|b| !keep.contains(b))
-            .collect();
-        for b in gone {
-            if let Some(old) = p.blocks.remove(&b) {
+        let changes = plan.changes_since(&p.plan);
+        for b in &changes.clear {
+            if let Some(old) = p.blocks.remove(b) {
                 unpaint(&p.layers, &old);
             }
         }
-        let changed: Vec<usize> = wanted
-            .iter()
-            .enumerate()
-            .filter(|(_, (b, sigs, _))| p.blocks.get(b).is_none_or(|old| old.sigs != *sigs))
-            .map(|(i, _)| i)
-            .collect();
         // Few blocks: find each; many: one query for all.
-        let all = (changed.len() > 16).then(|| blocks(article));
-        p.repainted = changed.len();
-        for i in changed {
-            let (b, sigs, list) = &wanted[i];
+        let all = (changes.repaint.len() > 16).then(|| blocks(article));
+        for b in &changes.repaint {
             if let Some(old) = p.blocks.remove(b) {
                 unpaint(&p.layers, &old);
             }
@@ -309,82 +234,69 @@ pub fn paint(
             let Some(text) = el.as_ref().and_then(BlockText::of) else {
                 continue;
             };
-            let mut ranges = Vec::with_capacity(list.len());
-            for (s, sig) in list.iter().zip(sigs) {
-                let Some(r) = range_in_block(&doc, &text, s.start, s.end) else {
+            let runs = plan.blocks.get(b).cloned().unwrap_or_default();
+            let mut ranges = Vec::with_capacity(runs.len());
+            for run in &runs {
+                let Some(r) = range_in_block(&doc, &text, run.start, run.end) else {
                     continue;
                 };
-                for (l, h) in p.layers.iter().enumerate() {
-                    if sig.2 & (1 << l) != 0 {
-                        h.add(&r);
-                    }
+                for layer in run.layers.iter() {
+                    p.layers[layer_index(layer)].add(&r);
                 }
                 ranges.push(r);
             }
-            p.blocks.insert(
-                *b,
-                BlockPaint {
-                    sigs: sigs.clone(),
-                    ranges,
-                },
-            );
+            p.blocks.insert(*b, BlockPaint { runs, ranges });
         }
-        p.ranges = spans.len();
-        let mut covered = vec![false; ids.len()];
-        for s in spans {
-            for &i in &s.covering {
-                if let Some(c) = covered.get_mut(i) {
-                    *c = true;
-                }
-            }
+        p.plan = plan.clone();
+        PaintStats {
+            repainted_blocks: changes.repaint.len(),
+            ranges: plan.runs(),
+            ms: now() - t0,
         }
-        p.painted = ids
-            .iter()
-            .zip(covered)
-            .filter(|(_, c)| *c)
-            .map(|(id, _)| (*id).to_owned())
-            .collect();
-        p.ms = now() - t0;
     })
-    .is_some()
+}
+
+/// The reader's highlights painted over `article_el`: the one pipeline the first paint and the
+/// app's reader share. `text` is the article's text, `annotations` and `placements` what the
+/// core anchored; the keyboard cursor is on `cursor`.
+pub fn paint_article(
+    article_el: &web_sys::Element,
+    key: u64,
+    text: &ArticleText,
+    annotations: &[Annotation],
+    placements: &HashMap<String, Placement>,
+    cursor: Option<&str>,
+) -> Option<PaintStats> {
+    let placed = lectern_core::paint::placed(annotations, placements);
+    paint(article_el, key, &PaintPlan::new(text, &placed, cursor))
 }
 
 /// Takes a block's ranges out of every layer they were added to.
 fn unpaint(layers: &[JsHighlight], old: &BlockPaint) {
-    for (r, sig) in old.ranges.iter().zip(&old.sigs) {
-        for (l, h) in layers.iter().enumerate() {
-            if sig.2 & (1 << l) != 0 {
-                h.delete(r);
-            }
+    for (r, run) in old.ranges.iter().zip(&old.runs) {
+        for layer in run.layers.iter() {
+            layers[layer_index(layer)].delete(r);
         }
     }
 }
 
-/// How many blocks the last [`paint`] repainted (the rest kept their ranges).
-pub fn last_repainted_blocks() -> usize {
-    PAINTER.with(|p| p.borrow().as_ref().map_or(0, |p| p.repainted))
+fn layer_index(l: Layer) -> usize {
+    Layer::ALL.iter().position(|&x| x == l).unwrap_or(0)
 }
 
-/// Whether highlight `id` was painted by the last [`paint`].
+/// Whether highlight `id` is painted now (in the plan painted last).
 pub fn is_painted(id: &str) -> bool {
-    PAINTER.with(|p| p.borrow().as_ref().is_some_and(|p| p.painted.contains(id)))
+    PAINTER.with(|p| {
+        p.borrow()
+            .as_ref()
+            .is_some_and(|p| p.plan.painted.contains(id))
+    })
 }
 
 fn now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
-}
-
-/// How long the last [`paint`] took, in ms (finding the blocks' text nodes, making the ranges,
-/// adding them to the highlights).
-pub fn last_paint_ms() -> f64 {
-    PAINTER.with(|p| p.borrow().as_ref().map_or(0.0, |p| p.ms))
-}
-
-/// How many ranges (spans) the last [`paint`] painted.
-pub fn painted_ranges() -> usize {
-    PAINTER.with(|p| p.borrow().as_ref().map_or(0, |p| p.ranges))
 }
 
 /// The character under viewport point (`x`, `y`) in `article`'s blocks: its block and the

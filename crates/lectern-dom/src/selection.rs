@@ -3,9 +3,9 @@
 //! The reader renders each block of the article as an element with `data-block="<index>"`; a
 //! block's text may be split across text nodes and inline elements (emphasis, links). A selection boundary becomes
 //! (block index, UTF-16 offset inside the block's text), the unit the DOM counts in; the core
-//! converts that to byte offsets in the article text (`Article::block_utf16_to_byte`).
+//! converts that to byte offsets in the article text (`ArticleText::from_block_utf16`).
 
-use lectern_core::text::Utf16Offset;
+use lectern_core::text::{ArticleText, Utf16Offset};
 use wasm_bindgen::JsCast;
 
 /// A point in the article: block index and UTF-16 code units from the block's start.
@@ -155,16 +155,16 @@ pub fn clear_selection() {
     }
 }
 
-/// The selection inside the article element `article_el` as a byte range of
-/// `article.text()`; `None` when nothing (or only whitespace) is selected there.
+/// The selection inside the article element `article_el` as a byte range of the article's
+/// text; `None` when nothing (or only whitespace) is selected there.
 pub fn selected_range(
     article_el: &web_sys::Element,
-    article: &lectern_core::article::Article,
+    text: &ArticleText,
 ) -> Option<std::ops::Range<lectern_core::text::ByteOffset>> {
     let (a, b) = selection_in(article_el)?;
-    let start = article.block_utf16_to_byte(a.block, a.offset)?;
-    let end = article.block_utf16_to_byte(b.block, b.offset)?;
-    (start < end && !article.range_is_blank(start..end)).then_some(start..end)
+    let start = text.from_block_utf16(a.block, a.offset)?;
+    let end = text.from_block_utf16(b.block, b.offset)?;
+    (start < end && !text.is_blank(start..end)).then_some(start..end)
 }
 
 /// The reader's article element (`#article`), if it is shown.
@@ -179,9 +179,9 @@ pub fn article_element() -> Option<web_sys::HtmlElement> {
 /// [`selected_range`] in the document's article element (`#article`), if it is shown.
 pub fn selected_range_in_document(
     doc: &web_sys::Document,
-    article: &lectern_core::article::Article,
+    text: &ArticleText,
 ) -> Option<std::ops::Range<lectern_core::text::ByteOffset>> {
-    selected_range(&doc.get_element_by_id("article")?, article)
+    selected_range(&doc.get_element_by_id("article")?, text)
 }
 
 /// Whether `target` is a place the reader types into (a form field or editable text), where

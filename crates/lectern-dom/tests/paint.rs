@@ -3,9 +3,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use lectern_core::annotation::Color;
-use lectern_core::paint::Span;
+use lectern_core::paint::{Layer, Layers, PaintPlan, Run};
 use lectern_core::text::Utf16Offset;
-use lectern_dom::paint::{is_painted, last_repainted_blocks, paint};
+use lectern_dom::paint::{is_painted, paint};
 use lectern_dom::selection::{range_in, BlockPoint};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -24,16 +24,22 @@ fn article() -> web_sys::Element {
     el
 }
 
-fn span(block: usize, start: usize, end: usize, color: Color, covering: Vec<usize>) -> Span {
-    Span {
-        block,
-        start: Utf16Offset(start),
-        end: Utf16Offset(end),
-        color,
-        under: None,
-        fuzzy: false,
-        covering,
+/// A plan painting `runs` (block, start, end, fill colour, cursor on it) for highlights `ids`.
+fn plan(runs: &[(usize, usize, usize, Color, bool)], ids: &[&str]) -> PaintPlan {
+    let mut p = PaintPlan::default();
+    for &(block, start, end, color, cursor) in runs {
+        let mut layers = Layers::default().with(Layer::Fill(color));
+        if cursor {
+            layers = layers.with(Layer::Cursor);
+        }
+        p.blocks.entry(block).or_default().push(Run {
+            start: Utf16Offset(start),
+            end: Utf16Offset(end),
+            layers,
+        });
     }
+    p.painted = ids.iter().map(|s| (*s).to_owned()).collect();
+    p
 }
 
 /// The text of every range in highlight `name`, in insertion order.
@@ -58,15 +64,18 @@ fn painted(name: &str) -> Vec<String> {
 }
 
 #[wasm_bindgen_test]
-fn spans_become_ranges_across_inline_elements_and_surrogate_pairs() {
+fn runs_become_ranges_across_inline_elements_and_surrogate_pairs() {
     let el = article();
-    let spans = vec![
-        // "жик бежит" crosses into the <em>.
-        span(0, 1, 10, Color::Green, vec![0]),
-        // The emoji and the space after it: UTF-16 units 0..3.
-        span(1, 0, 3, Color::Blue, vec![1]),
-    ];
-    assert!(paint(&el, 1, &spans, &["a", "b"], None));
+    let p = plan(
+        &[
+            // "жик бежит" crosses into the <em>.
+            (0, 1, 10, Color::Green, false),
+            // The emoji and the space after it: UTF-16 units 0..3.
+            (1, 0, 3, Color::Blue, false),
+        ],
+        &["a", "b"],
+    );
+    assert!(paint(&el, 1, &p).is_some());
     assert_eq!(painted("lectern-green"), vec!["жик бежит"]);
     assert_eq!(painted("lectern-blue"), vec!["😀 "]);
     assert!(is_painted("a") && is_painted("b") && !is_painted("c"));
@@ -76,27 +85,35 @@ fn spans_become_ranges_across_inline_elements_and_surrogate_pairs() {
 #[wasm_bindgen_test]
 fn only_changed_blocks_are_repainted_until_the_key_changes() {
     let el = article();
-    let first = vec![
-        span(0, 0, 4, Color::Yellow, vec![0]),
-        span(1, 3, 4, Color::Pink, vec![1]),
-    ];
-    paint(&el, 10, &first, &["a", "b"], None);
-    assert_eq!(last_repainted_blocks(), 2);
-    // Block 1 changes colour; block 0 keeps its ranges.
-    let second = vec![
-        span(0, 0, 4, Color::Yellow, vec![0]),
-        span(1, 3, 4, Color::Purple, vec![1]),
-    ];
-    paint(&el, 10, &second, &["a", "b"], Some(0));
-    // The cursor on highlight 0 changes block 0 too.
-    assert_eq!(last_repainted_blocks(), 2);
+    let first = plan(
+        &[
+            (0, 0, 4, Color::Yellow, false),
+            (1, 3, 4, Color::Pink, false),
+        ],
+        &["a", "b"],
+    );
+    let stats = paint(&el, 10, &first).unwrap();
+    assert_eq!(stats.repainted_blocks, 2);
+    assert_eq!(stats.ranges, 2);
+    // Block 1 changes colour, and the cursor goes onto block 0's highlight: both repainted.
+    let second = plan(
+        &[
+            (0, 0, 4, Color::Yellow, true),
+            (1, 3, 4, Color::Purple, false),
+        ],
+        &["a", "b"],
+    );
+    assert_eq!(paint(&el, 10, &second).unwrap().repainted_blocks, 2);
     assert_eq!(painted("lectern-pink"), Vec::<String>::new());
     assert_eq!(painted("lectern-purple"), vec!["и"]);
     assert_eq!(painted("lectern-cursor"), vec!["Ёжик"]);
-    paint(&el, 10, &second, &["a", "b"], Some(0));
-    assert_eq!(last_repainted_blocks(), 0);
+    // The same plan again: nothing to do.
+    assert_eq!(paint(&el, 10, &second).unwrap().repainted_blocks, 0);
+    // A new key (the blocks were rendered anew): everything is painted again.
+    assert_eq!(paint(&el, 11, &second).unwrap().repainted_blocks, 2);
+    assert_eq!(painted("lectern-yellow"), vec!["Ёжик"]);
     // Nothing left to paint: everything is taken away.
-    paint(&el, 10, &[], &[], None);
+    paint(&el, 11, &PaintPlan::default());
     assert_eq!(painted("lectern-yellow"), Vec::<String>::new());
     assert_eq!(painted("lectern-purple"), Vec::<String>::new());
     assert!(!is_painted("a"));

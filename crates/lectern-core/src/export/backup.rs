@@ -46,6 +46,12 @@ use super::{
 
 /// The `format` field of every backup file.
 pub const BACKUP_FORMAT: &str = "lectern-backup";
+/// Whether `raw` claims to be a Lectern backup (rather than annotations in JSON-LD): the
+/// format marker appears in it. [`parse_backup`] then checks that it really is one.
+pub fn looks_like_backup(raw: &str) -> bool {
+    raw.contains("\"lectern-backup\"")
+}
+
 /// The backup version this build writes and reads.
 pub const BACKUP_VERSION: u32 = 1;
 
@@ -83,6 +89,7 @@ impl Default for CurrentData {
         CurrentData {
             library: LibraryDoc {
                 articles: Vec::new(),
+                removed: Vec::new(),
             },
             articles: BTreeMap::new(),
             annotations: BTreeMap::new(),
@@ -678,4 +685,30 @@ pub fn save_changes(
         }
     }
     Ok(writes.len())
+}
+
+/// What [`restore`] did: the report, and everything as now stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Restored {
+    pub report: MergeReport,
+    pub data: CurrentData,
+}
+
+/// Restore `backup` into `store`: load what is stored, merge the backup in by id
+/// ([`merge_backup`]) and write what changed, all or nothing ([`save_changes`]). A backup that
+/// changes nothing writes nothing. `seed` is the built-in article.
+pub fn restore(
+    store: &dyn KeyValueStore,
+    backup: &Backup,
+    seed: &Article,
+) -> Result<Restored, StoreError> {
+    let loaded = CurrentData::load(store, seed);
+    let (merged, report) = merge_backup(&loaded.data, backup);
+    if !report.is_unchanged() {
+        save_changes(store, &loaded.data, &merged, &loaded.read_only)?;
+    }
+    Ok(Restored {
+        report,
+        data: merged,
+    })
 }

@@ -1,0 +1,125 @@
+//! What the reducer asks the outside world to do: effects as data.
+//!
+//! [`crate::state::reduce`] returns the next state and a list of [`Effect`]s, as Elm's
+//! `update : Msg -> Model -> (Model, Cmd Msg)` does. One runner in the platform layer
+//! (`lectern_dom::runner`) carries them out — writes and reads of storage, files, the import
+//! worker, downloads, the clipboard, the URL — and turns every outcome, success or failure, into
+//! an ordinary [`crate::state::Action`]. Nothing here does I/O; core tests assert the list.
+//!
+//! Effects that write several keys (storing an imported article and listing it, restoring a
+//! backup) name one core function each that does the whole transaction against a
+//! [`crate::storage::KeyValueStore`], so "all or nothing" is decided and tested here, natively.
+
+use std::rc::Rc;
+
+use crate::annotations_doc::AnnotationsDoc;
+use crate::article::Article;
+use crate::export::backup::Backup;
+use crate::library::{ArticleMeta, LibraryDoc};
+use crate::route::Route;
+use crate::settings::Settings;
+
+pub use crate::export::ExportFormat;
+
+/// A file the reader chose or dropped, held by the platform until an effect reads it (the
+/// browser's `File` is not data the core can hold).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRef {
+    /// The platform's handle for the file.
+    pub handle: u32,
+    pub name: String,
+    /// Bytes.
+    pub size: u64,
+}
+
+/// Where an export goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Download,
+    Clipboard,
+}
+
+/// What a data file chosen in an export menu is imported into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataScope {
+    /// The open article (JSON-LD annotations attach to it; a backup restores everything).
+    Article,
+    /// The library (a backup; JSON-LD needs an article and is refused with a reason).
+    Library,
+}
+
+/// Something the runner does for the reducer. Each names the action(s) its outcome comes back
+/// as.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Write the reader settings. Failure → `SaveFailed`.
+    SaveSettings(Settings),
+    /// Write one article's annotations, merged with what another tab may have stored meanwhile
+    /// ([`crate::annotations_doc::save_merged`]). Deferred: written right after the action is
+    /// painted (consecutive saves of one article are one write), at once while the page is
+    /// hidden or closing. Failure → `SaveFailed`; success after a failure → `Saved`.
+    SaveAnnotations {
+        article_id: String,
+        doc: Rc<AnnotationsDoc>,
+    },
+    /// Write the library list, merged per article with what is stored
+    /// ([`crate::library::save_merged`]). Outcome → `LibrarySaved` (with the merged list) or
+    /// `SaveFailed`.
+    SaveLibrary(LibraryDoc),
+    /// Store an imported article's content, then list it ([`crate::library::add_article`]: all
+    /// or nothing). Outcome → `ArticleAdded` or `ArticleNotSaved`.
+    AddArticle {
+        batch: u32,
+        name: String,
+        article: Rc<Article>,
+        meta: ArticleMeta,
+    },
+    /// Load article `id` with its annotations ([`crate::startup::open`]). Outcome →
+    /// `ArticleOpened` or `OpenFailed`.
+    OpenArticle { id: String },
+    /// Read and import these files, one after another, in the import worker. Outcome → one
+    /// `ArticleImported` per file.
+    ImportFiles { batch: u32, files: Vec<FileRef> },
+    /// Import pasted text in the import worker. Outcome → `ArticleImported`.
+    ImportText {
+        batch: u32,
+        name: String,
+        text: String,
+    },
+    /// Read a backup or annotations file as text. Outcome → `DataFileRead`.
+    ReadDataFile { scope: DataScope, file: FileRef },
+    /// Restore a validated backup: merged by id into what is stored, written all or nothing
+    /// ([`crate::export::backup::restore`]). Outcome → `BackupRestored` or `DataImportFailed`.
+    RestoreBackup { name: String, backup: Box<Backup> },
+    /// Build a whole-library export from what is stored, then deliver it. Failure →
+    /// `DataImportFailed` is not used: an export cannot fail short of storage being gone, in
+    /// which case the file says what it could read.
+    ExportLibrary {
+        format: ExportFormat,
+        delivery: Delivery,
+    },
+    /// Hand a file to the reader: a download, or the clipboard.
+    Deliver {
+        delivery: Delivery,
+        name: String,
+        mime: &'static str,
+        content: String,
+    },
+    /// Put `route` in the URL (back/forward and bookmarks follow). The route's view comes back
+    /// as `RouteChanged`, whether the URL changed or not.
+    Navigate(Route),
+    /// Read each listed article's highlight and note counts. Outcome → `LibraryDetails`.
+    LoadLibraryDetails,
+    /// Read each listed article's text, folded for search. Outcome → `LibraryTexts`.
+    LoadLibraryTexts,
+}
+
+/// The effects of one reduction, in order.
+#[derive(Debug, Default)]
+pub struct Effects(pub Vec<Effect>);
+
+impl Effects {
+    pub fn push(&mut self, e: Effect) {
+        self.0.push(e);
+    }
+}

@@ -1,0 +1,156 @@
+//! What a URL opens: one decision for the app's start-up, for every later change of the URL
+//! (`hashchange`, back/forward, a link) and for the first paint, so the same URL always shows
+//! the same thing.
+//!
+//! [`decide`] is the rule (no storage): `#/` is the library, `#/a/<id>` that article, and no
+//! hash the sample article while the library lists it — the library once the reader has
+//! deleted the sample. [`Startup::load`] reads what that needs from storage; [`open`] loads one
+//! article for a later route change.
+
+use crate::annotations_doc::{load_annotations, AnnotationsDoc};
+use crate::article::Article;
+use crate::library::{load_library, open_stored, LibraryDoc, SEED_ID};
+use crate::route::{Route, View};
+use crate::settings::Settings;
+use crate::storage::{load_settings, KeyValueStore, Loaded, Problem};
+
+/// What a route shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opening {
+    Library,
+    Article(String),
+}
+
+/// The one rule from a route (and the library list) to what is shown.
+pub fn decide(route: &Route, library: &LibraryDoc) -> Opening {
+    match route {
+        Route::Library => Opening::Library,
+        Route::Article(id) => Opening::Article(id.clone()),
+        Route::Default if library.get(SEED_ID).is_some() => Opening::Article(SEED_ID.to_owned()),
+        Route::Default => Opening::Library,
+    }
+}
+
+/// Article `id` and its annotations: the sample from `seed`, others from storage. `Err` says
+/// what to tell the reader (a missing article is reported like one that does not parse).
+pub fn open(
+    store: &dyn KeyValueStore,
+    id: &str,
+    seed: impl FnOnce() -> Article,
+) -> Result<(Article, Loaded<AnnotationsDoc>), Problem> {
+    let article = if id == SEED_ID {
+        seed()
+    } else {
+        open_stored(store, id)?
+    };
+    let annotations = load_annotations(store, &article.id);
+    Ok((article, annotations))
+}
+
+/// Everything the app starts with, read from storage for URL hash `hash`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Startup {
+    pub settings: Loaded<Settings>,
+    pub library: Loaded<LibraryDoc>,
+    /// The open article (the sample when the view is the library: the reader keeps one).
+    pub article: Article,
+    pub annotations: Loaded<AnnotationsDoc>,
+    pub view: View,
+    /// Why the route's article could not be opened (the view is then the library).
+    pub problem: Option<Problem>,
+}
+
+impl Startup {
+    /// Read settings, the library, and what [`decide`] says `hash` opens. An article that
+    /// cannot be opened shows the library with the problem.
+    pub fn load(store: &dyn KeyValueStore, hash: &str, seed: impl Fn() -> Article) -> Startup {
+        let settings = load_settings(store);
+        let library = load_library(store, &seed());
+        let (article, annotations, view, problem) =
+            match decide(&crate::route::parse(hash), &library.value) {
+                Opening::Library => {
+                    let a = seed();
+                    let doc = load_annotations(store, &a.id);
+                    (a, doc, View::Library, None)
+                }
+                Opening::Article(id) => match open(store, &id, &seed) {
+                    Ok((a, doc)) => (a, doc, View::Reader, None),
+                    Err(p) => {
+                        let a = seed();
+                        let doc = load_annotations(store, &a.id);
+                        (a, doc, View::Library, Some(p))
+                    }
+                },
+            };
+        Startup {
+            settings,
+            library,
+            article,
+            annotations,
+            view,
+            problem,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::{article_key, save_article, save_library};
+    use crate::parse::plain::parse_plain;
+    use crate::route::parse;
+    use crate::storage::MemoryStore;
+
+    fn seed() -> Article {
+        parse_plain(SEED_ID, "Заголовок\nТекст статьи.")
+    }
+
+    fn shown(store: &MemoryStore, hash: &str) -> (String, View, bool) {
+        let s = Startup::load(store, hash, seed);
+        (s.article.id, s.view, s.problem.is_some())
+    }
+
+    #[test]
+    fn startup_follows_the_route() {
+        let store = MemoryStore::default();
+        assert_eq!(shown(&store, ""), (SEED_ID.to_owned(), View::Reader, false));
+        assert_eq!(
+            shown(&store, "#/a/seed"),
+            (SEED_ID.to_owned(), View::Reader, false)
+        );
+        assert_eq!(
+            shown(&store, "#/"),
+            (SEED_ID.to_owned(), View::Library, false)
+        );
+        // A missing article: the library, and a problem naming its key.
+        let s = Startup::load(&store, "#/a/gone", seed);
+        assert_eq!(s.view, View::Library);
+        assert!(
+            matches!(s.problem, Some(Problem::Corrupt { key, .. }) if key == article_key("gone"))
+        );
+        // A stored one opens.
+        save_article(&store, &parse_plain("imp-1", "Imported\nText.")).unwrap();
+        assert_eq!(
+            shown(&store, "#/a/imp-1"),
+            ("imp-1".to_owned(), View::Reader, false)
+        );
+    }
+
+    #[test]
+    fn the_default_route_is_the_library_once_the_sample_is_deleted() {
+        let store = MemoryStore::default();
+        save_library(&store, &LibraryDoc::default()).unwrap();
+        assert_eq!(
+            shown(&store, ""),
+            (SEED_ID.to_owned(), View::Library, false)
+        );
+        // The same rule answers a later change of the URL.
+        let lib = load_library(&store, &seed()).value;
+        assert_eq!(decide(&parse(""), &lib), Opening::Library);
+        assert_eq!(decide(&parse("#"), &lib), Opening::Library);
+        assert_eq!(
+            decide(&parse("#/a/seed"), &lib),
+            Opening::Article(SEED_ID.to_owned())
+        );
+    }
+}

@@ -1,0 +1,693 @@
+//! The app's state and its one reducer: `reduce(state, action) -> (State, Vec<Effect>)`.
+//!
+//! `reduce` does no I/O: ids and clocks arrive inside the actions, and what should happen
+//! outside — writes, reads, downloads, navigation — comes back as [`Effect`]s for the platform's
+//! runner, whose outcomes arrive as actions again (`SaveFailed`, `ArticleOpened`, …).
+//!
+//! Actions are commands (imperative: `AddHighlight`) or events (past tense: `SaveFailed`,
+//! `AnnotationsChangedElsewhere`). The state is cut into slices that each own their data and
+//! decide for themselves whether it may be written:
+//! - [`settings`]: the reader settings;
+//! - [`reader`]: the open article, its annotations, undo/redo;
+//! - [`library`]: the list of articles, imports, what the library view shows;
+//! - [`transfer`]: exports and data files brought back in;
+//! - [`notices`]: messages until dismissed.
+//!
+//! [`reduce`] matches every action explicitly (no catch-all arm), so a new action cannot be
+//! silently ignored.
+
+pub mod library;
+pub mod notices;
+pub mod reader;
+pub mod settings;
+pub mod transfer;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::rc::Rc;
+
+use crate::annotation::{Annotation, Color};
+use crate::annotations_doc::AnnotationsDoc;
+use crate::article::Article;
+use crate::effect::{DataScope, Delivery, Effect, Effects, ExportFormat, FileRef};
+use crate::export::backup::MergeReport;
+use crate::import::ImportError;
+use crate::library::{ArticleMeta, LibraryDoc};
+use crate::route::Route;
+use crate::settings::Settings;
+use crate::startup::{decide, Opening, Startup};
+use crate::storage::{Loaded, Problem, StoreError};
+use crate::text::ByteOffset;
+
+pub use crate::route::View;
+pub use library::{ImportLine, ImportOutcome, LibraryDetails, LibraryState, LibraryTexts};
+pub use notices::{Notice, Notices, Subject};
+pub use reader::{Change, ChangeKind, ReaderState};
+pub use settings::SettingsState;
+pub use transfer::{DataProblem, DataStatus, TransferState};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    pub settings: SettingsState,
+    pub reader: ReaderState,
+    pub library: LibraryState,
+    pub transfer: TransferState,
+    pub notices: Notices,
+    /// Which screen is showing.
+    pub view: View,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    // Settings.
+    /// Replace the reader settings (numbers are clamped into bounds).
+    SetSettings(Settings),
+    ResetSettings,
+
+    // Notices and storage outcomes.
+    DismissNotice(u32),
+    /// A write of the settings or the library list failed.
+    SaveFailed {
+        subject: Subject,
+        key: String,
+        error: StoreError,
+    },
+    /// A write of `subject` succeeded after an earlier one failed.
+    Saved {
+        subject: Subject,
+    },
+    /// A write of article `article_id`'s annotations (`doc`) failed.
+    AnnotationsNotSaved {
+        article_id: String,
+        key: String,
+        doc: Rc<AnnotationsDoc>,
+        error: StoreError,
+    },
+    /// A write of article `article_id`'s annotations succeeded after an earlier one failed.
+    AnnotationsSaved {
+        article_id: String,
+    },
+    /// Report a problem found while loading something.
+    Problem {
+        subject: Subject,
+        problem: Problem,
+    },
+
+    // The open article's annotations.
+    /// Highlight `range` (bytes of the text). Empty or whitespace-only ranges do nothing.
+    AddHighlight {
+        id: String,
+        range: Range<ByteOffset>,
+        color: Color,
+        now: String,
+    },
+    Recolor {
+        id: String,
+        color: Color,
+        now: String,
+    },
+    EditNote {
+        id: String,
+        note: String,
+        now: String,
+    },
+    SetTags {
+        id: String,
+        tags: Vec<String>,
+        now: String,
+    },
+    Remove {
+        id: String,
+        now: String,
+    },
+    /// Write the article-level note (creating it with `new_id` if there is none).
+    SetArticleNote {
+        new_id: String,
+        note: String,
+        now: String,
+    },
+    /// "It's right": the fuzzy placement is accepted; the annotation is described anew there.
+    ConfirmPlacement {
+        id: String,
+        now: String,
+    },
+    /// Put an annotation (an orphan, usually) on a new range.
+    Reattach {
+        id: String,
+        range: Range<ByteOffset>,
+        now: String,
+    },
+    Undo {
+        now: String,
+    },
+    Redo {
+        now: String,
+    },
+    DismissDeleted,
+    /// Another tab wrote this article's annotations.
+    AnnotationsChangedElsewhere(AnnotationsDoc),
+    /// Annotations imported from a file, already attached to this article: add them (one undo
+    /// step).
+    ImportAnnotations(Vec<Annotation>),
+    /// Download the open article's annotations as stored JSON (offered while they cannot be
+    /// saved).
+    DownloadAnnotations,
+
+    // What is shown.
+    /// The URL now says `route` (start-up, `hashchange`, back/forward, a link).
+    RouteChanged(Route),
+    /// Article `article` was loaded for a route, with what storage held for its annotations.
+    ArticleOpened {
+        article: Box<Article>,
+        annotations: Loaded<AnnotationsDoc>,
+    },
+    /// Article `id` could not be loaded.
+    OpenFailed {
+        id: String,
+        problem: Problem,
+    },
+
+    // The library.
+    RenameArticle {
+        id: String,
+        title: String,
+        now: String,
+    },
+    /// Take an article off the list.
+    RemoveArticle {
+        id: String,
+        now: String,
+    },
+    UndoRemoveArticle {
+        now: String,
+    },
+    DismissRemovedArticle,
+    /// The library list was written; this is what storage holds now.
+    LibrarySaved(LibraryDoc),
+    /// Counts read for the library view.
+    LibraryDetails(Rc<LibraryDetails>),
+    /// The listed articles' texts, folded for search.
+    LibraryTexts(Rc<LibraryTexts>),
+    /// The reader searches the library for this.
+    SearchLibrary(String),
+    /// Another tab (or window) stored `value` under `key` (`None`: removed; a `None` key: the
+    /// whole storage was cleared) — the `storage` event.
+    StoredElsewhere {
+        key: Option<String>,
+        value: Option<String>,
+    },
+
+    // Importing articles.
+    /// Import these files (chosen, dropped or pasted).
+    ImportFiles(Vec<FileRef>),
+    /// Import pasted text, called `name` in the report.
+    ImportText {
+        name: String,
+        text: String,
+    },
+    /// The importer answered for file `name` of import `batch`.
+    ArticleImported {
+        batch: u32,
+        name: String,
+        article: Result<Article, ImportError>,
+        now: String,
+    },
+    /// File `name` of `batch` could not be read, or the importer failed.
+    ImportFailed {
+        batch: u32,
+        name: String,
+        why: String,
+    },
+    /// An imported article was stored and listed; `library` is the list as now stored.
+    ArticleAdded {
+        batch: u32,
+        meta: ArticleMeta,
+        library: LibraryDoc,
+    },
+    /// An imported article could not be stored (nothing of it was kept).
+    ArticleNotSaved {
+        batch: u32,
+        id: String,
+        why: String,
+    },
+    DismissImportReport,
+
+    // Exports and data files.
+    Export {
+        scope: DataScope,
+        format: ExportFormat,
+        delivery: Delivery,
+        now: String,
+    },
+    /// Import a backup or annotations file chosen in the export menu of `scope`.
+    ImportDataFile {
+        scope: DataScope,
+        file: FileRef,
+    },
+    /// A data file was read (`Err`: why it could not be); `id_seed` (random bytes) makes
+    /// fresh annotation ids for what it brings.
+    DataFileRead {
+        scope: DataScope,
+        name: String,
+        text: Result<String, DataProblem>,
+        id_seed: [u8; 16],
+        now: String,
+    },
+    /// A backup was restored: what changed, and what storage now holds.
+    BackupRestored {
+        name: String,
+        report: MergeReport,
+        library: LibraryDoc,
+        settings: Settings,
+        annotations: BTreeMap<String, AnnotationsDoc>,
+    },
+    /// A data file changed nothing.
+    DataImportFailed {
+        name: String,
+        why: DataProblem,
+    },
+}
+
+impl State {
+    /// The state at start-up, from what storage held; each load problem becomes a notice.
+    pub fn new(start: Startup) -> State {
+        let mut notices = Notices::default();
+        if let Some(p) = start.settings.problem.clone() {
+            notices.push(Subject::Settings, p);
+        }
+        if let Some(p) = start.annotations.problem.clone() {
+            notices.push(Subject::Annotations, p);
+        }
+        if let Some(p) = start.library.problem.clone() {
+            notices.push(Subject::Library, p);
+        }
+        if let Some(p) = start.problem {
+            notices.push(Subject::Article, p);
+        }
+        State {
+            settings: SettingsState::new(&start.settings),
+            reader: ReaderState::new(start.article, start.annotations),
+            library: LibraryState::new(start.library),
+            transfer: TransferState::default(),
+            notices,
+            view: start.view,
+        }
+    }
+
+    /// The open article.
+    pub fn article(&self) -> &Rc<Article> {
+        &self.reader.article
+    }
+
+    /// The effects to run once the app is up: what the view needs read.
+    pub fn startup_effects(&self) -> Vec<Effect> {
+        match self.view {
+            View::Library => vec![Effect::LoadLibraryDetails],
+            View::Reader => Vec::new(),
+        }
+    }
+}
+
+/// The one reducer: the next state, and what should happen outside.
+pub fn reduce(state: &State, action: Action) -> (State, Vec<Effect>) {
+    let mut next = state.clone();
+    let mut fx = Effects::default();
+    apply(&mut next, action, &mut fx);
+    (next, fx.0)
+}
+
+fn apply(s: &mut State, action: Action, fx: &mut Effects) {
+    match action {
+        Action::SetSettings(v) => s.settings.set(v, fx),
+        Action::ResetSettings => s.settings.set(Settings::default(), fx),
+
+        Action::DismissNotice(id) => s.notices.dismiss(id),
+        Action::SaveFailed {
+            subject,
+            key,
+            error,
+        } => {
+            if matches!(error, StoreError::Newer { .. }) {
+                newer_elsewhere(s, subject, key, &error);
+            } else {
+                s.notices.push(subject, Problem::WriteFailed { key, error });
+            }
+        }
+        Action::Saved { subject } => s.notices.clear_write_failures(subject),
+        Action::AnnotationsNotSaved {
+            article_id,
+            key,
+            doc,
+            error,
+        } => {
+            if matches!(error, StoreError::Newer { .. }) {
+                if article_id == s.reader.article.id {
+                    newer_elsewhere(s, Subject::Annotations, key, &error);
+                }
+            } else {
+                s.reader.save_failed(article_id, doc);
+                s.notices
+                    .push(Subject::Annotations, Problem::WriteFailed { key, error });
+            }
+        }
+        Action::AnnotationsSaved { article_id } => {
+            s.reader.saved(&article_id);
+            if s.reader.unsaved.is_empty() {
+                s.notices.clear_write_failures(Subject::Annotations);
+            }
+        }
+        Action::Problem { subject, problem } => s.notices.push(subject, problem),
+
+        Action::AddHighlight {
+            id,
+            range,
+            color,
+            now,
+        } => s.reader.add_highlight(id, range, color, now, fx),
+        Action::Recolor { id, color, now } => s.reader.recolor(&id, color, &now, fx),
+        Action::EditNote { id, note, now } => s.reader.edit_note(&id, note, &now, fx),
+        Action::SetTags { id, tags, now } => s.reader.set_tags(&id, tags, &now, fx),
+        Action::Remove { id, now } => s.reader.remove(id, &now, fx),
+        Action::SetArticleNote { new_id, note, now } => {
+            s.reader.set_article_note(new_id, note, now, fx)
+        }
+        Action::ConfirmPlacement { id, now } => s.reader.confirm_placement(id, &now, fx),
+        Action::Reattach { id, range, now } => s.reader.reattach(id, range, &now, fx),
+        Action::Undo { now } => s.reader.undo(&now, fx),
+        Action::Redo { now } => s.reader.redo(&now, fx),
+        Action::DismissDeleted => s.reader.just_deleted = None,
+        Action::AnnotationsChangedElsewhere(remote) => s.reader.changed_elsewhere(remote, fx),
+        Action::ImportAnnotations(list) => s.reader.import(list, fx),
+        Action::DownloadAnnotations => fx.push(Effect::Deliver {
+            delivery: Delivery::Download,
+            name: format!("lectern-{}-highlights.json", s.reader.article.id),
+            mime: "application/json",
+            content: crate::storage::to_envelope(
+                crate::annotations_doc::ANNOTATIONS_VERSION,
+                &*s.reader.doc,
+            ),
+        }),
+
+        Action::RouteChanged(route) => match decide(&route, &s.library.doc) {
+            Opening::Library => {
+                if s.view != View::Library {
+                    s.view = View::Library;
+                    fx.push(Effect::LoadLibraryDetails);
+                }
+            }
+            // The open article is shown as it is in memory: nothing newer is in storage
+            // (another tab's writes merge in as they happen), and what could not be saved stays.
+            Opening::Article(id) if id == s.reader.article.id => s.view = View::Reader,
+            Opening::Article(id) => fx.push(Effect::OpenArticle { id }),
+        },
+        Action::ArticleOpened {
+            article,
+            annotations,
+        } => {
+            s.notices.clear(Subject::Annotations);
+            if let Some(p) = annotations.problem.clone() {
+                s.notices.push(Subject::Annotations, p);
+            }
+            s.reader.open(*article, annotations, fx);
+            if !s.reader.unsaved.is_empty() {
+                // What could not be saved is still not saved: keep saying so.
+                s.notices.push(
+                    Subject::Annotations,
+                    Problem::WriteFailed {
+                        key: crate::annotations_doc::annotations_key(&s.reader.article.id),
+                        error: StoreError::Other("not saved yet".to_owned()),
+                    },
+                );
+            }
+            s.view = View::Reader;
+        }
+        Action::OpenFailed { id: _, problem } => {
+            s.notices.push(Subject::Article, problem);
+            if s.view != View::Library {
+                s.view = View::Library;
+                fx.push(Effect::LoadLibraryDetails);
+            }
+        }
+
+        Action::RenameArticle { id, title, now } => s.library.rename(&id, &title, &now, fx),
+        Action::RemoveArticle { id, now } => s.library.remove(&id, &now, fx),
+        Action::UndoRemoveArticle { now } => s.library.undo_remove(&now, fx),
+        Action::DismissRemovedArticle => s.library.just_removed = None,
+        Action::LibrarySaved(stored) => s.library.saved(stored),
+        Action::LibraryDetails(details) => s.library.details = details,
+        Action::LibraryTexts(texts) => s.library.texts = Some(texts),
+        Action::SearchLibrary(query) => s.library.set_query(query, fx),
+        Action::StoredElsewhere { key, value } => stored_elsewhere(s, key, value, fx),
+
+        Action::ImportFiles(files) => s.library.import_files(files, fx),
+        Action::ImportText { name, text } => s.library.import_text(name, text, fx),
+        Action::ArticleImported {
+            batch,
+            name,
+            article,
+            now,
+        } => s.library.imported(batch, &name, article, &now, fx),
+        Action::ImportFailed { batch, name, why } => s.library.import_failed(batch, &name, why, fx),
+        Action::ArticleAdded {
+            batch,
+            meta,
+            library,
+        } => s.library.added(batch, meta, library, fx),
+        Action::ArticleNotSaved { batch, id, why } => s.library.not_saved(batch, &id, why, fx),
+        Action::DismissImportReport => s.library.import.lines.clear(),
+
+        Action::Export {
+            scope,
+            format,
+            delivery,
+            now,
+        } => match scope {
+            DataScope::Library => fx.push(Effect::ExportLibrary { format, delivery }),
+            DataScope::Article => {
+                let r = &s.reader;
+                let meta = s.library.doc.get(&r.article.id);
+                let file =
+                    crate::export::article_file(&r.article, meta, &r.doc.annotations, format, &now);
+                fx.push(Effect::Deliver {
+                    delivery,
+                    name: file.name,
+                    mime: file.mime,
+                    content: file.content,
+                });
+            }
+        },
+        Action::ImportDataFile { scope, file }
+            if file.size > crate::export::MAX_IMPORT_BYTES as u64 =>
+        {
+            s.transfer.status = Some((
+                scope,
+                DataStatus::Failed {
+                    name: file.name,
+                    why: DataProblem::Invalid(crate::export::ImportProblem::too_large(file.size)),
+                },
+            ));
+        }
+        Action::ImportDataFile { scope, file } => {
+            s.transfer.status = Some((
+                scope,
+                DataStatus::Working {
+                    name: file.name.clone(),
+                },
+            ));
+            fx.push(Effect::ReadDataFile { scope, file });
+        }
+        Action::DataFileRead {
+            scope,
+            name,
+            text,
+            id_seed,
+            now,
+        } => data_file_read(s, scope, name, text, id_seed, &now, fx),
+        Action::BackupRestored {
+            name,
+            report,
+            library,
+            settings,
+            annotations,
+        } => {
+            s.library.saved(library);
+            // Stored already: shown, not written again.
+            s.settings.value = settings;
+            if let Some(doc) = annotations.get(&s.reader.article.id) {
+                s.reader.changed_elsewhere(doc.clone(), fx);
+            }
+            if s.view == View::Library {
+                fx.push(Effect::LoadLibraryDetails);
+            }
+            set_status(s, DataStatus::Restored { name, report });
+        }
+        Action::DataImportFailed { name, why } => set_status(s, DataStatus::Failed { name, why }),
+    }
+}
+
+/// Another Lectern, newer than this one, wrote `key`: it becomes read-only here, with the
+/// message, and is never overwritten.
+fn newer_elsewhere(s: &mut State, subject: Subject, key: String, error: &StoreError) {
+    let found = match error {
+        StoreError::Newer { found, .. } => *found,
+        _ => 0,
+    };
+    let supported = match subject {
+        Subject::Settings => {
+            s.settings.make_read_only();
+            crate::storage::SETTINGS_VERSION
+        }
+        Subject::Library => {
+            s.library.make_read_only();
+            crate::library::LIBRARY_VERSION
+        }
+        Subject::Annotations => {
+            s.reader.make_read_only();
+            crate::annotations_doc::ANNOTATIONS_VERSION
+        }
+        Subject::Article => crate::library::ARTICLE_VERSION,
+    };
+    s.notices.push(
+        subject,
+        Problem::NewerVersion {
+            key,
+            found,
+            supported,
+        },
+    );
+}
+
+/// Another tab stored something: merge in what concerns this tab, and stop writing any key a
+/// newer Lectern has written (read-only, with the message).
+fn stored_elsewhere(s: &mut State, key: Option<String>, value: Option<String>, fx: &mut Effects) {
+    use crate::storage::{parse_stored, StoredElsewhere};
+    let (Some(key), Some(raw)) = (key, value) else {
+        return;
+    };
+    let open_key = crate::annotations_doc::annotations_key(&s.reader.article.id);
+    if key == open_key {
+        match crate::annotations_doc::parse_stored_doc(&raw) {
+            Ok(doc) => s.reader.changed_elsewhere(doc, fx),
+            Err(StoredElsewhere::Newer { found }) => newer_elsewhere(
+                s,
+                Subject::Annotations,
+                key.clone(),
+                &StoreError::Newer { key, found },
+            ),
+            Err(StoredElsewhere::Bad(_)) => {}
+        }
+    } else if key == crate::library::LIBRARY_KEY {
+        match parse_stored::<LibraryDoc, _>(
+            &raw,
+            crate::library::LIBRARY_VERSION,
+            crate::library::migrate,
+        ) {
+            Ok(doc) => {
+                s.library.changed_elsewhere(doc, fx);
+                if s.view == View::Library {
+                    fx.push(Effect::LoadLibraryDetails);
+                }
+            }
+            Err(StoredElsewhere::Newer { found }) => newer_elsewhere(
+                s,
+                Subject::Library,
+                key.clone(),
+                &StoreError::Newer { key, found },
+            ),
+            Err(StoredElsewhere::Bad(_)) => {}
+        }
+    } else if key == crate::storage::SETTINGS_KEY {
+        match parse_stored::<Settings, _>(
+            &raw,
+            crate::storage::SETTINGS_VERSION,
+            crate::storage::migrate_settings,
+        ) {
+            // Shown here too; written by the other tab already.
+            Ok(v) => s.settings.value = v.clamped(),
+            Err(StoredElsewhere::Newer { found }) => newer_elsewhere(
+                s,
+                Subject::Settings,
+                key.clone(),
+                &StoreError::Newer { key, found },
+            ),
+            Err(StoredElsewhere::Bad(_)) => {}
+        }
+    } else if key.starts_with(&crate::annotations_doc::annotations_key(""))
+        && s.view == View::Library
+    {
+        fx.push(Effect::LoadLibraryDetails);
+    }
+}
+
+/// Keep `status` for the export menu the last data file was chosen from.
+fn set_status(s: &mut State, status: DataStatus) {
+    let scope = s
+        .transfer
+        .status
+        .as_ref()
+        .map_or(DataScope::Library, |x| x.0);
+    s.transfer.status = Some((scope, status));
+}
+
+/// A data file was read: a backup is validated and restored (by the runner, all or nothing);
+/// annotations are validated and attached to the open article here.
+fn data_file_read(
+    s: &mut State,
+    scope: DataScope,
+    name: String,
+    text: Result<String, DataProblem>,
+    id_seed: [u8; 16],
+    now: &str,
+    fx: &mut Effects,
+) {
+    let fail = |s: &mut State, why| {
+        s.transfer.status = Some((
+            scope,
+            DataStatus::Failed {
+                name: name.clone(),
+                why,
+            },
+        ));
+    };
+    let raw = match text {
+        Ok(raw) => raw,
+        Err(why) => return fail(s, why),
+    };
+    if crate::export::backup::looks_like_backup(&raw) {
+        match crate::export::backup::parse_backup(&raw) {
+            Ok(backup) => {
+                s.transfer.status = Some((scope, DataStatus::Working { name: name.clone() }));
+                fx.push(Effect::RestoreBackup {
+                    name,
+                    backup: Box::new(backup),
+                });
+            }
+            Err(p) => fail(s, DataProblem::Invalid(p)),
+        }
+        return;
+    }
+    let imported = match crate::export::jsonld::parse_jsonld(&raw) {
+        Ok(list) => list,
+        Err(p) => return fail(s, DataProblem::Invalid(p)),
+    };
+    if scope == DataScope::Library {
+        return fail(s, DataProblem::NeedsArticle);
+    }
+    // Fresh UUIDs: the seed's random bytes with a counter mixed into the last four.
+    let mut n = 0u32;
+    let ids = || {
+        n += 1;
+        let mut bytes = id_seed;
+        for (b, c) in bytes[12..].iter_mut().zip(n.to_be_bytes()) {
+            *b ^= c;
+        }
+        crate::annotation::uuid_v4_from_bytes(bytes)
+    };
+    let (annotations, report) =
+        crate::export::jsonld::attach(&s.reader.article, imported, ids, now);
+    s.reader.import(annotations, fx);
+    s.transfer.status = Some((scope, DataStatus::AnnotationsImported { name, report }));
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,504 @@
+//! The one effect runner: carries out the [`Effect`]s the core reducer returns, and turns every
+//! outcome — success or failure — into an ordinary [`Action`], dispatched back.
+//!
+//! - Storage goes through the injected [`KeyValueStore`] (the browser's `localStorage`, or an
+//!   in-memory or failing store in tests), always by the core's functions, so what is written
+//!   and in which order (content before list, all or nothing) is decided and tested natively.
+//! - Writes of an article's annotations are deferred (ADR 0002): queued, then written by a
+//!   zero-delay timer right after the action is painted, consecutive ones as one write. While
+//!   the page is hidden or being closed (`visibilitychange` to hidden, `pagehide`,
+//!   `beforeunload`) they are written at once, and what is queued is flushed synchronously.
+//! - Outcomes are never dispatched from inside `run` (which the app calls while its reducer is
+//!   running): they are queued and dispatched from a microtask, in order.
+//! - Subscriptions forward what the browser tells: another tab's `storage` events
+//!   (`StoredElsewhere`) and URL changes (`RouteChanged`).
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::rc::Rc;
+
+use gloo_events::{EventListener, EventListenerOptions, EventListenerPhase};
+use gloo_timers::callback::Timeout;
+use lectern_core::annotations_doc::{annotations_key, save_annotations, AnnotationsDoc};
+use lectern_core::effect::{DataScope, Delivery, Effect, FileRef};
+use lectern_core::export::backup::{restore, CurrentData};
+use lectern_core::library::{self, seed_article, LIBRARY_KEY};
+use lectern_core::route::{self, Route};
+use lectern_core::search::fold;
+use lectern_core::state::{Action, DataProblem, LibraryDetails, Subject};
+use lectern_core::storage::{save_settings, KeyValueStore, SETTINGS_KEY};
+use wasm_bindgen::JsCast;
+
+use crate::env::{now_iso, random_bytes, random_uuid};
+
+/// Where outcomes go: the app's dispatcher.
+pub type Dispatch = Rc<dyn Fn(Action)>;
+
+/// See the module documentation.
+pub struct Runner {
+    store: Rc<dyn KeyValueStore>,
+    dispatch: RefCell<Option<Dispatch>>,
+    /// Outcomes waiting to be dispatched (in order).
+    outbox: RefCell<VecDeque<Action>>,
+    /// A microtask to empty the outbox is scheduled.
+    draining: Cell<bool>,
+    /// The annotations queued for writing: article id → document (latest wins).
+    pending: RefCell<Option<(String, Rc<AnnotationsDoc>)>>,
+    timer: RefCell<Option<Timeout>>,
+    /// The page is being hidden or closed: write at once.
+    hiding: Cell<bool>,
+    /// Keys whose last write failed, so a later success is reported (`Saved`).
+    failing: RefCell<BTreeSet<String>>,
+}
+
+impl Runner {
+    pub fn new(store: Rc<dyn KeyValueStore>) -> Rc<Runner> {
+        Rc::new(Runner {
+            store,
+            dispatch: RefCell::new(None),
+            outbox: RefCell::new(VecDeque::new()),
+            draining: Cell::new(false),
+            pending: RefCell::new(None),
+            timer: RefCell::new(None),
+            hiding: Cell::new(false),
+            failing: RefCell::new(BTreeSet::new()),
+        })
+    }
+
+    /// The store the runner writes to.
+    pub fn store(&self) -> &Rc<dyn KeyValueStore> {
+        &self.store
+    }
+
+    /// Where outcomes go from now on (outcomes of effects run before are delivered too).
+    pub fn set_dispatch(self: &Rc<Self>, dispatch: Dispatch) {
+        *self.dispatch.borrow_mut() = Some(dispatch);
+        self.schedule_drain();
+    }
+
+    /// Report `action` (later, never from inside the caller's reducer).
+    fn report(self: &Rc<Self>, action: Action) {
+        self.outbox.borrow_mut().push_back(action);
+        self.schedule_drain();
+    }
+
+    fn schedule_drain(self: &Rc<Self>) {
+        if self.draining.replace(true) {
+            return;
+        }
+        let me = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            me.draining.set(false);
+            let Some(dispatch) = me.dispatch.borrow().clone() else {
+                return;
+            };
+            loop {
+                let next = me.outbox.borrow_mut().pop_front();
+                match next {
+                    Some(a) => dispatch(a),
+                    None => break,
+                }
+            }
+        });
+    }
+
+    /// Carry out `effects`, in order.
+    pub fn run(self: &Rc<Self>, effects: Vec<Effect>) {
+        for e in effects {
+            self.run_one(e);
+        }
+    }
+
+    fn run_one(self: &Rc<Self>, effect: Effect) {
+        match effect {
+            Effect::SaveSettings(s) => {
+                let outcome = save_settings(&*self.store, &s);
+                self.settle(Subject::Settings, SETTINGS_KEY, outcome.map(|_| None));
+            }
+            Effect::SaveAnnotations { article_id, doc } => {
+                if self.page_hidden() {
+                    // The page is going away: write now, there is no later.
+                    self.flush();
+                    self.write_annotations(&article_id, &doc);
+                } else {
+                    self.defer(article_id, doc);
+                }
+            }
+            Effect::SaveLibrary(doc) => {
+                let outcome = library::save_merged(&*self.store, &doc);
+                let stored = outcome.map(|stored| (stored != doc).then_some(stored));
+                self.settle(Subject::Library, LIBRARY_KEY, stored);
+            }
+            Effect::AddArticle {
+                batch,
+                name: _,
+                article,
+                meta,
+            } => {
+                let action = match library::add_article(&*self.store, &article, &meta) {
+                    Ok(library) => Action::ArticleAdded {
+                        batch,
+                        meta,
+                        library,
+                    },
+                    Err(e) => Action::ArticleNotSaved {
+                        batch,
+                        id: meta.id,
+                        why: e.to_string(),
+                    },
+                };
+                self.report(action);
+            }
+            Effect::OpenArticle { id } => {
+                // What this tab queued for the article it leaves goes first.
+                self.flush();
+                let action = match lectern_core::startup::open(&*self.store, &id, seed_article) {
+                    Ok((article, annotations)) => Action::ArticleOpened {
+                        article: Box::new(article),
+                        annotations,
+                    },
+                    Err(problem) => Action::OpenFailed { id, problem },
+                };
+                self.report(action);
+            }
+            Effect::ImportFiles { batch, files } => {
+                let me = Rc::clone(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    for f in files {
+                        let action = import_one(batch, &f).await;
+                        me.report(action);
+                    }
+                });
+            }
+            Effect::ImportText { batch, name, text } => {
+                let me = Rc::clone(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let action =
+                        match crate::import_worker::import_text(&random_uuid(), &text).await {
+                            Ok(article) => Action::ArticleImported {
+                                batch,
+                                name,
+                                article,
+                                now: now_iso(),
+                            },
+                            Err(why) => Action::ImportFailed { batch, name, why },
+                        };
+                    me.report(action);
+                });
+            }
+            Effect::ReadDataFile { scope, file } => {
+                let me = Rc::clone(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let action = read_data_file(scope, &file).await;
+                    me.report(action);
+                });
+            }
+            Effect::RestoreBackup { name, backup } => {
+                self.flush();
+                let action = match restore(&*self.store, &backup, &seed_article()) {
+                    Ok(r) => Action::BackupRestored {
+                        name,
+                        report: r.report,
+                        library: r.data.library,
+                        settings: r.data.settings,
+                        annotations: r.data.annotations,
+                    },
+                    Err(e) => Action::DataImportFailed {
+                        name,
+                        why: DataProblem::NotSaved(e.to_string()),
+                    },
+                };
+                self.report(action);
+            }
+            Effect::ExportLibrary { format, delivery } => {
+                self.flush();
+                let seed = seed_article();
+                let data = CurrentData::load(&*self.store, &seed).data;
+                let file = lectern_core::export::library_file(&data, &seed, format, &now_iso());
+                deliver(delivery, &file.name, file.mime, &file.content);
+            }
+            Effect::Deliver {
+                delivery,
+                name,
+                mime,
+                content,
+            } => deliver(delivery, &name, mime, &content),
+            Effect::Navigate(route) => {
+                let hash = route::href(&route);
+                let location = web_sys::window().map(|w| w.location());
+                let current = location.as_ref().and_then(|l| l.hash().ok());
+                let same = current.as_deref().map(route::parse) == Some(route.clone());
+                match location {
+                    Some(l) if !same => {
+                        // The `hashchange` listener reports the new route.
+                        let _ = l.set_hash(&hash);
+                    }
+                    _ => self.report(Action::RouteChanged(route)),
+                }
+            }
+            Effect::LoadLibraryDetails => {
+                self.flush();
+                self.report(Action::LibraryDetails(Rc::new(self.library_details())));
+            }
+            Effect::LoadLibraryTexts => {
+                let texts = self.library_texts();
+                self.report(Action::LibraryTexts(Rc::new(texts)));
+            }
+        }
+    }
+
+    /// Report the outcome of a write of `key` (about `subject`): a failure always, a success
+    /// when it follows a failure (and `Some(stored)` for the library: what storage now holds,
+    /// when it differs from what this tab wrote).
+    fn settle(
+        self: &Rc<Self>,
+        subject: Subject,
+        key: &str,
+        outcome: Result<Option<library::LibraryDoc>, lectern_core::storage::StoreError>,
+    ) {
+        match outcome {
+            Ok(stored) => {
+                if self.failing.borrow_mut().remove(key) {
+                    self.report(Action::Saved { subject });
+                }
+                if let Some(stored) = stored {
+                    self.report(Action::LibrarySaved(stored));
+                }
+            }
+            Err(error) => {
+                self.failing.borrow_mut().insert(key.to_owned());
+                self.report(Action::SaveFailed {
+                    subject,
+                    key: key.to_owned(),
+                    error,
+                });
+            }
+        }
+    }
+
+    fn page_hidden(&self) -> bool {
+        self.hiding.get()
+            || web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
+    }
+
+    /// Queue `doc` (replacing an older queued document of the same article; another article's
+    /// is written first) and make sure a timer will write it.
+    fn defer(self: &Rc<Self>, article_id: String, doc: Rc<AnnotationsDoc>) {
+        let older = self.pending.borrow_mut().replace((article_id.clone(), doc));
+        if let Some((id, doc)) = older.filter(|o| o.0 != article_id) {
+            self.write_annotations(&id, &doc);
+        }
+        if self.timer.borrow().is_none() {
+            let me = Rc::clone(self);
+            *self.timer.borrow_mut() = Some(Timeout::new(0, move || me.flush()));
+        }
+    }
+
+    /// Write what is queued, now.
+    pub fn flush(self: &Rc<Self>) {
+        self.timer.borrow_mut().take();
+        let queued = self.pending.borrow_mut().take();
+        if let Some((id, doc)) = queued {
+            self.write_annotations(&id, &doc);
+        }
+    }
+
+    fn write_annotations(self: &Rc<Self>, article_id: &str, doc: &Rc<AnnotationsDoc>) {
+        let key = annotations_key(article_id);
+        match save_annotations(&*self.store, article_id, doc) {
+            Ok(()) => {
+                if self.failing.borrow_mut().remove(&key) {
+                    self.report(Action::AnnotationsSaved {
+                        article_id: article_id.to_owned(),
+                    });
+                }
+            }
+            Err(error) => {
+                self.failing.borrow_mut().insert(key.clone());
+                self.report(Action::AnnotationsNotSaved {
+                    article_id: article_id.to_owned(),
+                    key,
+                    doc: Rc::clone(doc),
+                    error,
+                });
+            }
+        }
+    }
+
+    fn listed(&self) -> library::LibraryDoc {
+        library::load_library(&*self.store, &seed_article()).value
+    }
+
+    fn library_details(&self) -> LibraryDetails {
+        let counts = self
+            .listed()
+            .articles
+            .iter()
+            .map(|m| {
+                let doc = lectern_core::annotations_doc::load_annotations(&*self.store, &m.id);
+                (
+                    m.id.clone(),
+                    lectern_core::state::library::counts_of(&doc.value),
+                )
+            })
+            .collect();
+        LibraryDetails { counts }
+    }
+
+    fn library_texts(&self) -> HashMap<String, String> {
+        self.listed()
+            .articles
+            .iter()
+            .filter_map(|m| {
+                let text = if m.id == library::SEED_ID {
+                    seed_article().text()
+                } else {
+                    library::load_article(&*self.store, &m.id).value?.text()
+                };
+                Some((m.id.clone(), fold(&text)))
+            })
+            .collect()
+    }
+
+    /// Listen to the page being hidden or closed (flush the queued write synchronously), to
+    /// other tabs' storage writes and to URL changes. The listeners live as long as the
+    /// returned value.
+    pub fn subscribe(self: &Rc<Self>) -> Vec<EventListener> {
+        let Some(window) = web_sys::window() else {
+            return Vec::new();
+        };
+        let capture = EventListenerOptions {
+            phase: EventListenerPhase::Capture,
+            passive: true,
+        };
+        let mut out = Vec::new();
+        for ev in ["pagehide", "beforeunload"] {
+            let me = Rc::clone(self);
+            out.push(EventListener::new_with_options(
+                &window,
+                ev,
+                capture,
+                move |_| {
+                    me.hiding.set(true);
+                    me.flush();
+                },
+            ));
+        }
+        let me = Rc::clone(self);
+        out.push(EventListener::new(&window, "pageshow", move |_| {
+            me.hiding.set(false)
+        }));
+        if let Some(doc) = window.document() {
+            let me = Rc::clone(self);
+            let d = doc.clone();
+            out.push(EventListener::new_with_options(
+                &doc,
+                "visibilitychange",
+                capture,
+                move |_| {
+                    let hidden = d.visibility_state() == web_sys::VisibilityState::Hidden;
+                    me.hiding.set(hidden);
+                    if hidden {
+                        me.flush();
+                    }
+                },
+            ));
+        }
+        let me = Rc::clone(self);
+        out.push(EventListener::new(&window, "storage", move |e| {
+            if let Some(e) = e.dyn_ref::<web_sys::StorageEvent>() {
+                me.report(Action::StoredElsewhere {
+                    key: e.key(),
+                    value: e.new_value(),
+                });
+            }
+        }));
+        let me = Rc::clone(self);
+        out.push(EventListener::new(&window, "hashchange", move |_| {
+            let hash = current_hash();
+            if is_route(&hash) {
+                me.report(Action::RouteChanged(route::parse(&hash)));
+            }
+        }));
+        out
+    }
+}
+
+/// The URL's hash (`#/a/…`), or empty.
+pub fn current_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Only `#/…` and the empty hash are routes; `#article` (the skip link) is an in-page anchor.
+pub fn is_route(hash: &str) -> bool {
+    hash.is_empty() || hash == "#" || hash.starts_with("#/")
+}
+
+/// Route `Default` for the in-page anchors that are not routes.
+pub fn current_route() -> Route {
+    let hash = current_hash();
+    if is_route(&hash) {
+        route::parse(&hash)
+    } else {
+        Route::Default
+    }
+}
+
+fn deliver(delivery: Delivery, name: &str, mime: &str, content: &str) {
+    match delivery {
+        Delivery::Download => {
+            let _ = crate::env::download(name, mime, content);
+        }
+        Delivery::Clipboard => crate::env::copy_text(content),
+    }
+}
+
+/// Read one file and import it in the worker.
+async fn import_one(batch: u32, f: &FileRef) -> Action {
+    let name = f.name.clone();
+    let Some(file) = crate::files::take(f) else {
+        return Action::ImportFailed {
+            batch,
+            name,
+            why: "the file is no longer available".to_owned(),
+        };
+    };
+    let read = crate::files::read(&file).await;
+    match read.bytes {
+        Err(why) => Action::ImportFailed { batch, name, why },
+        Ok(bytes) => match crate::import_worker::import_file(&random_uuid(), &name, &bytes).await {
+            Ok(article) => Action::ArticleImported {
+                batch,
+                name,
+                article,
+                now: now_iso(),
+            },
+            Err(why) => Action::ImportFailed { batch, name, why },
+        },
+    }
+}
+
+/// Read a backup or annotations file as text.
+async fn read_data_file(scope: DataScope, f: &FileRef) -> Action {
+    let name = f.name.clone();
+    let text = match crate::files::take(f) {
+        None => Err(DataProblem::NotSaved(
+            "the file is no longer available".to_owned(),
+        )),
+        Some(file) => match crate::files::read(&file).await.bytes {
+            Err(why) => Err(DataProblem::NotSaved(why)),
+            Ok(bytes) => String::from_utf8(bytes).map_err(|_| DataProblem::Undecodable),
+        },
+    };
+    Action::DataFileRead {
+        scope,
+        name,
+        text,
+        id_seed: random_bytes(),
+        now: now_iso(),
+    }
+}
