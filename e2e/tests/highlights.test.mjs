@@ -562,7 +562,10 @@ test('130 highlights: all painted, the panel shows 50 cards and the rest on dema
   assert.ok(painted.every((n) => n > 0), JSON.stringify(painted));
   const cards = panel.locator('.note-list > .note-card');
   assert.equal(await cards.count(), 50);
-  await panel.getByRole('button', { name: 'Show 50 more (80 not shown)' }).click();
+  // Clicked where it is: scrolling it into view would reach the panel's end, which loads the
+  // next page by itself (tested below) and can take the button away mid-click.
+  await panel.getByRole('button', { name: 'Show 50 more (80 not shown)' }).dispatchEvent('click');
+  await page.waitForFunction(() => document.querySelectorAll('#notes-panel .note-list > .note-card').length === 100);
   assert.equal(await cards.count(), 100);
   // Scrolling the panel near its end shows the next page by itself.
   await panel.evaluate((p) => p.scrollTo(0, p.scrollHeight));
