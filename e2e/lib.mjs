@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { readFile, stat, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,6 +53,25 @@ export async function startServer(mounts) {
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
   return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/**
+ * One test file's server and browser: `mounts` served on loopback and Chromium launched before
+ * the file's tests, both closed after them. `ready({ server, browser, url })` receives them
+ * once they are up (`url` is the server's root).
+ */
+export function suite(mounts, ready) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer(mounts);
+    browser = await launch();
+    ready({ server, browser, url: `${server.origin}/` });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 }
 
 export async function launch() {

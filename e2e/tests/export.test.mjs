@@ -1,24 +1,15 @@
 // Export and import as a person does it: annotate, download Markdown and JSON-LD, back up,
 // clear the browser, restore, and import broken and foreign files.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startServer, launch, newPage, dragSelect, DIST, SEED_TITLE, settled, paintedTexts, paintedText, paintedCount, waitPainted } from '../lib.mjs';
+import { suite, newPage, dragSelect, DIST, SEED_TITLE, settled, paintedTexts, paintedText, paintedCount, waitPainted } from '../lib.mjs';
 
 let server;
 let browser;
 let url;
 
-before(async () => {
-  server = await startServer({ '/': DIST });
-  url = `${server.origin}/`;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+suite({ '/': DIST }, (s) => ({ server, browser, url } = s));
 
 async function open() {
   const { context, page } = await newPage(browser, { viewport: { width: 1400, height: 1400 } });

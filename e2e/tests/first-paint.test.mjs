@@ -1,12 +1,12 @@
 // The first paint (crates/lectern-boot, ADR 0003): the article and its highlights are on
 // screen before the app's interface has loaded, and the interface takes them over without a
 // jump, a flash or a lost selection. Problems are left to the interface, which reports them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  startServer, launch, newPage, screenshot, dragSelect, settled, holdApp, appReady, blockOf, DIST, ROOT, SEED_TITLE,
+  suite, newPage, screenshot, dragSelect, settled, holdApp, appReady, blockOf, DIST, ROOT, SEED_TITLE,
   paintedRanges, paintedText, paintedTexts, waitPainted,
 } from '../lib.mjs';
 
@@ -15,16 +15,7 @@ let browser;
 let url;
 const KEY = 'lectern.v1.annotations.seed';
 
-before(async () => {
-  server = await startServer({ '/': DIST });
-  url = `${server.origin}/`;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+suite({ '/': DIST }, (s) => ({ server, browser, url } = s));
 
 /** What must not change when the interface takes over. */
 const geometry = (page) => page.evaluate(() => {

@@ -1,10 +1,10 @@
 // Highlighting as a person does it: mouse drags, the toolbar, the popover, the panel,
 // keyboard shortcuts, undo, reloads, two tabs, broken and full storage, touch.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
 import {
-  startServer, launch, newPage, screenshot, dragSelect, charPoint, settled, DIST,
+  suite, newPage, screenshot, dragSelect, charPoint, settled, DIST,
   paintedRanges, paintedTexts, paintedText, paintedCount, waitPainted, waitUnpainted, clickPainted,
 } from '../lib.mjs';
 
@@ -13,16 +13,7 @@ let browser;
 let url;
 const KEY = 'lectern.v1.annotations.seed';
 
-before(async () => {
-  server = await startServer({ '/': DIST });
-  url = `${server.origin}/`;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+suite({ '/': DIST }, (s) => ({ server, browser, url } = s));
 
 async function open(options = {}) {
   const { context, page } = await newPage(browser, { viewport: { width: 1400, height: 1400 }, ...options });

@@ -1,11 +1,11 @@
 // The library as a person uses it: paste, open files, drop a file, a Windows-1251 file, bad
 // files, duplicates, routes, rename, delete and undo, an XSS page, a full quota.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { startServer, launch, newPage, screenshot, dragSelect, blockOf, DIST, ROOT, SEED_TITLE, paintedText, waitPainted } from '../lib.mjs';
+import { suite, newPage, screenshot, dragSelect, blockOf, DIST, ROOT, SEED_TITLE, paintedText, waitPainted } from '../lib.mjs';
 
 let server;
 let browser;
@@ -13,16 +13,7 @@ let url;
 const FIXTURES = join(ROOT, 'e2e', 'fixtures');
 const SEED = () => readFile(join(ROOT, 'assets', 'seed-article-ru.txt'), 'utf8');
 
-before(async () => {
-  server = await startServer({ '/': DIST });
-  url = `${server.origin}/`;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+suite({ '/': DIST }, (s) => ({ server, browser, url } = s));
 
 async function openLibrary(options = {}) {
   const { context, page } = await newPage(browser, { viewport: { width: 1280, height: 1000 }, ...options });

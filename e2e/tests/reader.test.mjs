@@ -1,26 +1,17 @@
 // The reader as a person meets it: the sample article, reading settings that survive a
 // reload, the interface language, bad storage, a sub-path deployment, accessibility and looks.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { startServer, launch, newPage, screenshot, DIST, DIST_SUBPATH, SUBPATH, ROOT, SEED_TITLE } from '../lib.mjs';
+import { suite, newPage, screenshot, DIST, DIST_SUBPATH, SUBPATH, ROOT, SEED_TITLE } from '../lib.mjs';
 
 let server;
 let browser;
 let url;
 
-before(async () => {
-  server = await startServer({ '/': DIST, [SUBPATH]: DIST_SUBPATH });
-  url = `${server.origin}/`;
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+suite({ '/': DIST, [SUBPATH]: DIST_SUBPATH }, (s) => ({ server, browser, url } = s));
 
 async function open(options = {}, init) {
   const { context, page } = await newPage(browser, options);
