@@ -23,7 +23,7 @@ use lectern_core::annotations_doc::{annotations_key, save_annotations, Annotatio
 use lectern_core::effect::{DataScope, Delivery, Effect, FileRef};
 use lectern_core::export::backup::{restore, CurrentData};
 use lectern_core::library::{self, seed_article, LIBRARY_KEY};
-use lectern_core::route::{self, Route};
+use lectern_core::route;
 use lectern_core::search::fold;
 use lectern_core::state::{Action, DataProblem, LibraryDetails, Subject};
 use lectern_core::storage::{save_settings, KeyValueStore, SETTINGS_KEY};
@@ -436,16 +436,6 @@ pub fn current_hash() -> String {
 /// Only `#/…` and the empty hash are routes; `#article` (the skip link) is an in-page anchor.
 pub fn is_route(hash: &str) -> bool {
     hash.is_empty() || hash == "#" || hash.starts_with("#/")
-}
-
-/// Route `Default` for the in-page anchors that are not routes.
-pub fn current_route() -> Route {
-    let hash = current_hash();
-    if is_route(&hash) {
-        route::parse(&hash)
-    } else {
-        Route::Default
-    }
 }
 
 fn deliver(delivery: Delivery, name: &str, mime: &str, content: &str) {

@@ -143,12 +143,6 @@ pub fn selection_rect() -> Option<web_sys::DomRect> {
     Some(selection.get_range_at(0).ok()?.get_bounding_client_rect())
 }
 
-/// The selected text as the browser gives it.
-pub fn selection_text() -> Option<String> {
-    let selection = web_sys::window()?.get_selection().ok()??;
-    Some(String::from(selection.to_string()))
-}
-
 pub fn clear_selection() {
     if let Some(Ok(Some(s))) = web_sys::window().map(|w| w.get_selection()) {
         let _ = s.remove_all_ranges();

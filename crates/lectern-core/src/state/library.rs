@@ -302,9 +302,7 @@ impl LibraryState {
         });
         let existing = self
             .doc
-            .articles
-            .iter()
-            .find(|m| m.hash == hash)
+            .same_content(&article)
             .map(|m| (m.id.clone(), m.title.clone()))
             .or(earlier);
         let writable = self.writable;
