@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use lectern_core::markdown::safe_href;
 use lectern_core::render::{body_bytes, body_html, is_long};
 use lectern_core::state::ReaderState;
 use lectern_dom::first_paint;
@@ -139,8 +140,9 @@ pub fn Reader() -> Html {
                 <footer class="reader__source">
                     <span class="reader__source-label">{ format!("{}:", source.label) }</span>
                     {" "}
-                    if let Some(url) = &source.url {
-                        <a href={url.clone()} rel="noopener noreferrer nofollow" target="_blank">{ source.name.clone() }</a>
+                    // The same link policy as every renderer: a stored or imported URL is data.
+                    if let Some(url) = source.url.as_deref().and_then(safe_href) {
+                        <a href={url} rel="noopener noreferrer nofollow" target="_blank">{ source.name.clone() }</a>
                     } else {
                         <span>{ source.name.clone() }</span>
                     }

@@ -1027,3 +1027,21 @@ proptest! {
         prop_assert_eq!(backup_to_string(&backup), raw);
     }
 }
+
+#[test]
+fn exports_never_carry_a_script_url_from_a_stored_source() {
+    let mut a = article();
+    for bad in [
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "data:text/html,<script>1</script>",
+    ] {
+        a.source.as_mut().unwrap().url = Some(bad.to_owned());
+        let md = to_markdown(&a, None, &annotations(&a));
+        assert!(!md.to_lowercase().contains("javascript:"), "{md}");
+        assert!(!md.contains("data:text"), "{md}");
+        let ld = to_jsonld(&a, &annotations(&a)).to_string();
+        assert!(!ld.to_lowercase().contains("javascript:"), "{ld}");
+        assert!(!ld.contains("data:text"), "{ld}");
+    }
+}

@@ -60,7 +60,8 @@ pub fn to_markdown(
     let mut facts: Vec<String> = Vec::new();
     if let Some(src) = &article.source {
         let name = escape_inline(one_line(&src.name));
-        match &src.url {
+        // Only links the app itself would follow (a file's URL is data, not a script).
+        match src.url.as_deref().and_then(crate::markdown::safe_href) {
             Some(url) => facts.push(format!("Source: [{name}](<{}>)", url.replace('>', "%3E"))),
             None => facts.push(format!("Source: {name}")),
         }

@@ -25,8 +25,13 @@ fn style_class(color: Color) -> String {
 
 fn source_resource(article: &Article) -> Value {
     let mut src = json!({ "id": article_iri(&article.id), "type": "Text" });
-    if let Some(url) = article.source.as_ref().and_then(|s| s.url.as_ref()) {
-        src["via"] = Value::String(url.clone());
+    if let Some(url) = article
+        .source
+        .as_ref()
+        .and_then(|s| s.url.as_deref())
+        .and_then(crate::markdown::safe_href)
+    {
+        src["via"] = Value::String(url);
     }
     src
 }
