@@ -18,6 +18,19 @@ pub enum Route {
     Article(String),
 }
 
+/// Longest article id, in bytes.
+pub const MAX_ARTICLE_ID: usize = 64;
+
+/// The one grammar of article ids, shared by routes (`#/a/<id>`) and storage keys
+/// (`lectern.v1.article.<id>`): 1 to [`MAX_ARTICLE_ID`] ASCII letters, digits and `-` (a UUID,
+/// `seed`). No `.`, so an article's key can never be another key's `.corrupt.<n>` copy, and
+/// every listed article can be opened.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ARTICLE_ID
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// Parse `location.hash` (with or without the leading `#`). Unknown hashes are the default.
 pub fn parse(hash: &str) -> Route {
     let h = hash.trim_start_matches('#');
@@ -28,9 +41,7 @@ pub fn parse(hash: &str) -> Route {
         return Route::Library;
     }
     match h.strip_prefix("/a/") {
-        Some(id) if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => {
-            Route::Article(id.to_owned())
-        }
+        Some(id) if is_valid_id(id) => Route::Article(id.to_owned()),
         _ => Route::Default,
     }
 }
@@ -62,5 +73,16 @@ mod tests {
         assert_eq!(parse("#/a/"), Route::Default);
         assert_eq!(parse("#/a/<script>"), Route::Default);
         assert_eq!(parse("#article"), Route::Default);
+        assert_eq!(parse(&format!("#/a/{}", "a".repeat(65))), Route::Default);
+    }
+
+    #[test]
+    fn ids_follow_one_grammar() {
+        for ok in ["seed", "6c656374-6572-4e2d-a76f-6c64656e2d31", "A-1"] {
+            assert!(is_valid_id(ok), "{ok}");
+        }
+        for bad in ["", "seed.corrupt.1", "a b", "ё", "a/b", &"x".repeat(65)] {
+            assert!(!is_valid_id(bad), "{bad}");
+        }
     }
 }

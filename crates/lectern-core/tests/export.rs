@@ -872,7 +872,8 @@ fn out_of_range_settings_are_clamped_not_refused() {
 
 // ---- Round-trip property ----
 
-const IDS: [&str; 4] = ["seed", "a-1", "статья", "x y"];
+// Article ids follow the grammar of routes and keys (`route::is_valid_id`); others are refused.
+const IDS: [&str; 4] = ["seed", "a-1", "B2", "x-y-3"];
 const TIMES: [&str; 4] = [
     "2024-01-01T00:00:00.000Z",
     "2024-01-01T00:00:01Z",
@@ -1044,4 +1045,60 @@ fn exports_never_carry_a_script_url_from_a_stored_source() {
         assert!(!ld.to_lowercase().contains("javascript:"), "{ld}");
         assert!(!ld.contains("data:text"), "{ld}");
     }
+}
+
+#[test]
+fn article_ids_outside_the_one_grammar_are_refused_with_their_path() {
+    // `.corrupt.1` would land on a corrupt value's copy; a space could never be opened.
+    for (bad, path) in [
+        ("art-1.corrupt.1", "$.library.articles[0].id"),
+        ("a b", "$.library.articles[0].id"),
+    ] {
+        let raw = with(|v| {
+            let old = v["library"]["articles"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            v["library"]["articles"][0]["id"] = bad.into();
+            for a in v["articles"].as_array_mut().unwrap() {
+                if a["id"] == old.as_str() {
+                    a["id"] = bad.into();
+                }
+            }
+            if let Some(d) = v["annotations"].as_object_mut().unwrap().remove(&old) {
+                v["annotations"][bad] = d;
+            }
+        });
+        let p = parse_backup(&raw).unwrap_err();
+        assert_eq!(p.path.as_deref(), Some(path), "{bad}: {p:?}");
+        assert!(p.message.contains("letters, digits and dashes"), "{p:?}");
+    }
+}
+
+#[test]
+fn times_from_the_future_are_clamped_to_the_restore_so_later_edits_still_win() {
+    let mut data = state();
+    let far = "9999-12-31T23:59:59.999Z";
+    for d in data.annotations.values_mut() {
+        for a in &mut d.annotations {
+            a.modified = far.to_owned();
+        }
+    }
+    let backup = parse_backup(&to_backup(&data, T2)).unwrap();
+    let store = MemoryStore::default();
+    let now = "2026-12-06T10:00:00.000Z";
+    let seed = parse_plain(SEED_ID, "Seed\nText.");
+    let restored = lectern_core::export::restore(&store, &backup, &seed, now).unwrap();
+    for d in restored.data.annotations.values() {
+        for a in &d.annotations {
+            assert!(a.modified.as_str() <= now, "{}", a.modified);
+        }
+    }
+    // A later local edit wins the merge.
+    let (id, doc) = restored.data.annotations.iter().next().unwrap();
+    let mut mine = doc.clone();
+    mine.annotations[0].note = "edited later".into();
+    mine.annotations[0].modified = "2026-12-07T00:00:00.000Z".into();
+    let merged = merge(&mine, doc);
+    assert_eq!(merged.annotations[0].note, "edited later", "{id}");
 }

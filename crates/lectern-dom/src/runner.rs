@@ -195,7 +195,7 @@ impl Runner {
             }
             Effect::RestoreBackup { name, backup } => {
                 self.flush();
-                let action = match restore(&*self.store, &backup, &seed_article()) {
+                let action = match restore(&*self.store, &backup, &seed_article(), &now_iso()) {
                     Ok(r) => Action::BackupRestored {
                         name,
                         report: r.report,

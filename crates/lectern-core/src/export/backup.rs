@@ -290,6 +290,21 @@ pub fn parse_backup(raw: &str) -> Result<Backup, ImportProblem> {
     Ok(backup)
 }
 
+/// An article id must follow the one grammar of routes and keys ([`crate::route::is_valid_id`]).
+fn check_article_id(path: &str, id: &str) -> Result<(), ImportProblem> {
+    check_id(path, "the article id", id)?;
+    if !crate::route::is_valid_id(id) {
+        return Err(ImportProblem::at(
+            path,
+            format!(
+                "the article id {id:?} is not 1 to {} letters, digits and dashes",
+                crate::route::MAX_ARTICLE_ID
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn check_id(path: &str, what: &str, id: &str) -> Result<(), ImportProblem> {
     if id.is_empty() {
         return Err(ImportProblem::at(path, format!("{what} is empty")));
@@ -359,7 +374,7 @@ fn validate(b: &Backup) -> Result<(), ImportProblem> {
     let mut listed = BTreeSet::new();
     for (i, m) in lib.iter().enumerate() {
         let p = format!("$.library.articles[{i}]");
-        check_id(&format!("{p}.id"), "the article id", &m.id)?;
+        check_article_id(&format!("{p}.id"), &m.id)?;
         if !listed.insert(m.id.as_str()) {
             return Err(ImportProblem::at(
                 &format!("{p}.id"),
@@ -392,7 +407,7 @@ fn validate(b: &Backup) -> Result<(), ImportProblem> {
     let mut contents = BTreeSet::new();
     for (i, a) in b.articles.iter().enumerate() {
         let p = format!("$.articles[{i}]");
-        check_id(&format!("{p}.id"), "the article id", &a.id)?;
+        check_article_id(&format!("{p}.id"), &a.id)?;
         if !listed.contains(a.id.as_str()) {
             return Err(ImportProblem::at(
                 &format!("{p}.id"),
@@ -687,6 +702,34 @@ pub fn save_changes(
     Ok(writes.len())
 }
 
+/// Times from a file later than `now` become `now`: a `modified` in the year 9999 would win
+/// every future merge (edits would revert, deleted highlights come back).
+pub fn clamp_times(backup: &mut Backup, now: &str) {
+    let clamp = |t: &mut String| {
+        if crate::annotations_doc::cmp_time(t, now) == std::cmp::Ordering::Greater {
+            *t = now.to_owned();
+        }
+    };
+    for m in &mut backup.library.articles {
+        clamp(&mut m.added);
+        if !m.modified.is_empty() {
+            clamp(&mut m.modified);
+        }
+    }
+    for t in &mut backup.library.removed {
+        clamp(&mut t.deleted);
+    }
+    for d in backup.annotations.values_mut() {
+        for a in &mut d.annotations {
+            clamp(&mut a.created);
+            clamp(&mut a.modified);
+        }
+        for t in &mut d.tombstones {
+            clamp(&mut t.deleted);
+        }
+    }
+}
+
 /// What [`restore`] did: the report, and everything as now stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Restored {
@@ -694,16 +737,20 @@ pub struct Restored {
     pub data: CurrentData,
 }
 
-/// Restore `backup` into `store`: load what is stored, merge the backup in by id
-/// ([`merge_backup`]) and write what changed, all or nothing ([`save_changes`]). A backup that
-/// changes nothing writes nothing. `seed` is the built-in article.
+/// Restore `backup` into `store` at time `now`: its times are clamped to `now`
+/// ([`clamp_times`]), what is stored is loaded, the backup merged in by id ([`merge_backup`])
+/// and what changed written, all or nothing ([`save_changes`]). A backup that changes nothing
+/// writes nothing. `seed` is the built-in article.
 pub fn restore(
     store: &dyn KeyValueStore,
     backup: &Backup,
     seed: &Article,
+    now: &str,
 ) -> Result<Restored, StoreError> {
+    let mut backup = backup.clone();
+    clamp_times(&mut backup, now);
     let loaded = CurrentData::load(store, seed);
-    let (merged, report) = merge_backup(&loaded.data, backup);
+    let (merged, report) = merge_backup(&loaded.data, &backup);
     if !report.is_unchanged() {
         save_changes(store, &loaded.data, &merged, &loaded.read_only)?;
     }

@@ -33,7 +33,7 @@ pub struct AttachReport {
 ///
 /// Every annotation gets a fresh id from `ids` (so importing never collides with existing
 /// ones), `article.id`, its tags normalised ([`normalize_tag`], duplicates dropped), yellow if
-/// no colour was given, and `now` for missing timestamps. O(n + k·m) for k annotations.
+/// no colour was given, and `now` for missing timestamps and for any later than `now`. O(n + k·m) for k annotations.
 pub fn attach(
     article: &Article,
     imported: Vec<ImportedAnnotation>,
@@ -48,8 +48,17 @@ pub fn attach(
     let mut report = AttachReport::default();
     let mut out = Vec::with_capacity(imported.len());
     for imp in imported {
-        let created = imp.created.clone().unwrap_or_else(|| now.to_owned());
-        let modified = imp.modified.clone().unwrap_or_else(|| created.clone());
+        // No time from a file is later than the import: a `modified` in the year 9999 would win
+        // every merge after it.
+        let not_after_now = |t: String| {
+            if crate::annotations_doc::cmp_time(&t, now) == std::cmp::Ordering::Greater {
+                now.to_owned()
+            } else {
+                t
+            }
+        };
+        let created = not_after_now(imp.created.clone().unwrap_or_else(|| now.to_owned()));
+        let modified = not_after_now(imp.modified.clone().unwrap_or_else(|| created.clone()));
         let mut seen = BTreeSet::new();
         let tags: Vec<String> = imp
             .tags
