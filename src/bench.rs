@@ -127,6 +127,11 @@ impl KeyValueStore for BenchStore {
     fn remove(&self, key: &str) -> Result<(), StoreError> {
         self.inner.remove(key)
     }
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        let mut keys = self.inner.keys()?;
+        keys.push(self.key.clone());
+        Ok(keys)
+    }
 }
 
 /// Keeps the latest context for the ops, resolves `ready` once the first render is in the DOM

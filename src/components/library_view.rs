@@ -118,11 +118,9 @@ pub fn LibraryView() -> Html {
         let meta_line = [
             m.source.clone(),
             Some(m.lang.to_uppercase()),
-            Some(format!(
-                "{} {}",
-                t.added,
-                m.added.get(..10).unwrap_or(&m.added)
-            )),
+            // A list rebuilt from the stored articles does not know when they were added.
+            (!m.added.is_empty())
+                .then(|| format!("{} {}", t.added, m.added.get(..10).unwrap_or(&m.added))),
             Some(lang.words(m.words)),
             Some(format!("{highlights} {}", t.highlights_count)),
             Some(format!("{notes} {}", t.notes_count)),
@@ -195,6 +193,7 @@ pub fn LibraryView() -> Html {
                 <p class="library__empty">{ t.empty_library }</p>
             }
             <ul class="library__list">{ for list.into_iter().map(row) }</ul>
+            { usage_view(lang, &state.library) }
         </section>
     }
 }
@@ -249,5 +248,33 @@ fn line(t: &Strings, l: &ImportLine) -> Html {
         }
         // Not shown: the report waits for every line to settle.
         ImportOutcome::Working | ImportOutcome::Saving { .. } => html! {},
+    }
+}
+
+/// How much Lectern keeps in this browser, and which articles take the most.
+fn usage_view(lang: lectern_core::i18n::Lang, library: &lectern_core::state::LibraryState) -> Html {
+    let Some(u) = &library.usage else {
+        return html! {};
+    };
+    let t = lang.strings();
+    let largest: Vec<Html> = u
+        .by_article
+        .iter()
+        .filter_map(|(id, bytes)| Some((library.doc.get(id)?, bytes)))
+        .take(3)
+        .map(|(m, bytes)| {
+            html! {
+                <li><a href={format!("#/a/{}", m.id)} lang={m.lang.clone()}>{ m.title.clone() }</a>{ format!(" · {}", lang.size(*bytes)) }</li>
+            }
+        })
+        .collect();
+    html! {
+        <section class="library__usage" aria-label={t.storage_heading}>
+            <p data-usage-bytes={u.local_bytes.to_string()}>{ lang.storage_summary(u.local_bytes, u.estimate) }</p>
+            if !largest.is_empty() {
+                <p class="library__usage-largest">{ t.largest }</p>
+                <ul class="library__usage-list">{ for largest }</ul>
+            }
+        </section>
     }
 }

@@ -1,6 +1,6 @@
 //! Messages about storage the user should know of, until dismissed.
 
-use lectern_core::i18n::Strings;
+use lectern_core::i18n::Lang;
 use lectern_core::state::{Action, Subject};
 use lectern_core::storage::{Problem, StoreError};
 use yew::prelude::*;
@@ -11,6 +11,7 @@ use crate::store::use_app;
 pub fn Notices() -> Html {
     let app = use_app();
     let t = app.t();
+    let lang = app.lang();
     let notices = &app.state().notices.list;
     if notices.is_empty() {
         return html! {};
@@ -19,16 +20,18 @@ pub fn Notices() -> Html {
         <div class="notices">
             { for notices.iter().map(|n| {
                 let id = n.id;
-                let app = app.clone();
                 let export = {
                     let app = app.clone();
                     Callback::from(move |_: MouseEvent| app.dispatch(Action::DownloadAnnotations))
                 };
                 let offer_export = n.subject == Subject::Annotations && matches!(n.problem, Problem::WriteFailed { .. });
-                let dismiss = Callback::from(move |_: MouseEvent| app.dispatch(Action::DismissNotice(id)));
+                let dismiss = {
+                    let app = app.clone();
+                    Callback::from(move |_: MouseEvent| app.dispatch(Action::DismissNotice(id)))
+                };
                 html! {
                     <div class="notice" role="alert" data-notice={kind(&n.problem)} data-subject={subject(n.subject)}>
-                        <p class="notice__text">{ message(t, n.subject, &n.problem) }</p>
+                        <p class="notice__text">{ message(lang, n.subject, &n.problem) }</p>
                         <div class="notice__actions">
                             if offer_export {
                                 <button type="button" class="button" onclick={export}>{ t.download_backup }</button>
@@ -48,6 +51,7 @@ fn kind(p: &Problem) -> &'static str {
         Problem::Corrupt { .. } => "corrupt",
         Problem::NewerVersion { .. } => "newer",
         Problem::WriteFailed { .. } => "write-failed",
+        Problem::Rebuilt { .. } => "rebuilt",
     }
 }
 
@@ -60,7 +64,21 @@ fn subject(s: Subject) -> &'static str {
     }
 }
 
-fn message(t: &Strings, subject: Subject, p: &Problem) -> Html {
+/// A list rebuilt from what else is stored (the library).
+fn rebuilt(lang: Lang, backup_key: &str, found: usize) -> Html {
+    html! {
+        <>{ lang.library_rebuilt(found) }{" "}<code>{ backup_key.to_owned() }</code>{"."}</>
+    }
+}
+
+fn message(lang: Lang, subject: Subject, p: &Problem) -> Html {
+    let t = lang.strings();
+    if let Problem::Rebuilt {
+        backup_key, found, ..
+    } = p
+    {
+        return rebuilt(lang, backup_key, *found);
+    }
     if subject == Subject::Library {
         return match p {
             Problem::Corrupt {
@@ -83,6 +101,9 @@ fn message(t: &Strings, subject: Subject, p: &Problem) -> Html {
             Problem::Corrupt {
                 backup_key: None, ..
             } => html! { t.article_missing },
+            Problem::Rebuilt {
+                backup_key, found, ..
+            } => rebuilt(lang, backup_key, *found),
         };
     }
     if subject == Subject::Article {
@@ -118,6 +139,9 @@ fn message(t: &Strings, subject: Subject, p: &Problem) -> Html {
             Problem::WriteFailed { error, .. } => html! {
                 <>{ t.annotations_save_failed }{" "}{ error.to_string() }{" "}{ t.kept_in_memory }</>
             },
+            Problem::Rebuilt {
+                backup_key, found, ..
+            } => rebuilt(lang, backup_key, *found),
         };
     }
     match p {
@@ -141,5 +165,8 @@ fn message(t: &Strings, subject: Subject, p: &Problem) -> Html {
         Problem::WriteFailed { error, .. } => html! {
             <>{ t.save_failed }{" "}{ error.to_string() }</>
         },
+        Problem::Rebuilt {
+            backup_key, found, ..
+        } => rebuilt(lang, backup_key, *found),
     }
 }

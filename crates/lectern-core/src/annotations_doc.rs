@@ -206,6 +206,17 @@ pub fn prune_tombstones(doc: &mut AnnotationsDoc, older_than: &str) {
         .retain(|t| cmp_time(&t.deleted, older_than) != Ordering::Less);
 }
 
+/// `doc` without tombstones deleted before `older_than`, or `None` when it has none (no copy
+/// is made then).
+pub fn pruned(doc: &AnnotationsDoc, older_than: &str) -> Option<AnnotationsDoc> {
+    let old = |t: &Tombstone| cmp_time(&t.deleted, older_than) == Ordering::Less;
+    doc.tombstones.iter().any(old).then(|| {
+        let mut d = doc.clone();
+        prune_tombstones(&mut d, older_than);
+        d
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,8 +391,13 @@ mod tests {
     #[test]
     fn prune_drops_only_old_tombstones() {
         let mut d = doc(vec![], vec![tomb("a", T0), tomb("b", T2), tomb("c", T1)]);
+        assert_eq!(
+            pruned(&d, T1).unwrap().tombstones,
+            vec![tomb("b", T2), tomb("c", T1)]
+        );
         prune_tombstones(&mut d, T1);
         assert_eq!(d.tombstones, vec![tomb("b", T2), tomb("c", T1)]);
+        assert_eq!(pruned(&d, T1), None, "nothing old: no copy");
     }
 
     // ---- storage ----

@@ -112,6 +112,17 @@ pub enum Effect {
     LoadLibraryDetails,
     /// Read each listed article's text, folded for search. Outcome → `LibraryTexts`.
     LoadLibraryTexts,
+    /// Delete the stored data of articles removed longer ago than the undo window, and prune
+    /// old tombstones ([`crate::library::purge_removed`]). Outcome → `Purged`.
+    PurgeRemoved,
+    /// Measure what is stored: the total, each article's share, and the browser's estimate of
+    /// usage and quota. Outcome → `StorageUsage`.
+    LoadStorageUsage,
+    /// Report `action` after `ms` milliseconds (the end of an undo window, say).
+    After {
+        ms: u32,
+        action: Box<crate::state::Action>,
+    },
 }
 
 /// The effects of one reduction, in order.

@@ -53,6 +53,9 @@ impl KeyValueStore for ReadOnly<'_> {
         self.wrote.set(true);
         Err(StoreError::Unavailable("read-only".to_owned()))
     }
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        self.inner.keys()
+    }
 }
 
 /// The article at URL hash `hash` as the app would open it, or `None` when the app has more

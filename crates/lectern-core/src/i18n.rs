@@ -146,6 +146,10 @@ pub struct Strings {
     pub drop_here: &'static str,
     pub search_library: &'static str,
     pub empty_library: &'static str,
+    /// Before the articles that take the most space.
+    pub largest: &'static str,
+    /// The name of the section about space used.
+    pub storage_heading: &'static str,
     pub rename: &'static str,
     pub save: &'static str,
     pub open: &'static str,
@@ -284,6 +288,8 @@ pub static EN: Strings = Strings {
     drop_here: "Drop to add to the library",
     search_library: "Search the library",
     empty_library: "The library is empty. Add an article above.",
+    largest: "Taking the most space:",
+    storage_heading: "Storage",
     rename: "Rename",
     save: "Save",
     open: "Open",
@@ -422,6 +428,8 @@ pub static RU: Strings = Strings {
     drop_here: "Отпустите, чтобы добавить в библиотеку",
     search_library: "Поиск по библиотеке",
     empty_library: "Библиотека пуста. Добавьте статью выше.",
+    largest: "Больше всего места занимают:",
+    storage_heading: "Хранилище",
     rename: "Переименовать",
     save: "Сохранить",
     open: "Открыть",
@@ -504,11 +512,67 @@ impl Lang {
         }
     }
 
+    /// The library list did not parse and was rebuilt from the `n` articles stored; the key it
+    /// was kept under follows this text.
+    pub fn library_rebuilt(self, n: usize) -> String {
+        match self {
+            Lang::En => format!(
+                "The saved library list could not be read, so it was rebuilt from the {n} {} stored in this browser. The raw data was kept under the key",
+                if n == 1 { "article" } else { "articles" }
+            ),
+            Lang::Ru => format!(
+                "Сохранённый список статей не удалось прочитать, поэтому он восстановлен по {n} {} в этом браузере. Исходные данные сохранены под ключом",
+                ["статье, сохранённой", "статьям, сохранённым", "статьям, сохранённым"][ru_plural(n)]
+            ),
+        }
+    }
+
     /// The notes panel's button that shows `n` more highlights, `left` of them not shown yet.
     pub fn show_more(self, n: usize, left: usize) -> String {
         match self {
             Lang::En => format!("Show {n} more ({left} not shown)"),
             Lang::Ru => format!("Показать ещё {n} (не показано: {left})"),
+        }
+    }
+
+    /// A size in bytes for people: `812 bytes`, `14 kB`, `1.2 MB` (decimal units, as browsers
+    /// and file managers show them).
+    pub fn size(self, bytes: u64) -> String {
+        let (n, unit) = match bytes {
+            b if b < 1_000 => (b as f64, ["bytes", "байт"]),
+            b if b < 1_000_000 => (b as f64 / 1e3, ["kB", "кБ"]),
+            b if b < 1_000_000_000 => (b as f64 / 1e6, ["MB", "МБ"]),
+            b => (b as f64 / 1e9, ["GB", "ГБ"]),
+        };
+        let shown = if bytes < 1_000 || n >= 10.0 {
+            format!("{}", n.round() as u64)
+        } else {
+            format!("{n:.1}")
+        };
+        match self {
+            Lang::En => format!("{shown} {}", unit[0]),
+            Lang::Ru => format!("{} {}", shown.replace('.', ","), unit[1]),
+        }
+    }
+
+    /// What the library says about the space used: Lectern's data in `localStorage` (which
+    /// browsers cap at about 5 MB per site), and the browser's estimate for the site if any.
+    pub fn storage_summary(self, local_bytes: u64, estimate: Option<(u64, u64)>) -> String {
+        let local = self.size(local_bytes);
+        let site = estimate.map(|(usage, quota)| (self.size(usage), self.size(quota)));
+        match (self, site) {
+            (Lang::En, Some((u, q))) => format!(
+                "Lectern keeps {local} in this browser's local storage (browsers allow about 5 MB). The whole site uses {u} of the {q} the browser offers."
+            ),
+            (Lang::En, None) => format!(
+                "Lectern keeps {local} in this browser's local storage (browsers allow about 5 MB)."
+            ),
+            (Lang::Ru, Some((u, q))) => format!(
+                "Lectern хранит {local} в локальном хранилище браузера (браузеры разрешают около 5 МБ). Весь сайт занимает {u} из {q}, доступных в браузере."
+            ),
+            (Lang::Ru, None) => format!(
+                "Lectern хранит {local} в локальном хранилище браузера (браузеры разрешают около 5 МБ)."
+            ),
         }
     }
 
@@ -567,5 +631,16 @@ mod tests {
         assert_eq!(Lang::resolve(UiLang::Auto, &br(&["fr"])), Lang::En);
         assert_eq!(Lang::resolve(UiLang::En, &br(&["ru"])), Lang::En);
         assert_eq!(Lang::resolve(UiLang::Ru, &br(&[])), Lang::Ru);
+    }
+
+    #[test]
+    fn sizes_read_like_a_file_manager() {
+        assert_eq!(Lang::En.size(812), "812 bytes");
+        assert_eq!(Lang::En.size(14_300), "14 kB");
+        assert_eq!(Lang::En.size(1_234_567), "1.2 MB");
+        assert_eq!(Lang::Ru.size(1_234_567), "1,2 МБ");
+        assert!(Lang::En
+            .storage_summary(2_000_000, Some((3_000_000, 60_000_000_000)))
+            .contains("2.0 MB"));
     }
 }

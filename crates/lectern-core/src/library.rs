@@ -261,18 +261,116 @@ pub fn add_article(
     })
 }
 
+/// How long a removed article can be brought back ("Undo") before its stored content and
+/// annotations are deleted to free the space.
+pub const UNDO_WINDOW_MS: u32 = 30_000;
+
+/// How long a tombstone (of a removed article or a deleted annotation) is kept, in days. A tab
+/// closed for longer that still holds the removed item would bring it back when merged: weeks,
+/// not hours.
+pub const TOMBSTONE_DAYS: u32 = 60;
+
+/// Free the space of articles removed from the list at or before `cutoff` (past the undo
+/// window): their stored content and annotations are deleted (the sample has no stored
+/// content). Tombstones older than `prune_before` leave the stored list. Articles listed again
+/// meanwhile (an undo, another tab) are left alone. Returns the ids whose data was deleted.
+pub fn purge_removed(
+    store: &dyn KeyValueStore,
+    cutoff: &str,
+    prune_before: &str,
+) -> Result<Vec<String>, StoreError> {
+    let Some(mut stored) = load_stored_library(store)? else {
+        return Ok(Vec::new());
+    };
+    let mut purged = Vec::new();
+    for t in &stored.removed {
+        let past = cmp_time(&t.deleted, cutoff) != Ordering::Greater;
+        if !past || stored.get(&t.id).is_some() {
+            continue;
+        }
+        let keys = [
+            article_key(&t.id),
+            crate::annotations_doc::annotations_key(&t.id),
+        ];
+        let mut any = false;
+        for k in keys {
+            if store.get(&k)?.is_some() {
+                store.remove(&k)?;
+                any = true;
+            }
+        }
+        if any {
+            purged.push(t.id.clone());
+        }
+    }
+    let before = stored.removed.len();
+    stored
+        .removed
+        .retain(|t| cmp_time(&t.deleted, prune_before) != Ordering::Less);
+    if stored.removed.len() != before {
+        save_library(store, &stored)?;
+    }
+    Ok(purged)
+}
+
 /// Load the library; a missing key is the first open (just the sample article).
+///
+/// Articles whose content is stored but which the list neither lists nor marks removed are
+/// listed again: their entry was lost (a list value that did not parse and was moved aside, a
+/// write cut short). A corrupt list is thus rebuilt from the contents present, and the problem
+/// says so ([`Problem::Rebuilt`]), naming where the unreadable value was kept.
 pub fn load_library(store: &dyn KeyValueStore, seed: &Article) -> Loaded<LibraryDoc> {
     let mut loaded: Loaded<Option<LibraryDoc>> = load(store, LIBRARY_KEY, LIBRARY_VERSION, migrate);
-    let value = loaded
+    let mut value = loaded
         .value
         .take()
         .unwrap_or_else(|| LibraryDoc::first_open(seed));
+    let found = unlisted_articles(store, &value);
+    let mut problem = loaded.problem;
+    if !found.is_empty() {
+        if let Some(Problem::Corrupt {
+            key,
+            backup_key: Some(backup_key),
+            ..
+        }) = &problem
+        {
+            problem = Some(Problem::Rebuilt {
+                key: key.clone(),
+                backup_key: backup_key.clone(),
+                found: found.len(),
+            });
+        }
+        value = merge(
+            &value,
+            &LibraryDoc {
+                articles: found,
+                removed: Vec::new(),
+            },
+        );
+    }
     Loaded {
         value,
         writable: loaded.writable,
-        problem: loaded.problem,
+        problem,
     }
+}
+
+/// Entries for the articles stored under `lectern.v1.article.<id>` that `doc` neither lists nor
+/// marks removed (their `added` time is unknown: empty).
+fn unlisted_articles(store: &dyn KeyValueStore, doc: &LibraryDoc) -> Vec<ArticleMeta> {
+    let prefix = article_key("");
+    let Ok(keys) = store.keys() else {
+        return Vec::new();
+    };
+    keys.iter()
+        .filter_map(|k| k.strip_prefix(&prefix))
+        .filter(|id| crate::route::is_valid_id(id))
+        .filter(|id| doc.get(id).is_none() && !doc.removed.iter().any(|t| t.id == *id))
+        .filter_map(|id| {
+            let article = load_article(store, id).value?;
+            (article.id == *id).then(|| ArticleMeta::of(&article, "", None))
+        })
+        .collect()
 }
 
 pub fn save_library(store: &dyn KeyValueStore, doc: &LibraryDoc) -> Result<(), StoreError> {
@@ -513,5 +611,84 @@ mod tests {
         let err = save_merged(&store, &LibraryDoc::first_open(&seed())).unwrap_err();
         assert!(matches!(err, StoreError::Newer { found: 2, .. }));
         assert_eq!(store.map.borrow()[LIBRARY_KEY], newer);
+    }
+
+    #[test]
+    fn removed_articles_are_purged_after_the_undo_window_and_old_tombstones_pruned() {
+        let store = MemoryStore::default();
+        let a = parse_plain("a1", "A\nОдин.");
+        let b = parse_plain("b1", "B\nДва.");
+        for x in [&a, &b] {
+            add_article(&store, x, &ArticleMeta::of(x, &t(1), None)).unwrap();
+            crate::annotations_doc::save_annotations(
+                &store,
+                &x.id,
+                &crate::annotations_doc::AnnotationsDoc::default(),
+            )
+            .unwrap();
+        }
+        // a1 removed at 2, b1 at 20; the window ends at 10.
+        let mut lib = load_library(&store, &seed()).value;
+        lib.articles.retain(|m| m.id == SEED_ID);
+        lib.removed = vec![
+            Tombstone {
+                id: "a1".into(),
+                deleted: t(2),
+            },
+            Tombstone {
+                id: "b1".into(),
+                deleted: t(20),
+            },
+        ];
+        save_library(&store, &lib).unwrap();
+        let purged = purge_removed(&store, &t(10), &t(0)).unwrap();
+        assert_eq!(purged, ["a1"]);
+        let keys = store.keys().unwrap();
+        assert!(!keys.contains(&article_key("a1")));
+        assert!(!keys.contains(&crate::annotations_doc::annotations_key("a1")));
+        assert!(
+            keys.contains(&article_key("b1")),
+            "still in its undo window"
+        );
+        // Neither is listed again by the next load (tombstoned).
+        let lib = load_library(&store, &seed()).value;
+        assert!(lib.get("a1").is_none() && lib.get("b1").is_none());
+        // Old tombstones go; the newer one stays.
+        purge_removed(&store, &t(10), &t(5)).unwrap();
+        let removed: Vec<String> = load_library(&store, &seed())
+            .value
+            .removed
+            .into_iter()
+            .map(|x| x.id)
+            .collect();
+        assert_eq!(removed, ["b1"]);
+    }
+
+    #[test]
+    fn a_corrupt_list_is_rebuilt_from_the_stored_articles() {
+        let store = MemoryStore::default();
+        let a = parse_plain("a1", "Первая\nстатья.");
+        let b = parse_plain("b1", "Вторая\nстатья.");
+        for x in [&a, &b] {
+            add_article(&store, x, &ArticleMeta::of(x, &t(1), None)).unwrap();
+        }
+        store
+            .map
+            .borrow_mut()
+            .insert(LIBRARY_KEY.into(), "{garbage".into());
+        let lib = load_library(&store, &seed());
+        let mut ids: Vec<&str> = lib.value.articles.iter().map(|m| m.id.as_str()).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["a1", "b1", SEED_ID]);
+        match lib.problem {
+            Some(Problem::Rebuilt {
+                backup_key, found, ..
+            }) => {
+                assert_eq!(found, 2);
+                assert_eq!(store.map.borrow()[&backup_key], "{garbage");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(lib.writable);
     }
 }

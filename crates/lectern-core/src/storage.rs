@@ -70,6 +70,9 @@ pub trait KeyValueStore {
     fn set(&self, key: &str, value: &str) -> Result<(), StoreError>;
     /// Remove `key` (absent keys are fine).
     fn remove(&self, key: &str) -> Result<(), StoreError>;
+    /// Every key in the store (to find articles whose list entry was lost, and to account for
+    /// space).
+    fn keys(&self) -> Result<Vec<String>, StoreError>;
 }
 
 /// An in-memory store; `quota_bytes` (sum of key and value lengths) makes writes fail like a
@@ -116,6 +119,9 @@ impl KeyValueStore for MemoryStore {
         self.map.borrow_mut().remove(key);
         Ok(())
     }
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.map.borrow().keys().cloned().collect())
+    }
 }
 
 #[derive(Serialize)]
@@ -150,6 +156,13 @@ pub enum Problem {
     },
     /// A write failed.
     WriteFailed { key: String, error: StoreError },
+    /// The value did not parse (it was kept under `backup_key`) and was rebuilt from what else
+    /// is stored: `found` items (articles, for the library list).
+    Rebuilt {
+        key: String,
+        backup_key: String,
+        found: usize,
+    },
 }
 
 /// The outcome of [`load`]: a usable value, whether writing it back is allowed, and what

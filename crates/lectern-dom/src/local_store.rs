@@ -61,16 +61,13 @@ impl KeyValueStore for LocalStore {
             .remove_item(key)
             .map_err(|e| StoreError::Other(describe_js_error(&e)))
     }
-}
 
-impl LocalStore {
-    /// Every key in the store (for recovering articles whose list entry was lost).
-    pub fn keys(&self) -> Vec<String> {
-        let Ok(s) = self.storage() else {
-            return Vec::new();
-        };
-        let n = s.length().unwrap_or(0);
-        (0..n).filter_map(|i| s.key(i).ok().flatten()).collect()
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        let s = self.storage()?;
+        let n = s
+            .length()
+            .map_err(|e| StoreError::Other(describe_js_error(&e)))?;
+        Ok((0..n).filter_map(|i| s.key(i).ok().flatten()).collect())
     }
 }
 

@@ -244,6 +244,27 @@ impl Runner {
                 let texts = self.library_texts();
                 self.report(Action::LibraryTexts(Rc::new(texts)));
             }
+            Effect::PurgeRemoved => {
+                let cutoff = iso_ago(f64::from(library::UNDO_WINDOW_MS));
+                let prune = iso_ago(f64::from(library::TOMBSTONE_DAYS) * 86_400_000.0);
+                // Nothing else can go wrong here that the reader must act on: space not freed
+                // now is freed at the next start.
+                let purged =
+                    library::purge_removed(&*self.store, &cutoff, &prune).unwrap_or_default();
+                self.report(Action::Purged(purged));
+            }
+            Effect::LoadStorageUsage => {
+                self.flush();
+                let me = Rc::clone(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let usage = storage_usage(&*me.store).await;
+                    me.report(Action::StorageUsage(Rc::new(usage)));
+                });
+            }
+            Effect::After { ms, action } => {
+                let me = Rc::clone(self);
+                Timeout::new(ms, move || me.report(*action)).forget();
+            }
         }
     }
 
@@ -307,7 +328,10 @@ impl Runner {
 
     fn write_annotations(self: &Rc<Self>, article_id: &str, doc: &Rc<AnnotationsDoc>) {
         let key = annotations_key(article_id);
-        match save_annotations(&*self.store, article_id, doc) {
+        // Tombstones older than the stated age leave storage (lectern_core::library::TOMBSTONE_DAYS).
+        let cutoff = iso_ago(f64::from(library::TOMBSTONE_DAYS) * 86_400_000.0);
+        let pruned = lectern_core::annotations_doc::pruned(doc, &cutoff);
+        match save_annotations(&*self.store, article_id, pruned.as_ref().unwrap_or(doc)) {
             Ok(()) => {
                 if self.failing.borrow_mut().remove(&key) {
                     self.report(Action::AnnotationsSaved {
@@ -424,6 +448,57 @@ impl Runner {
         }));
         out
     }
+}
+
+/// ISO 8601 UTC of `ms` milliseconds ago.
+fn iso_ago(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(js_sys::Date::now() - ms));
+    String::from(d.to_iso_string())
+}
+
+/// What Lectern keeps in `store`, by article, and the browser's estimate for the site.
+async fn storage_usage(store: &dyn KeyValueStore) -> lectern_core::state::StorageUsage {
+    let mut usage = lectern_core::state::StorageUsage::default();
+    let mut by_article: HashMap<String, u64> = HashMap::new();
+    let article = library::article_key("");
+    let annotations = annotations_key("");
+    for key in store.keys().unwrap_or_default() {
+        if !key.starts_with(lectern_core::storage::PREFIX) {
+            continue;
+        }
+        let Ok(Some(value)) = store.get(&key) else {
+            continue;
+        };
+        // Browsers count localStorage in UTF-16 code units, two bytes each.
+        let bytes = 2
+            * (lectern_core::text::utf16_len(&key) + lectern_core::text::utf16_len(&value)) as u64;
+        usage.local_bytes += bytes;
+        let id = key
+            .strip_prefix(&article)
+            .or_else(|| key.strip_prefix(&annotations));
+        if let Some(id) = id.filter(|id| lectern_core::route::is_valid_id(id)) {
+            *by_article.entry(id.to_owned()).or_default() += bytes;
+        }
+    }
+    usage.by_article = by_article.into_iter().collect();
+    usage
+        .by_article
+        .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    usage.estimate = estimate().await;
+    usage
+}
+
+/// `navigator.storage.estimate()`: (usage, quota) in bytes, where the browser has it.
+async fn estimate() -> Option<(u64, u64)> {
+    let storage = web_sys::window()?.navigator().storage();
+    let promise = storage.estimate().ok()?;
+    let e = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let num = |k: &str| {
+        js_sys::Reflect::get(&e, &k.into())
+            .ok()
+            .and_then(|v| v.as_f64())
+    };
+    Some((num("usage")? as u64, num("quota")? as u64))
 }
 
 /// The URL's hash (`#/a/…`), or empty.

@@ -71,6 +71,18 @@ pub struct LibraryDetails {
     pub counts: HashMap<String, (usize, usize)>,
 }
 
+/// What is stored in this browser, measured ([`Effect::LoadStorageUsage`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StorageUsage {
+    /// Everything Lectern keeps in `localStorage`, in bytes (UTF-16, as browsers count).
+    pub local_bytes: u64,
+    /// Each article's content and annotations, in bytes, largest first.
+    pub by_article: Vec<(String, u64)>,
+    /// The browser's estimate for the whole site (`navigator.storage.estimate()`): usage and
+    /// quota in bytes, when it gives one.
+    pub estimate: Option<(u64, u64)>,
+}
+
 /// Each listed article's text, folded for search ([`crate::search::fold`]), by id; read once
 /// the reader first searches ([`Effect::LoadLibraryTexts`]).
 pub type LibraryTexts = HashMap<String, String>;
@@ -88,6 +100,8 @@ pub struct LibraryState {
     pub query: String,
     /// Searchable texts, once read (`None`: not asked for yet, or stale).
     pub texts: Option<Rc<LibraryTexts>>,
+    /// What is stored, once measured.
+    pub usage: Option<Rc<StorageUsage>>,
 }
 
 impl LibraryState {
@@ -100,6 +114,7 @@ impl LibraryState {
             details: Rc::default(),
             query: String::new(),
             texts: None,
+            usage: None,
         }
     }
 

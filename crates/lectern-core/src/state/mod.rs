@@ -40,7 +40,9 @@ use crate::storage::{Loaded, Problem, StoreError};
 use crate::text::ByteOffset;
 
 pub use crate::route::View;
-pub use library::{ImportLine, ImportOutcome, LibraryDetails, LibraryState, LibraryTexts};
+pub use library::{
+    ImportLine, ImportOutcome, LibraryDetails, LibraryState, LibraryTexts, StorageUsage,
+};
 pub use notices::{Notice, Notices, Subject};
 pub use reader::{Change, ChangeKind, ReaderState};
 pub use settings::SettingsState;
@@ -190,6 +192,14 @@ pub enum Action {
     LibraryTexts(Rc<LibraryTexts>),
     /// The reader searches the library for this.
     SearchLibrary(String),
+    /// The undo window of removing article `id` is over.
+    RemovalFinal {
+        id: String,
+    },
+    /// The stored data of these removed articles was deleted.
+    Purged(Vec<String>),
+    /// What is stored, measured.
+    StorageUsage(Rc<StorageUsage>),
     /// Another tab (or window) stored `value` under `key` (`None`: removed; a `None` key: the
     /// whole storage was cleared) — the `storage` event.
     StoredElsewhere {
@@ -299,12 +309,23 @@ impl State {
         &self.reader.article
     }
 
-    /// The effects to run once the app is up: what the view needs read.
+    /// The effects to run once the app is up: what the view needs read, the space of articles
+    /// removed before (past their undo window) freed, and a library list rebuilt from the
+    /// stored articles written back.
     pub fn startup_effects(&self) -> Vec<Effect> {
-        match self.view {
-            View::Library => vec![Effect::LoadLibraryDetails],
-            View::Reader => Vec::new(),
+        let mut fx = vec![Effect::PurgeRemoved];
+        let rebuilt =
+            self.notices.list.iter().any(|n| {
+                n.subject == Subject::Library && matches!(n.problem, Problem::Rebuilt { .. })
+            });
+        if rebuilt && self.library.writable {
+            fx.push(Effect::SaveLibrary(self.library.doc.clone()));
         }
+        if self.view == View::Library {
+            fx.push(Effect::LoadLibraryDetails);
+            fx.push(Effect::LoadStorageUsage);
+        }
+        fx
     }
 }
 
@@ -393,6 +414,7 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
                 if s.view != View::Library {
                     s.view = View::Library;
                     fx.push(Effect::LoadLibraryDetails);
+                    fx.push(Effect::LoadStorageUsage);
                 }
             }
             // The open article is shown as it is in memory: nothing newer is in storage
@@ -430,7 +452,25 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
         }
 
         Action::RenameArticle { id, title, now } => s.library.rename(&id, &title, &now, fx),
-        Action::RemoveArticle { id, now } => s.library.remove(&id, &now, fx),
+        Action::RemoveArticle { id, now } => {
+            s.library.remove(&id, &now, fx);
+            fx.push(Effect::After {
+                ms: crate::library::UNDO_WINDOW_MS,
+                action: Box::new(Action::RemovalFinal { id }),
+            });
+        }
+        Action::RemovalFinal { id } => {
+            if s.library.just_removed.as_ref().is_some_and(|m| m.id == id) {
+                s.library.just_removed = None;
+            }
+            fx.push(Effect::PurgeRemoved);
+        }
+        Action::Purged(ids) => {
+            if !ids.is_empty() && s.view == View::Library {
+                fx.push(Effect::LoadStorageUsage);
+            }
+        }
+        Action::StorageUsage(u) => s.library.usage = Some(u),
         Action::UndoRemoveArticle { now } => s.library.undo_remove(&now, fx),
         Action::DismissRemovedArticle => s.library.just_removed = None,
         Action::LibrarySaved(stored) => s.library.saved(stored),
@@ -452,7 +492,12 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             batch,
             meta,
             library,
-        } => s.library.added(batch, meta, library, fx),
+        } => {
+            s.library.added(batch, meta, library, fx);
+            if s.view == View::Library {
+                fx.push(Effect::LoadStorageUsage);
+            }
+        }
         Action::ArticleNotSaved { batch, id, why } => s.library.not_saved(batch, &id, why, fx),
         Action::DismissImportReport => s.library.import.lines.clear(),
 
