@@ -1,0 +1,165 @@
+// Never lose a note (issue 13): the data-loss paths tried as a reader meets them — two tabs
+// importing at once, a full quota and navigation, a page hidden right after typing, a newer
+// Lectern in another tab, hostile values in a backup.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { suite, newPage, dragSelect, settled, waitPainted, paintedCount, DIST, ROOT } from '../lib.mjs';
+
+let server;
+let browser;
+let url;
+suite({ '/': DIST }, (s) => ({ server, browser, url } = s));
+
+const KEY = 'lectern.v1.annotations.seed';
+const LIBRARY = 'lectern.v1.library';
+const SEED = () => readFile(join(ROOT, 'assets', 'seed-article-ru.txt'), 'utf8');
+
+async function open(context, hash = '') {
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  await page.goto(`${url}${hash}`);
+  return page;
+}
+
+const listed = (page) => page.evaluate((k) => JSON.parse(localStorage.getItem(k) || '{"data":{"articles":[]}}').data.articles.map((a) => a.title).sort(), LIBRARY);
+
+/** Fill localStorage (other keys) until nothing more fits. */
+const fill = (page) => page.evaluate(() => {
+  let chunk = 'x'.repeat(512 * 1024);
+  for (let i = 0; i < 400 && chunk.length >= 8; i++) {
+    try {
+      localStorage.setItem(`filler.${i}`, chunk);
+    } catch {
+      chunk = chunk.slice(0, chunk.length / 2);
+    }
+  }
+});
+
+test('two tabs importing files at the same moment: every one is listed, in both tabs and after a reload', async () => {
+  const { context, page: first } = await newPage(browser);
+  await first.goto(`${url}#/`);
+  const a = first;
+  const b = await open(context, '#/');
+  const seed = await SEED();
+  const file = (name, i) => ({ name, mimeType: 'text/plain', buffer: Buffer.from(`${name} — статья ${i}\n\n${seed.slice(i * 400, i * 400 + 1500)}`) });
+  const choose = async (page) => {
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Open file…' }).click();
+    return chooser;
+  };
+  const [ca, cb] = await Promise.all([choose(a), choose(b)]);
+  const n = 6;
+  const names = (tab) => [...Array(n).keys()].map((i) => `${tab}${i}.txt`);
+  await Promise.all([
+    ca.setFiles(names('a').map((name, i) => file(name, i))),
+    cb.setFiles(names('b').map((name, i) => file(name, n + i))),
+  ]);
+  const titles = [...names('a').map((x, i) => `${x} — статья ${i}`), ...names('b').map((x, i) => `${x} — статья ${n + i}`)];
+  for (const page of [a, b]) {
+    for (const t of titles) await page.locator('.library__title', { hasText: t }).waitFor();
+  }
+  await settled(a);
+  await settled(b);
+  const stored = await listed(a);
+  for (const t of titles) assert.ok(stored.includes(t), `${t} is in the stored list: ${stored}`);
+  await a.reload();
+  for (const t of titles) await a.locator('.library__title', { hasText: t }).waitFor();
+  assert.deepEqual([...a.errors, ...b.errors], []);
+  await context.close();
+});
+
+test('a full quota: the highlight and the message survive going to the library and back', async () => {
+  const { context, page } = await newPage(browser, { viewport: { width: 1400, height: 1400 } });
+  await page.goto(url);
+  await page.locator('article h1').waitFor();
+  await fill(page);
+  await dragSelect(page, { block: 1, text: 'Мустафаевым' }, { block: 1, text: 'Мустафаевым' });
+  await page.keyboard.press('h');
+  const alert = page.locator('.notice[data-subject="annotations"]');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /storage is full/i);
+  assert.equal(await paintedCount(page), 1);
+  // The library, then the article again (links, as a reader clicks them).
+  await page.getByRole('link', { name: 'Library', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Your articles' }).waitFor();
+  await page.locator('.library__title').first().click();
+  await page.locator('article h1').waitFor();
+  await waitPainted(page);
+  assert.equal(await paintedCount(page), 1, 'the highlight is still shown');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /storage is full|not saved/i);
+  assert.equal(await page.locator('.note-card').count(), 1);
+  // Room again: the next change writes everything.
+  await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('filler.')).forEach((k) => localStorage.removeItem(k)));
+  await dragSelect(page, { block: 2, text: 'выразила' }, { block: 2, text: 'выразила' });
+  await page.keyboard.press('h');
+  await page.waitForFunction((k) => (JSON.parse(localStorage.getItem(k) || 'null')?.data.annotations.length ?? 0) === 2, KEY);
+  await alert.waitFor({ state: 'detached' });
+  await context.close();
+});
+
+test('a note typed just before the page is hidden is stored at once (a phone may freeze a hidden page)', async () => {
+  const { context, page } = await newPage(browser, { viewport: { width: 1400, height: 1400 } });
+  await page.goto(url);
+  await page.locator('article h1').waitFor();
+  await dragSelect(page, { block: 1, text: 'Мустафаевым' }, { block: 1, text: 'Мустафаевым' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Add note' }).click();
+  const note = page.getByRole('dialog').getByLabel('Note');
+  await note.pressSequentially('срочно');
+  // Hidden: and in the same task, before any timer could run, it must be in storage.
+  const stored = await page.evaluate((k) => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    return JSON.parse(localStorage.getItem(k) || 'null')?.data.annotations.map((a) => a.note);
+  }, KEY);
+  assert.deepEqual(stored, ['срочно']);
+  await context.close();
+});
+
+test('a newer Lectern writing this article in another tab: this tab becomes read-only, says so, and never overwrites it', async () => {
+  const { context, page: a } = await newPage(browser, { viewport: { width: 1400, height: 1400 } });
+  await a.goto(url);
+  await a.locator('article h1').waitFor();
+  await dragSelect(a, { block: 1, text: 'Мустафаевым' }, { block: 1, text: 'Мустафаевым' });
+  await a.keyboard.press('h');
+  await settled(a);
+  // Another tab, running a newer Lectern, writes schema version 2.
+  const b = await open(context);
+  const newer = JSON.stringify({ version: 2, data: { annotations: [], tombstones: [], future: 'yes' } });
+  await b.evaluate(({ k, v }) => localStorage.setItem(k, v), { k: KEY, v: newer });
+  await a.locator('.notice[data-notice="newer"][data-subject="annotations"]').waitFor();
+  // An edit here must not write the key.
+  await dragSelect(a, { block: 2, text: 'выразила' }, { block: 2, text: 'выразила' });
+  await a.keyboard.press('h');
+  await settled(a);
+  assert.equal(await a.evaluate((k) => localStorage.getItem(k), KEY), newer);
+  await context.close();
+});
+
+test('a backup whose article has a javascript: source restores without a script link', async () => {
+  const { context, page } = await newPage(browser);
+  await page.goto(`${url}#/`);
+  await page.getByRole('heading', { level: 1, name: 'Your articles' }).waitFor();
+  const article = {
+    id: 'evil-1', title: 'Evil', source: { label: 'Source', name: 'click me', url: 'javascript:alert(1)' },
+    lang: 'en', dir: 'ltr', blocks: [{ kind: 'paragraph', text: 'Harmless text that is long enough to be an article of its own.' }],
+  };
+  const backup = {
+    format: 'lectern-backup', version: 1, exported: '2026-01-01T00:00:00.000Z',
+    library: { articles: [{ id: 'evil-1', title: 'Evil', source: 'click me', lang: 'en', added: '2026-01-01T00:00:00.000Z', words: 12, hash: 'x' }] },
+    articles: [article], annotations: {}, settings: {},
+  };
+  await page.locator('.library__import .export > summary').click();
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Restore a backup or import annotations…' }).click();
+  await (await chooser).setFiles([{ name: 'b.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(backup)) }]);
+  await page.locator('.library__title', { hasText: 'Evil' }).click();
+  await page.locator('article h1', { hasText: 'Evil' }).waitFor();
+  const hrefs = await page.evaluate(() => [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')));
+  assert.ok(!hrefs.some((h) => /^\s*javascript:/i.test(h)), JSON.stringify(hrefs));
+  await context.close();
+});
