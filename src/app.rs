@@ -43,7 +43,9 @@ pub fn App(props: &AppProps) -> Html {
         let runner = runner.clone();
         move || {
             // The same decision as every later change of the URL and as the first paint.
-            let start = Startup::load(&**runner.store(), &current_hash(), seed_article);
+            let stale =
+                lectern_dom::runner::iso_ago(lectern_core::export::backup::JOURNAL_STALE_MS as f64);
+            let start = Startup::load(&**runner.store(), &current_hash(), seed_article, &stale);
             Store::new(State::new(start), Rc::clone(&*runner))
         }
     });

@@ -52,6 +52,7 @@ fn kind(p: &Problem) -> &'static str {
         Problem::NewerVersion { .. } => "newer",
         Problem::WriteFailed { .. } => "write-failed",
         Problem::Rebuilt { .. } => "rebuilt",
+        Problem::RestoreUndone => "restore-undone",
     }
 }
 
@@ -73,11 +74,12 @@ fn rebuilt(lang: Lang, backup_key: &str, found: usize) -> Html {
 
 fn message(lang: Lang, subject: Subject, p: &Problem) -> Html {
     let t = lang.strings();
-    if let Problem::Rebuilt {
-        backup_key, found, ..
-    } = p
-    {
-        return rebuilt(lang, backup_key, *found);
+    match p {
+        Problem::Rebuilt {
+            backup_key, found, ..
+        } => return rebuilt(lang, backup_key, *found),
+        Problem::RestoreUndone => return html! { t.restore_undone },
+        _ => {}
     }
     if subject == Subject::Library {
         return match p {
@@ -104,6 +106,7 @@ fn message(lang: Lang, subject: Subject, p: &Problem) -> Html {
             Problem::Rebuilt {
                 backup_key, found, ..
             } => rebuilt(lang, backup_key, *found),
+            Problem::RestoreUndone => html! { t.restore_undone },
         };
     }
     if subject == Subject::Article {
@@ -142,6 +145,7 @@ fn message(lang: Lang, subject: Subject, p: &Problem) -> Html {
             Problem::Rebuilt {
                 backup_key, found, ..
             } => rebuilt(lang, backup_key, *found),
+            Problem::RestoreUndone => html! { t.restore_undone },
         };
     }
     match p {
@@ -168,5 +172,6 @@ fn message(lang: Lang, subject: Subject, p: &Problem) -> Html {
         Problem::Rebuilt {
             backup_key, found, ..
         } => rebuilt(lang, backup_key, *found),
+        Problem::RestoreUndone => html! { t.restore_undone },
     }
 }

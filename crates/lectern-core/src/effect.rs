@@ -118,6 +118,9 @@ pub enum Effect {
     /// Measure what is stored: the total, each article's share, and the browser's estimate of
     /// usage and quota. Outcome → `StorageUsage`.
     LoadStorageUsage,
+    /// Read `keys` as they are stored now and report each as `StoredElsewhere` (after another
+    /// tab's restore has finished).
+    ReloadStored { keys: Vec<String> },
     /// Report `action` after `ms` milliseconds (the end of an undo window, say).
     After {
         ms: u32,

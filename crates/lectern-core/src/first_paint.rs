@@ -66,7 +66,15 @@ pub fn first_paint(
     seed: impl Fn() -> Article,
 ) -> Option<FirstPaint> {
     let store = ReadOnly::new(store);
-    let s = Startup::load(&store, hash, seed);
+    if store
+        .get(crate::export::backup::RESTORE_JOURNAL_KEY)
+        .map_or(true, |j| j.is_some())
+    {
+        // A restore is being written or was cut short: the app deals with it.
+        return None;
+    }
+    // No restore journal (checked above): nothing to undo, whatever the time.
+    let s = Startup::load(&store, hash, seed, "");
     let clean = s.settings.problem.is_none()
         && s.library.problem.is_none()
         && s.annotations.problem.is_none()
@@ -191,6 +199,17 @@ mod tests {
             r#"{"version":99,"data":{"annotations":[]}}"#,
         )]);
         assert!(first_paint(&store, "", seed).is_none());
+    }
+
+    #[test]
+    fn a_restore_in_progress_or_cut_short_is_left_to_the_app() {
+        let store = MemoryStore::with(&[(
+            crate::export::backup::RESTORE_JOURNAL_KEY,
+            r#"{"started":"2026-01-01T00:00:00.000Z","before":{}}"#,
+        )]);
+        let before = snapshot(&store);
+        assert!(first_paint(&store, "", seed).is_none());
+        assert_eq!(snapshot(&store), before);
     }
 
     #[test]

@@ -146,6 +146,8 @@ pub struct Strings {
     pub drop_here: &'static str,
     pub search_library: &'static str,
     pub empty_library: &'static str,
+    /// A restore was cut short and undone.
+    pub restore_undone: &'static str,
     /// Before the articles that take the most space.
     pub largest: &'static str,
     /// The name of the section about space used.
@@ -289,6 +291,7 @@ pub static EN: Strings = Strings {
     search_library: "Search the library",
     empty_library: "The library is empty. Add an article above.",
     largest: "Taking the most space:",
+    restore_undone: "Restoring a backup was interrupted (the page was closed halfway). Everything it had written was put back as it was; restore it again to finish.",
     storage_heading: "Storage",
     rename: "Rename",
     save: "Save",
@@ -429,6 +432,7 @@ pub static RU: Strings = Strings {
     search_library: "Поиск по библиотеке",
     empty_library: "Библиотека пуста. Добавьте статью выше.",
     largest: "Больше всего места занимают:",
+    restore_undone: "Восстановление из копии было прервано (страница закрылась на полпути). Всё, что оно успело записать, возвращено как было; восстановите копию ещё раз.",
     storage_heading: "Хранилище",
     rename: "Переименовать",
     save: "Сохранить",

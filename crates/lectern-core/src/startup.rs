@@ -62,11 +62,22 @@ pub struct Startup {
 
 impl Startup {
     /// Read settings, the library, and what [`decide`] says `hash` opens. An article that
-    /// cannot be opened shows the library with the problem.
-    pub fn load(store: &dyn KeyValueStore, hash: &str, seed: impl Fn() -> Article) -> Startup {
+    /// cannot be opened shows the library with the problem. A restore cut short before
+    /// `stale_before` (now − [`crate::export::backup::JOURNAL_STALE_MS`]) is undone first.
+    pub fn load(
+        store: &dyn KeyValueStore,
+        hash: &str,
+        seed: impl Fn() -> Article,
+        stale_before: &str,
+    ) -> Startup {
+        // A restore cut short is undone before anything is read (all or nothing).
+        let undone = matches!(
+            crate::export::backup::recover_interrupted(store, stale_before),
+            Ok(true)
+        );
         let settings = load_settings(store);
         let library = load_library(store, &seed());
-        let (article, annotations, view, problem) =
+        let (article, annotations, view, mut problem) =
             match decide(&crate::route::parse(hash), &library.value) {
                 Opening::Library => {
                     let a = seed();
@@ -82,6 +93,9 @@ impl Startup {
                     }
                 },
             };
+        if undone {
+            problem = Some(Problem::RestoreUndone);
+        }
         Startup {
             settings,
             library,
@@ -105,8 +119,10 @@ mod tests {
         parse_plain(SEED_ID, "Заголовок\nТекст статьи.")
     }
 
+    const T0: &str = "2026-01-01T00:00:00.000Z";
+
     fn shown(store: &MemoryStore, hash: &str) -> (String, View, bool) {
-        let s = Startup::load(store, hash, seed);
+        let s = Startup::load(store, hash, seed, T0);
         (s.article.id, s.view, s.problem.is_some())
     }
 
@@ -123,7 +139,7 @@ mod tests {
             (SEED_ID.to_owned(), View::Library, false)
         );
         // A missing article: the library, and a problem naming its key.
-        let s = Startup::load(&store, "#/a/gone", seed);
+        let s = Startup::load(&store, "#/a/gone", seed, T0);
         assert_eq!(s.view, View::Library);
         assert!(
             matches!(s.problem, Some(Problem::Corrupt { key, .. }) if key == article_key("gone"))

@@ -156,6 +156,9 @@ pub enum Problem {
     },
     /// A write failed.
     WriteFailed { key: String, error: StoreError },
+    /// A restore was cut short (the page closed halfway); everything it had written was put
+    /// back as it was before.
+    RestoreUndone,
     /// The value did not parse (it was kept under `backup_key`) and was rebuilt from what else
     /// is stored: `found` items (articles, for the library list).
     Rebuilt {

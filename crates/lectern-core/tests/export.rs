@@ -601,7 +601,7 @@ fn saving_is_all_or_nothing() {
     let (merged, _) = merge_backup(&empty, &backup);
 
     let store = MemoryStore::default();
-    let n = save_changes(&store, &empty, &merged, &[]).unwrap();
+    let n = save_changes(&store, &empty, &merged, &[], T2).unwrap();
     assert_eq!(
         n,
         1 + 2 + 1 + 1,
@@ -623,7 +623,7 @@ fn saving_is_all_or_nothing() {
     let mut tight = before;
     tight.quota_bytes = Some(total - 50);
     let snapshot = tight.map.borrow().clone();
-    let err = save_changes(&tight, &empty, &merged, &[]).unwrap_err();
+    let err = save_changes(&tight, &empty, &merged, &[], T2).unwrap_err();
     assert!(
         matches!(err, lectern_core::storage::StoreError::QuotaExceeded { .. }),
         "{err:?}"
@@ -632,7 +632,7 @@ fn saving_is_all_or_nothing() {
 
     // Read-only keys refuse the whole import up front.
     let fresh = MemoryStore::default();
-    assert!(save_changes(&fresh, &empty, &merged, &["lectern.v1.library".into()]).is_err());
+    assert!(save_changes(&fresh, &empty, &merged, &["lectern.v1.library".into()], T2).is_err());
     assert!(fresh.get("lectern.v1.settings").unwrap().is_none());
 }
 
@@ -1101,4 +1101,102 @@ fn times_from_the_future_are_clamped_to_the_restore_so_later_edits_still_win() {
     mine.annotations[0].modified = "2026-12-07T00:00:00.000Z".into();
     let merged = merge(&mine, doc);
     assert_eq!(merged.annotations[0].note, "edited later", "{id}");
+}
+
+/// A store whose write fails after `ok` have succeeded — that one write only (a full quota:
+/// putting back older, smaller values fits again) or, with `dies`, every later call too (the page
+/// was closed; what was written stays written).
+struct Flaky {
+    inner: MemoryStore,
+    ok: std::cell::Cell<usize>,
+    dies: bool,
+    dead: std::cell::Cell<bool>,
+}
+
+impl KeyValueStore for Flaky {
+    fn get(&self, key: &str) -> Result<Option<String>, lectern_core::storage::StoreError> {
+        if self.dead.get() {
+            return Err(lectern_core::storage::StoreError::Unavailable(
+                "closed".into(),
+            ));
+        }
+        self.inner.get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), lectern_core::storage::StoreError> {
+        if self.dead.get() || self.ok.get() == 0 {
+            self.dead.set(self.dies);
+            self.ok.set(usize::MAX);
+            return Err(lectern_core::storage::StoreError::QuotaExceeded {
+                key: key.into(),
+                bytes: value.len(),
+            });
+        }
+        self.ok.set(self.ok.get() - 1);
+        self.inner.set(key, value)
+    }
+    fn remove(&self, key: &str) -> Result<(), lectern_core::storage::StoreError> {
+        if self.dead.get() {
+            return Err(lectern_core::storage::StoreError::Unavailable(
+                "closed".into(),
+            ));
+        }
+        self.inner.remove(key)
+    }
+    fn keys(&self) -> Result<Vec<String>, lectern_core::storage::StoreError> {
+        self.inner.keys()
+    }
+}
+
+#[test]
+fn a_restore_failing_after_any_write_or_cut_short_leaves_everything_as_it_was() {
+    use lectern_core::export::backup::{recover_interrupted, RESTORE_JOURNAL_KEY};
+    let s = state();
+    let backup = parse_backup(&to_backup(&s, T2)).unwrap();
+    let seed = parse_plain(SEED_ID, "Пример\nТекст примера 😀.");
+    // What is there before: settings, a library with the seed, the seed's annotations.
+    let start = || {
+        let m = MemoryStore::default();
+        m.set(
+            "lectern.v1.settings",
+            r#"{"version":1,"data":{"theme":"dark"}}"#,
+        )
+        .unwrap();
+        let lib = LibraryDoc::first_open(&seed);
+        lectern_core::library::save_library(&m, &lib).unwrap();
+        m
+    };
+    let snapshot = start().map.borrow().clone();
+    // The writes a restore makes: the journal, then each change.
+    let full = start();
+    lectern_core::export::restore(&full, &backup, &seed, T2).unwrap();
+    assert!(full.get(RESTORE_JOURNAL_KEY).unwrap().is_none());
+    let writes = 1 + 1 + s.annotations.len() + 1 + 1;
+    for ok in 0..writes {
+        for dies in [false, true] {
+            let store = Flaky {
+                inner: start(),
+                ok: std::cell::Cell::new(ok),
+                dies,
+                dead: std::cell::Cell::new(false),
+            };
+            assert!(
+                lectern_core::export::restore(&store, &backup, &seed, T2).is_err(),
+                "ok={ok} dies={dies}"
+            );
+            if dies {
+                // The page was closed mid-restore: the next start puts everything back.
+                let after_crash = store.inner;
+                // A journal younger than the staleness limit may be another tab's restore in
+                // progress: left alone.
+                assert!(!recover_interrupted(&after_crash, "2000-01-01T00:00:00.000Z").unwrap());
+                assert_eq!(
+                    recover_interrupted(&after_crash, "9999-01-01T00:00:00.000Z").unwrap(),
+                    ok > 0
+                );
+                assert_eq!(*after_crash.map.borrow(), snapshot, "ok={ok}: recovered");
+            } else {
+                assert_eq!(*store.inner.map.borrow(), snapshot, "ok={ok}: rolled back");
+            }
+        }
+    }
 }

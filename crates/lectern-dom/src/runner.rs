@@ -261,6 +261,15 @@ impl Runner {
                     me.report(Action::StorageUsage(Rc::new(usage)));
                 });
             }
+            Effect::ReloadStored { keys } => {
+                for key in keys {
+                    let value = self.store.get(&key).ok().flatten();
+                    self.report(Action::StoredElsewhere {
+                        key: Some(key),
+                        value,
+                    });
+                }
+            }
             Effect::After { ms, action } => {
                 let me = Rc::clone(self);
                 Timeout::new(ms, move || me.report(*action)).forget();
@@ -451,7 +460,7 @@ impl Runner {
 }
 
 /// ISO 8601 UTC of `ms` milliseconds ago.
-fn iso_ago(ms: f64) -> String {
+pub fn iso_ago(ms: f64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(js_sys::Date::now() - ms));
     String::from(d.to_iso_string())
 }

@@ -640,15 +640,18 @@ pub fn merge_backup(current: &CurrentData, backup: &Backup) -> (CurrentData, Mer
 
 /// Writes what differs between `before` (as loaded) and `after` (as merged) to `store`:
 /// article contents first, then annotations, then settings, and the library list last (so a
-/// listed article always has its content). All or nothing: if a write fails, every key already
-/// written is put back as it was (or removed if it was absent) and the error returned. Keys in
-/// `read_only` (see [`LoadedData`]) are never written: the call fails before writing anything.
-/// Returns how many keys were written.
+/// listed article always has its content). All or nothing, also across tabs and crashes: a
+/// journal of the old values ([`RESTORE_JOURNAL_KEY`]) is written first and removed last; if a
+/// write fails, every key already written is put back as it was (or removed if it was absent)
+/// and the error returned; if the page goes away halfway, the next start puts them back
+/// ([`recover_interrupted`]). Keys in `read_only` (see [`LoadedData`]) are never written: the
+/// call fails before writing anything. Returns how many keys were written.
 pub fn save_changes(
     store: &dyn KeyValueStore,
     before: &CurrentData,
     after: &CurrentData,
     read_only: &[String],
+    now: &str,
 ) -> Result<usize, StoreError> {
     let mut writes: Vec<(String, String)> = Vec::new();
     for (id, a) in &after.articles {
@@ -679,27 +682,94 @@ pub fn save_changes(
             "{k} is read-only (written by a newer Lectern, or unreadable); nothing was imported"
         )));
     }
-    let mut done: Vec<(String, Option<String>)> = Vec::new();
-    for (k, v) in &writes {
-        let result = store.get(k).and_then(|old| {
-            store.set(k, v)?;
-            Ok(old)
-        });
-        match result {
-            Ok(old) => done.push((k.clone(), old)),
-            Err(e) => {
-                for (k, old) in done.iter().rev() {
-                    // Best effort: putting back an older, smaller value fits where the new one did.
-                    let _ = match old {
-                        Some(old) => store.set(k, old),
-                        None => store.remove(k),
-                    };
-                }
-                return Err(e);
-            }
+    if writes.is_empty() {
+        return Ok(0);
+    }
+    // The journal first: every key's value before, so a failure — or a page closed halfway —
+    // can put everything back ([`recover_interrupted`]); other tabs hold their merges while it
+    // is there. No room for it: nothing is written.
+    let mut journal = Journal {
+        started: now.to_owned(),
+        before: BTreeMap::new(),
+    };
+    for (k, _) in &writes {
+        journal.before.insert(k.clone(), store.get(k)?);
+    }
+    store.set(
+        RESTORE_JOURNAL_KEY,
+        &serde_json::to_string(&journal).expect("plain data serialises"),
+    )?;
+    for (i, (k, v)) in writes.iter().enumerate() {
+        if let Err(e) = store.set(k, v) {
+            let keys: Vec<&String> = writes[..i].iter().map(|(k, _)| k).collect();
+            return Err(match roll_back(store, &journal, keys.into_iter().rev()) {
+                Ok(()) => e,
+                Err(again) => StoreError::Other(format!(
+                    "{e}; putting back what was written failed too ({again}): it will be put back when Lectern next starts"
+                )),
+            });
         }
     }
+    store.remove(RESTORE_JOURNAL_KEY)?;
     Ok(writes.len())
+}
+
+/// The key of the restore journal: while it exists, a restore is being written (other tabs
+/// wait for it to go before reading what changed), or was cut short (the next start puts the
+/// old values back).
+pub const RESTORE_JOURNAL_KEY: &str = "lectern.v1.restoring";
+
+/// What a restore is about to overwrite: each key's value before (`None`: absent).
+#[derive(Debug, Serialize, Deserialize)]
+struct Journal {
+    /// When the restore began (ISO 8601 UTC).
+    started: String,
+    before: BTreeMap<String, Option<String>>,
+}
+
+/// A journal younger than this may belong to a restore still being written in another tab (a
+/// restore takes well under a second); an older one was cut short.
+pub const JOURNAL_STALE_MS: u64 = 10_000;
+
+/// Put back the journal's values of `keys` (in that order), then remove the journal.
+fn roll_back<'k>(
+    store: &dyn KeyValueStore,
+    journal: &Journal,
+    keys: impl Iterator<Item = &'k String>,
+) -> Result<(), StoreError> {
+    for k in keys {
+        match journal.before.get(k) {
+            Some(Some(old)) => store.set(k, old)?,
+            Some(None) => store.remove(k)?,
+            None => {}
+        }
+    }
+    store.remove(RESTORE_JOURNAL_KEY)
+}
+
+/// A restore was cut short (the page closed, the browser crashed): put every key it touched back
+/// as it was, so nothing of it stays. True when there was one. `stale_before` is the time
+/// before which a journal counts as abandoned (now − [`JOURNAL_STALE_MS`]): a younger one may
+/// be a restore another tab is writing right now, and is left to it. A journal that does not
+/// parse is left where it is (never guessed at).
+pub fn recover_interrupted(
+    store: &dyn KeyValueStore,
+    stale_before: &str,
+) -> Result<bool, StoreError> {
+    let Some(raw) = store.get(RESTORE_JOURNAL_KEY)? else {
+        return Ok(false);
+    };
+    let Ok(journal) = serde_json::from_str::<Journal>(&raw) else {
+        return Ok(false);
+    };
+    if crate::annotations_doc::cmp_time(&journal.started, stale_before)
+        == std::cmp::Ordering::Greater
+    {
+        return Ok(false);
+    }
+    let keys: Vec<String> = journal.before.keys().cloned().collect();
+    roll_back(store, &journal, keys.iter())?;
+    Ok(true)
 }
 
 /// Times from a file later than `now` become `now`: a `modified` in the year 9999 would win
@@ -752,7 +822,7 @@ pub fn restore(
     let loaded = CurrentData::load(store, seed);
     let (merged, report) = merge_backup(&loaded.data, &backup);
     if !report.is_unchanged() {
-        save_changes(store, &loaded.data, &merged, &loaded.read_only)?;
+        save_changes(store, &loaded.data, &merged, &loaded.read_only, now)?;
     }
     Ok(Restored {
         report,

@@ -197,6 +197,11 @@ impl LibraryState {
         });
         self.just_removed = Some(meta);
         self.changed(fx);
+        // Undo is offered for a while; then the article's stored data goes.
+        fx.push(Effect::After {
+            ms: crate::library::UNDO_WINDOW_MS,
+            action: Box::new(crate::state::Action::RemovalFinal { id: id.to_owned() }),
+        });
     }
 
     pub(crate) fn undo_remove(&mut self, now: &str, fx: &mut Effects) {

@@ -57,6 +57,9 @@ pub struct State {
     pub notices: Notices,
     /// Which screen is showing.
     pub view: View,
+    /// Another tab is restoring a backup: what it writes is read once it has finished, not
+    /// merged piece by piece.
+    pub restoring_elsewhere: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -301,6 +304,7 @@ impl State {
             transfer: TransferState::default(),
             notices,
             view: start.view,
+            restoring_elsewhere: false,
         }
     }
 
@@ -452,13 +456,7 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
         }
 
         Action::RenameArticle { id, title, now } => s.library.rename(&id, &title, &now, fx),
-        Action::RemoveArticle { id, now } => {
-            s.library.remove(&id, &now, fx);
-            fx.push(Effect::After {
-                ms: crate::library::UNDO_WINDOW_MS,
-                action: Box::new(Action::RemovalFinal { id }),
-            });
-        }
+        Action::RemoveArticle { id, now } => s.library.remove(&id, &now, fx),
         Action::RemovalFinal { id } => {
             if s.library.just_removed.as_ref().is_some_and(|m| m.id == id) {
                 s.library.just_removed = None;
@@ -606,9 +604,29 @@ fn newer_elsewhere(s: &mut State, subject: Subject, key: String, error: &StoreEr
 /// newer Lectern has written (read-only, with the message).
 fn stored_elsewhere(s: &mut State, key: Option<String>, value: Option<String>, fx: &mut Effects) {
     use crate::storage::{parse_stored, StoredElsewhere};
-    let (Some(key), Some(raw)) = (key, value) else {
+    let Some(key) = key else {
         return;
     };
+    if key == crate::export::backup::RESTORE_JOURNAL_KEY {
+        s.restoring_elsewhere = value.is_some();
+        if value.is_none() {
+            // Finished (or undone): read what is there now.
+            fx.push(Effect::ReloadStored {
+                keys: vec![
+                    crate::library::LIBRARY_KEY.to_owned(),
+                    crate::storage::SETTINGS_KEY.to_owned(),
+                    crate::annotations_doc::annotations_key(&s.reader.article.id),
+                ],
+            });
+        }
+        return;
+    }
+    let Some(raw) = value else {
+        return;
+    };
+    if s.restoring_elsewhere {
+        return;
+    }
     let open_key = crate::annotations_doc::annotations_key(&s.reader.article.id);
     if key == open_key {
         match crate::annotations_doc::parse_stored_doc(&raw) {

@@ -657,7 +657,10 @@ fn routes_open_through_the_one_decision() {
     // To the library and back to the same article: nothing is read again, memory is kept.
     let (lib, fx) = super::reduce(&s, Action::RouteChanged(Route::Library));
     assert_eq!(lib.view, View::Library);
-    assert_eq!(fx, vec![Effect::LoadLibraryDetails]);
+    assert_eq!(
+        fx,
+        vec![Effect::LoadLibraryDetails, Effect::LoadStorageUsage]
+    );
     let (back, fx) = super::reduce(&lib, Action::RouteChanged(Route::Article("a".into())));
     assert_eq!(back.view, View::Reader);
     assert!(fx.is_empty());
@@ -680,10 +683,8 @@ fn routes_open_through_the_one_decision() {
         },
     );
     let (n, fx) = super::reduce(&gone, Action::RouteChanged(Route::Default));
-    assert_eq!(
-        (n.view, fx),
-        (View::Library, vec![Effect::LoadLibraryDetails])
-    );
+    assert_eq!(n.view, View::Library);
+    assert_eq!(fx, vec![Effect::LoadLibraryDetails, Effect::LoadStorageUsage]);
     // An article that cannot be opened: the library, with the problem.
     let (n, _) = super::reduce(
         &s,
@@ -1030,4 +1031,61 @@ fn library_search_reads_texts_once_when_first_needed() {
     assert_eq!(s.library.search().len(), 1);
     let s = reduce(&s, Action::SearchLibrary("нет такого".into()));
     assert!(s.library.search().is_empty());
+}
+
+#[test]
+fn a_removed_article_can_be_undone_until_its_window_ends_then_its_data_goes() {
+    let s = start();
+    let (s, fx) = super::reduce(
+        &s,
+        Action::RemoveArticle {
+            id: "seed".into(),
+            now: at(1),
+        },
+    );
+    let final_action = fx.iter().find_map(|e| match e {
+        Effect::After { ms, action } => Some((*ms, (**action).clone())),
+        _ => None,
+    });
+    assert_eq!(
+        final_action,
+        Some((
+            crate::library::UNDO_WINDOW_MS,
+            Action::RemovalFinal { id: "seed".into() }
+        ))
+    );
+    assert!(s.library.just_removed.is_some());
+    let (s, fx) = super::reduce(&s, Action::RemovalFinal { id: "seed".into() });
+    assert!(s.library.just_removed.is_none(), "no undo after the window");
+    assert_eq!(fx, vec![Effect::PurgeRemoved]);
+}
+
+#[test]
+fn another_tabs_restore_is_read_when_it_has_finished_not_piece_by_piece() {
+    let s = start();
+    let journal = crate::export::backup::RESTORE_JOURNAL_KEY;
+    let s = reduce(
+        &s,
+        Action::StoredElsewhere {
+            key: Some(journal.into()),
+            value: Some("{}".into()),
+        },
+    );
+    assert!(s.restoring_elsewhere);
+    // A piece of the restore: not merged, not written back.
+    let mut theirs = s.library.doc.clone();
+    theirs.articles.clear();
+    let (n, fx) = super::reduce(&s, elsewhere(&theirs));
+    assert!(fx.is_empty());
+    assert_eq!(n.library.doc, s.library.doc);
+    // Finished: what is stored now is read.
+    let (n, fx) = super::reduce(
+        &n,
+        Action::StoredElsewhere {
+            key: Some(journal.into()),
+            value: None,
+        },
+    );
+    assert!(!n.restoring_elsewhere);
+    assert!(matches!(&fx[..], [Effect::ReloadStored { keys }] if keys.len() == 3));
 }
