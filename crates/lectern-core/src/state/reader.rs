@@ -11,7 +11,7 @@
 //! Lectern, or unreadable and not backed up) ignores edits by construction.
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -297,19 +297,66 @@ impl ReaderState {
     }
 
     /// Apply one undo/redo step: put every recorded `before` back (with a fresh `modified`) and
-    /// return the inverse step.
+    /// return the inverse step. One pass over the document, however many annotations the step
+    /// touches (an import of thousands is one step).
     fn apply_change(&mut self, change: Change, now: &str, fx: &mut Effects) -> Change {
-        let ids: Vec<&str> = change.before.iter().map(|(id, _)| id.as_str()).collect();
-        let inverse = self.snapshot(&ids, change.kind);
-        for (id, before) in change.before {
-            match before {
-                Some(mut a) => {
+        let touched: HashSet<&str> = change.before.iter().map(|(id, _)| id.as_str()).collect();
+        let inverse = Change {
+            kind: change.kind,
+            before: {
+                let current: HashMap<&str, &Annotation> = self
+                    .doc
+                    .annotations
+                    .iter()
+                    .filter(|a| touched.contains(a.id.as_str()))
+                    .map(|a| (a.id.as_str(), a))
+                    .collect();
+                change
+                    .before
+                    .iter()
+                    .map(|(id, _)| (id.clone(), current.get(id.as_str()).map(|a| (*a).clone())))
+                    .collect()
+            },
+        };
+        // Each touched annotation goes back where it is in the list (its place is its paint
+        // order), or to the end if it is not there; `None` deletes it.
+        let mut back: HashMap<String, Option<Annotation>> = change
+            .before
+            .into_iter()
+            .map(|(id, before)| {
+                let before = before.map(|mut a| {
                     a.modified = now.to_owned();
-                    self.upsert(a);
-                }
-                None => self.delete(&id, now),
+                    a
+                });
+                (id, before)
+            })
+            .collect();
+        let doc = Rc::make_mut(&mut self.doc);
+        doc.tombstones.retain(|t| !back.contains_key(&t.id));
+        let mut kept = Vec::with_capacity(doc.annotations.len());
+        for a in std::mem::take(&mut doc.annotations) {
+            match back.remove(&a.id) {
+                None => kept.push(a),
+                Some(Some(b)) => kept.push(b),
+                Some(None) => doc.tombstones.push(Tombstone {
+                    id: a.id,
+                    deleted: now.to_owned(),
+                }),
             }
         }
+        // Not in the list: restored ones are added, deleted ones leave a tombstone all the same.
+        let mut rest: Vec<(String, Option<Annotation>)> = back.into_iter().collect();
+        rest.sort_by(|x, y| x.0.cmp(&y.0));
+        for (id, b) in rest {
+            match b {
+                Some(b) => kept.push(b),
+                None => doc.tombstones.push(Tombstone {
+                    id,
+                    deleted: now.to_owned(),
+                }),
+            }
+        }
+        doc.annotations = kept;
         self.place_all();
         self.changed(fx);
         inverse
@@ -447,23 +494,29 @@ impl ReaderState {
     }
 
     /// Annotations from a file, already attached to this article: added as one undo step (only
-    /// this article's, and only ids not present).
+    /// this article's, and only ids not present). One pass over both lists, whatever their
+    /// sizes (100,000 rows is one import).
     pub(crate) fn import(&mut self, list: Vec<Annotation>, fx: &mut Effects) {
         if !self.editable() {
             return;
         }
+        let mut taken: HashSet<String> =
+            self.doc.annotations.iter().map(|a| a.id.clone()).collect();
         let list: Vec<Annotation> = list
             .into_iter()
-            .filter(|a| a.article_id == self.article.id && self.annotation(&a.id).is_none())
+            .filter(|a| a.article_id == self.article.id && taken.insert(a.id.clone()))
             .collect();
         if list.is_empty() {
             return;
         }
-        let ids: Vec<&str> = list.iter().map(|a| a.id.as_str()).collect();
-        let change = self.snapshot(&ids, ChangeKind::Create);
-        for a in list {
-            self.upsert(a);
-        }
+        let change = Change {
+            kind: ChangeKind::Create,
+            before: list.iter().map(|a| (a.id.clone(), None)).collect(),
+        };
+        let new: HashSet<&str> = list.iter().map(|a| a.id.as_str()).collect();
+        let doc = Rc::make_mut(&mut self.doc);
+        doc.tombstones.retain(|t| !new.contains(t.id.as_str()));
+        doc.annotations.extend(list);
         self.place_all();
         self.record(change, fx);
     }

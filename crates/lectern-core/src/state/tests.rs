@@ -684,7 +684,10 @@ fn routes_open_through_the_one_decision() {
     );
     let (n, fx) = super::reduce(&gone, Action::RouteChanged(Route::Default));
     assert_eq!(n.view, View::Library);
-    assert_eq!(fx, vec![Effect::LoadLibraryDetails, Effect::LoadStorageUsage]);
+    assert_eq!(
+        fx,
+        vec![Effect::LoadLibraryDetails, Effect::LoadStorageUsage]
+    );
     // An article that cannot be opened: the library, with the problem.
     let (n, _) = super::reduce(
         &s,
@@ -1088,4 +1091,33 @@ fn another_tabs_restore_is_read_when_it_has_finished_not_piece_by_piece() {
     );
     assert!(!n.restoring_elsewhere);
     assert!(matches!(&fx[..], [Effect::ReloadStored { keys }] if keys.len() == 3));
+}
+
+#[test]
+fn a_hundred_thousand_imported_annotations_are_added_in_one_pass() {
+    // Quadratic adding (one search of the list per annotation) would take minutes here; the
+    // test is a guard by completing, not a timing.
+    let s = start();
+    let donor = add(&start(), "x", "Киев", Color::Yellow, 1);
+    let template = donor.reader.annotation("x").unwrap().clone();
+    let list: Vec<Annotation> = (0..100_000)
+        .map(|i| {
+            let mut a = template.clone();
+            a.id = format!("imp-{i}");
+            a.article_id = s.reader.article.id.clone();
+            a
+        })
+        .collect();
+    let s = reduce(&s, Action::ImportAnnotations(list.clone()));
+    assert_eq!(s.reader.doc.annotations.len(), 100_000);
+    assert_eq!(s.reader.undo.len(), 1, "one undo step");
+    // The same again adds nothing.
+    let again = reduce(&s, Action::ImportAnnotations(list));
+    assert_eq!(again.reader.revision, s.reader.revision);
+    // Undo takes all of them back in one step, redo brings them again.
+    let undone = reduce(&s, Action::Undo { now: at(9) });
+    assert!(undone.reader.doc.annotations.is_empty());
+    assert_eq!(undone.reader.doc.tombstones.len(), 100_000);
+    let redone = reduce(&undone, Action::Redo { now: at(10) });
+    assert_eq!(redone.reader.doc.annotations.len(), 100_000);
 }
