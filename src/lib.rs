@@ -18,6 +18,8 @@ pub use lectern_core::library::SEED_TEXT as SEED_ARTICLE;
 
 /// Mount the app (the benchmark page instead with `?bench` in the URL).
 pub fn start() {
+    // A bug shows a message with a copy of the data instead of a silently frozen page.
+    lectern_dom::crash::install_panic_hook();
     // The first paint may be on screen, with a selection the app's render would reset.
     lectern_dom::first_paint::keep_selection();
     #[cfg(feature = "bench")]

@@ -7,6 +7,7 @@
 //!   a character.
 //! - [`selection`]: the DOM selection as (block, UTF-16 offset) points, clipped to the article.
 //! - [`env`]: clock, random ids, clipboard, downloads.
+//! - [`crash`]: the panic hook's message ("Lectern hit a bug; your data is safe").
 //! - [`files`]: reading files from a chooser or a drop.
 //! - [`import_worker`]: the importers, run in a Web Worker loaded on first import.
 //! - [`runner`]: the one effect runner: carries out what the core reducer asks (storage,
@@ -16,6 +17,7 @@
 //! parameter (a test seam), convert, and call the core.
 
 pub mod bench;
+pub mod crash;
 pub mod env;
 pub mod files;
 pub mod first_paint;
