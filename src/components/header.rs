@@ -54,8 +54,8 @@ pub fn Header() -> Html {
     html! {
         <header class="app-bar">
             <div class="app-bar__inner">
-                <a class="brand" href="#/" title={t.library} aria-label={format!("{} — {}", t.app_name, t.library)}>
-                    <span class="brand__mark" aria-hidden="true">{"L"}</span>
+                <a class="brand" href="#/" title={t.library}>
+                    <span class="brand__mark" aria-hidden="true"></span>
                     <span class="brand__name">{ t.app_name }</span>
                 </a>
                 <div class="app-bar__actions">

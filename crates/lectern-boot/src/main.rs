@@ -56,7 +56,7 @@ pub(crate) fn show(article: &Article, doc: &AnnotationsDoc, lang: Lang) -> Optio
     let html = reader_html(article, lang);
     boot.set_inner_html(&format!(
         "<header class=\"app-bar\"><div class=\"app-bar__inner\"><span class=\"brand\">\
-         <span class=\"brand__mark\" aria-hidden=\"true\">L</span><span class=\"brand__name\">{}</span>\
+         <span class=\"brand__mark\" aria-hidden=\"true\"></span><span class=\"brand__name\">{}</span>\
          </span></div></header><div class=\"layout\"><main class=\"main\" id=\"main\">{}</main>\
          <aside class=\"panel\" aria-hidden=\"true\"></aside></div>",
         t.app_name,
