@@ -163,3 +163,84 @@ test('a backup whose article has a javascript: source restores without a script 
   assert.ok(!hrefs.some((h) => /^\s*javascript:/i.test(h)), JSON.stringify(hrefs));
   await context.close();
 });
+
+test('an import worker that fails says so, and the next import starts a fresh one', async () => {
+  const { context, page } = await newPage(browser);
+  // The importers' wasm does not arrive (a flaky network, a broken deploy).
+  await context.route(/lectern-import_bg\.wasm$/, (route) => route.fulfill({ status: 500, body: 'no' }));
+  await page.goto(`${url}#/`);
+  await page.getByRole('heading', { level: 1, name: 'Your articles' }).waitFor();
+  const open = async (name, text) => {
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Open file…' }).click();
+    await (await chooser).setFiles([{ name, mimeType: 'text/plain', buffer: Buffer.from(text) }]);
+  };
+  await open('first.txt', 'Первая статья\n\nТекст первой статьи, достаточно длинный.');
+  const report = page.locator('.import-report');
+  await report.getByText('first.txt').waitFor();
+  assert.match(await report.innerText(), /first\.txt could not be saved.*import worker/is);
+  // The network is back: the next file gets a new worker and is imported.
+  await context.unroute(/lectern-import_bg\.wasm$/);
+  await open('second.txt', 'Вторая статья\n\nТекст второй статьи, тоже достаточно длинный.');
+  await page.locator('article h1', { hasText: 'Вторая статья' }).waitFor();
+  await context.close();
+});
+
+test('the app bar is opaque: scrolled article text never shows behind its text', async () => {
+  const { context, page } = await newPage(browser);
+  await page.goto(url);
+  await page.locator('article h1').waitFor();
+  await page.evaluate(() => window.scrollTo(0, 300));
+  const bar = await page.evaluate(() => {
+    const s = getComputedStyle(document.querySelector('.app-bar'));
+    return { bg: s.backgroundColor, filter: s.backdropFilter };
+  });
+  // rgba(…, a) or color(… / a) with a < 1, or transparent, would let the heading through.
+  const m = /rgba\([^)]*,\s*([\d.]+)\)|\/\s*([\d.]+)\s*\)/.exec(bar.bg);
+  const alpha = m ? Number(m[1] ?? m[2]) : 1;
+  assert.equal(alpha, 1, `bar background ${bar.bg}`);
+  assert.notEqual(bar.bg, 'transparent');
+  await context.close();
+});
+
+test('a backup restored in one tab reaches another tab whole, and that tab writes nothing of its own meanwhile', async () => {
+  const { context, page: a } = await newPage(browser, { viewport: { width: 1400, height: 1400 } });
+  await a.goto(url);
+  await a.locator('article h1').waitFor();
+  await dragSelect(a, { block: 1, text: 'Мустафаевым' }, { block: 1, text: 'Мустафаевым' });
+  await a.keyboard.press('h');
+  await settled(a);
+  const mine = await a.evaluate((k) => JSON.parse(localStorage.getItem(k)).data.annotations[0], KEY);
+  // A backup with another highlight on the sample.
+  const theirs = { ...mine, id: '6c656374-6572-4e2d-a76f-6c64656e2d31', note: 'из копии', created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z' };
+  const backup = {
+    format: 'lectern-backup', version: 1, exported: '2026-01-01T00:00:00.000Z',
+    library: { articles: [] }, articles: [],
+    annotations: {}, settings: {},
+  };
+  const lib = await a.evaluate(() => JSON.parse(localStorage.getItem('lectern.v1.library') || 'null'));
+  backup.library = lib ? lib.data : { articles: [{ id: 'seed', title: 'x', lang: 'ru', added: '2026-01-01T00:00:00.000Z', words: 1, hash: 'x' }] };
+  backup.annotations = { seed: { annotations: [theirs], tombstones: [] } };
+  // Tab B restores it from the library.
+  const b = await open(context, '#/');
+  await b.getByRole('heading', { level: 1, name: 'Your articles' }).waitFor();
+  const writesInA = await a.evaluateHandle(() => {
+    const seen = [];
+    const orig = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (k, v) { seen.push(k); return orig.call(this, k, v); };
+    return seen;
+  });
+  await b.locator('.library__import .export > summary').click();
+  const chooser = b.waitForEvent('filechooser');
+  await b.getByRole('button', { name: 'Restore a backup or import annotations…' }).click();
+  await (await chooser).setFiles([{ name: 'b.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(backup)) }]);
+  await b.getByRole('status').filter({ hasText: 'Backup restored' }).waitFor();
+  // Tab A shows both highlights, without reloading.
+  await a.locator('.note-card').nth(1).waitFor();
+  assert.equal(await a.locator('.note-card').count(), 2);
+  await settled(a);
+  assert.deepEqual(await writesInA.jsonValue(), [], 'tab A wrote nothing back: storage already holds both');
+  const stored = await a.evaluate((k) => JSON.parse(localStorage.getItem(k)).data.annotations.map((x) => x.note).sort(), KEY);
+  assert.deepEqual(stored, ['', 'из копии']);
+  await context.close();
+});
