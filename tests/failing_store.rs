@@ -57,6 +57,9 @@ impl KeyValueStore for TestStore {
         }
         Ok(())
     }
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.map.borrow().keys().cloned().collect())
+    }
 }
 
 fn document() -> web_sys::Document {
