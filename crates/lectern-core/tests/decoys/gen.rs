@@ -440,9 +440,17 @@ fn decoy_changes(
         .nth(NEAR_CONTEXT)
         .map_or(text.len(), |(i, _)| ev.quote.end + i)
         .min(ev.window.end);
-    let before = part(near_start, ev.quote.start);
+    let mut before = part(near_start, ev.quote.start);
     let inside = part(ev.quote.start, ev.quote.end);
-    let after = part(ev.quote.end, near_end);
+    let mut after = part(ev.quote.end, near_end);
+    // Not the farthest word of a side when there is another: replaced there, a longer word
+    // only shifts the edge of what was stored, and an alignment absorbs most of it.
+    if before.len() > 1 {
+        before.remove(0);
+    }
+    if after.len() > 1 {
+        after.pop();
+    }
     let mut chosen: Vec<Range<usize>> = Vec::new();
     for side in [&before, &after] {
         if !side.is_empty() {
