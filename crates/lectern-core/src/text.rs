@@ -1,4 +1,5 @@
-//! Text offsets in three explicitly named units, and every conversion between them.
+//! Text offsets in explicitly named units, and every conversion between the three units of a
+//! text.
 //!
 //! Unit convention (the one place where units meet):
 //! - [`ByteOffset`]: UTF-8 bytes, what Rust `&str` slicing uses (Cyrillic letter = 2, emoji = 4).
@@ -6,6 +7,10 @@
 //!   Cyrillic letter = 1, astral emoji = 2).
 //! - [`CodePointOffset`]: Unicode scalar values, what W3C Web Annotation selectors use ("positions
 //!   MUST be in terms of unicode code points").
+//! - [`NormOffset`]: UTF-8 bytes of the *normalised* text that anchoring searches (spaces,
+//!   quotes, dashes and `ё` folded: `anchor::normalize`), which is a different string from the
+//!   text. It converts to and from [`ByteOffset`] only through the normaliser's map
+//!   (`Normalized::to_orig`, `Normalized::orig_to_norm`), which knows what was folded where.
 //!
 //! An offset is valid in a text when it is at most the text's length in that unit and does not
 //! fall inside a character (a UTF-8 continuation byte, or between the two halves of a surrogate
@@ -40,6 +45,39 @@ pub struct Utf16Offset(pub usize);
 )]
 #[serde(transparent)]
 pub struct CodePointOffset(pub usize);
+
+/// An offset in UTF-8 bytes of a normalised text (see the module docs): never an offset into
+/// the text itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct NormOffset(pub usize);
+
+impl NormOffset {
+    /// `n` bytes earlier, or 0.
+    pub fn saturating_sub(self, n: usize) -> Self {
+        NormOffset(self.0.saturating_sub(n))
+    }
+
+    /// Bytes between two offsets of the same normalised text.
+    pub fn abs_diff(self, other: Self) -> usize {
+        self.0.abs_diff(other.0)
+    }
+}
+
+/// `n` bytes later in the same normalised text.
+impl std::ops::Add<usize> for NormOffset {
+    type Output = NormOffset;
+    fn add(self, n: usize) -> NormOffset {
+        NormOffset(self.0 + n)
+    }
+}
+
+/// `n` bytes earlier in the same normalised text (`n` at most the offset).
+impl std::ops::Sub<usize> for NormOffset {
+    type Output = NormOffset;
+    fn sub(self, n: usize) -> NormOffset {
+        NormOffset(self.0 - n)
+    }
+}
 
 /// Which unit an offset (and an [`OffsetError`]) is counted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -69,8 +69,14 @@ fn judge(
     target: &Target,
     truth: &[Range<usize>],
 ) -> (Outcome, Placement, bool) {
-    let offered = false;
-    let p = anchorer.anchor(target);
+    let explained = anchorer.anchor_explained(target);
+    assert_eq!(explained.placement, anchorer.anchor(target));
+    // Orphaned as ambiguous, with the true place among those offered.
+    let offered = explained
+        .ambiguous
+        .iter()
+        .any(|r| truth.iter().any(|t| r.start.0 < t.end && t.start < r.end.0));
+    let p = explained.placement;
     let o = match p.range() {
         None if truth.is_empty() => Outcome::OrphanGone,
         None => Outcome::OrphanPresent,
