@@ -372,8 +372,9 @@ const FILTER_PAD: usize = 16;
 /// Code points of stored context on each side, next to the quote, that decide whether that side
 /// of a candidate agrees ([`SIDE_EDITS`]).
 const NEAR_CONTEXT: usize = 32;
-/// A side agrees when its [`NEAR_CONTEXT`] code points are at most this many edits away (or
-/// all its words are there, each at most a typo away).
+/// A side agrees when its [`NEAR_CONTEXT`] code points are at most this many edits away
+/// (proportionally fewer for less stored context), or all its words are there, each at most a
+/// typo away.
 const SIDE_EDITS: usize = 2;
 /// A rival (a candidate not overlapping the best) with at least this fraction of the best's
 /// support makes the target ambiguous.
@@ -1187,32 +1188,50 @@ impl<'a> Anchorer<'a> {
         // middle of a sentence (a look-alike: the same words in other surroundings)? The
         // stored context and the text here share a verbatim run next to the quote; a boundary
         // is where that run ends at the end of a sentence.
-        let rp = common_run(hay[..range.start].chars().rev(), q.np.chars().rev());
-        let rp_b =
-            q.np.chars()
-                .rev()
-                .take(rp)
-                .map(char::len_utf8)
-                .sum::<usize>();
-        let rs = common_run(hay[range.end..].chars(), q.ns.chars());
-        let rs_b = q.ns.chars().take(rs).map(char::len_utf8).sum::<usize>();
+        let (rp, rp_b) = if pre {
+            (q.pm, q.np.len())
+        } else {
+            let rp = common_run(hay[..range.start].chars().rev(), q.np.chars().rev());
+            (rp, q.np.chars().rev().take(rp).map(char::len_utf8).sum())
+        };
+        let (rs, rs_b) = if suf {
+            (q.sm, q.ns.len())
+        } else {
+            let rs = common_run(hay[range.end..].chars(), q.ns.chars());
+            (rs, q.ns.chars().take(rs).map(char::len_utf8).sum())
+        };
         // (Both texts may end their sentences alike — ". " — so the boundary may lie inside
         // the shared run: any sentence end from the run's far end up to the quote counts.)
-        let p_boundary = q.np.is_empty()
-            || (0..=rp_b)
-                .filter(|&j| q.np.is_char_boundary(q.np.len() - j))
-                .any(|j| breaks_at(&q.np, q.np.len() - j) && breaks_at(hay, range.start - j));
-        let s_boundary = q.ns.is_empty()
-            || (0..=rs_b)
-                .filter(|&j| q.ns.is_char_boundary(j))
-                .any(|j| breaks_at(hay, range.end + j));
+        // (Computed only for a side that does not agree; only after a space or a closing mark
+        // can a sentence end.)
+        let closes = |b: u8| matches!(b, b' ' | b'.' | b'!' | b'?' | b'"' | b'\'' | b')' | b']');
+        let (start0, end0) = (range.start, range.end);
+        let p_boundary = || {
+            let np = q.np.as_bytes();
+            q.np.is_empty()
+                || (0..=rp_b)
+                    .filter(|&j| j == np.len() || closes(np[np.len() - j - 1]))
+                    .any(|j| breaks_at(&q.np, q.np.len() - j) && breaks_at(hay, start0 - j))
+        };
+        let s_boundary = || {
+            q.ns.is_empty()
+                || (0..=rs_b)
+                    .filter(|&j| closes(hay.as_bytes()[end0 + j - 1]))
+                    .any(|j| breaks_at(hay, end0 + j))
+        };
         // A side agrees when its near context is nearly verbatim, or when every word of it is
         // still there in order, each at most a typo away (letters edited all over a passage
         // leave its words recognisable; a look-alike has other words).
         // (Word comparisons only where the edit count does not settle it.)
-        let (start0, end0) = (range.start, range.end);
-        let p_words = || word_diff(q.np_near.chars().rev(), hay[..start0].chars().rev(), true);
-        let s_words = || word_diff(q.ns_near.chars(), hay[end0..].chars(), true);
+        // (A side shorter than MIN_CONTEXT reached the text's edge: its last word is whole.)
+        let p_words = || {
+            word_diff(
+                q.np_near.chars().rev(),
+                hay[..start0].chars().rev(),
+                q.pm >= MIN_CONTEXT,
+            )
+        };
+        let s_words = || word_diff(q.ns_near.chars(), hay[end0..].chars(), q.sm >= MIN_CONTEXT);
         let agrees = |sim: Option<f32>,
                       len: usize,
                       words: &dyn Fn() -> WordDiff,
@@ -1224,10 +1243,12 @@ impl<'a> Anchorer<'a> {
                     w.replaced <= w.words / 2
                 }
             }
+            // (Fewer edits where less context was stored, at a text edge: two stored
+            // letters are no evidence if two edits may change them.)
             Some(sim) => {
-                ((1.0 - sim) * len as f32).round() as usize <= SIDE_EDITS || {
+                ((1.0 - sim) * len as f32).round() as usize <= SIDE_EDITS * len / NEAR_CONTEXT || {
                     let w = words();
-                    w.words > 0 && w.replaced == 0
+                    w.letters >= ABUT_CHARS && w.replaced == 0
                 }
             }
             None => at_edge,
@@ -1263,8 +1284,8 @@ impl<'a> Anchorer<'a> {
                 s_agrees = agrees(s_near, q.snm, &s_words, range.end == hay.len(), true);
             }
         }
-        let p_ok = p_agrees || p_boundary;
-        let s_ok = s_agrees || s_boundary;
+        let p_ok = || p_agrees || p_boundary();
+        let s_ok = || s_agrees || s_boundary();
         let no_context = q.np.is_empty() && q.ns.is_empty();
         // A changed quote whose one side agrees: is the rest of it elsewhere (the quote
         // spanned a boundary, and the text beyond it moved or was rewritten)? Then the verbatim
@@ -1309,7 +1330,7 @@ impl<'a> Anchorer<'a> {
             || if errors == 0 {
                 // An exact quote elsewhere: each side agrees or changed at a boundary, and one
                 // side agrees unless the quote is long enough to stand alone.
-                p_ok && s_ok && (p_agrees || s_agrees || m >= LONG_QUOTE)
+                (p_agrees || s_agrees || m >= LONG_QUOTE) && p_ok() && s_ok()
             } else {
                 // A changed quote elsewhere: both sides agree, or the evidence is split at a
                 // boundary inside the quote.
@@ -1380,6 +1401,8 @@ fn occurrences<'h>(
 #[derive(Debug, Clone, Copy, Default)]
 struct WordDiff {
     words: usize,
+    /// Letters and digits in the stored words.
+    letters: usize,
     /// Words found at most one edit in three letters away (at least one edit allowed), but not
     /// verbatim.
     typos: usize,
@@ -1449,6 +1472,7 @@ fn word_diff(
     let (cost, typos) = row.iter().copied().min().unwrap_or((n, 0));
     WordDiff {
         words: n,
+        letters: want.iter().map(Vec::len).sum(),
         typos,
         replaced: cost,
     }
