@@ -270,24 +270,37 @@ impl<'a> Describer<'a> {
     }
 }
 
-/// Byte offset `n` chars before `at` (or 0).
+/// Byte offset `n` chars before `at` (or 0). Byte-wise: a char starts at every byte that is
+/// not a continuation byte (no decoding, which the browser's baseline wasm compiler makes
+/// slow).
 fn back_chars(text: &str, at: usize, n: usize) -> usize {
     if n == 0 {
         return at;
     }
-    text[..at]
-        .char_indices()
-        .rev()
-        .nth(n - 1)
-        .map_or(0, |(i, _)| i)
+    let mut left = n;
+    for (i, &b) in text.as_bytes()[..at].iter().enumerate().rev() {
+        if b & 0xC0 != 0x80 {
+            left -= 1;
+            if left == 0 {
+                return i;
+            }
+        }
+    }
+    0
 }
 
-/// Byte offset `n` chars after `at` (or the end).
+/// Byte offset `n` chars after `at` (or the end). Byte-wise, as [`back_chars`].
 fn fwd_chars(text: &str, at: usize, n: usize) -> usize {
-    text[at..]
-        .char_indices()
-        .nth(n)
-        .map_or(text.len(), |(i, _)| at + i)
+    let mut seen = 0;
+    for (i, &b) in text.as_bytes()[at..].iter().enumerate() {
+        if b & 0xC0 != 0x80 {
+            if seen == n {
+                return at + i;
+            }
+            seen += 1;
+        }
+    }
+    text.len()
 }
 
 /// How many code points of context (each side) make the quote at `s..e` unique.
@@ -435,8 +448,8 @@ struct Query {
     ns: String,
     /// The [`NEAR_CONTEXT`] code points of `np` and `ns` next to the quote, and their lengths
     /// in code points.
-    np_near: String,
-    ns_near: String,
+    np_near_at: usize,
+    ns_near_end: usize,
     pnm: usize,
     snm: usize,
     prefix_near_rev: OnceCell<Pattern>,
@@ -471,14 +484,24 @@ impl Query {
             .get_or_init(|| Pattern::new(&self.ns.chars().collect::<Vec<_>>()))
     }
 
+    /// The [`NEAR_CONTEXT`] code points of the stored prefix next to the quote.
+    fn np_near(&self) -> &str {
+        &self.np[self.np_near_at..]
+    }
+
+    /// The [`NEAR_CONTEXT`] code points of the stored suffix next to the quote.
+    fn ns_near(&self) -> &str {
+        &self.ns[..self.ns_near_end]
+    }
+
     fn prefix_near_rev(&self) -> &Pattern {
         self.prefix_near_rev
-            .get_or_init(|| Pattern::new(&self.np_near.chars().rev().collect::<Vec<_>>()))
+            .get_or_init(|| Pattern::new(&self.np_near().chars().rev().collect::<Vec<_>>()))
     }
 
     fn suffix_near_pat(&self) -> &Pattern {
         self.suffix_near_pat
-            .get_or_init(|| Pattern::new(&self.ns_near.chars().collect::<Vec<_>>()))
+            .get_or_init(|| Pattern::new(&self.ns_near().chars().collect::<Vec<_>>()))
     }
 }
 
@@ -650,18 +673,18 @@ impl<'a> Anchorer<'a> {
         if nq.is_empty() {
             return self.anchor_empty(&np, &ns, expected).into();
         }
-        let pm = np.chars().count();
-        let sm = ns.chars().count();
-        let np_near = np[back_chars(&np, np.len(), NEAR_CONTEXT)..].to_owned();
-        let ns_near = ns[..fwd_chars(&ns, 0, NEAR_CONTEXT)].to_owned();
+        let pm = crate::text::cp_len(&np);
+        let sm = crate::text::cp_len(&ns);
+        let np_near_at = back_chars(&np, np.len(), NEAR_CONTEXT);
+        let ns_near_end = fwd_chars(&ns, 0, NEAR_CONTEXT);
         let query = Query {
-            m: nq.chars().count(),
+            m: crate::text::cp_len(&nq),
             pm,
             sm,
             pnm: pm.min(NEAR_CONTEXT),
             snm: sm.min(NEAR_CONTEXT),
-            np_near,
-            ns_near,
+            np_near_at,
+            ns_near_end,
             prefix_near_rev: OnceCell::new(),
             suffix_near_pat: OnceCell::new(),
             quote_rev: OnceCell::new(),
@@ -672,8 +695,15 @@ impl<'a> Anchorer<'a> {
             np,
             ns,
             expected,
-            positioned: target.position.end.0.checked_sub(target.position.start.0)
-                == Some(q.exact.chars().count()),
+            // (Counting the quote only when the position spans something.)
+            positioned: target
+                .position
+                .end
+                .0
+                .checked_sub(target.position.start.0)
+                .is_some_and(|n| {
+                    (n > 0 || q.exact.is_empty()) && n == crate::text::cp_len(&q.exact)
+                }),
             occurrences: OnceCell::new(),
         };
 
@@ -784,6 +814,7 @@ impl<'a> Anchorer<'a> {
     }
 
     /// An empty quote: place it where the stored prefix and suffix meet (exact only).
+    #[inline(never)]
     fn anchor_empty(&self, np: &str, ns: &str, expected: NormOffset) -> Placement {
         let joined = format!("{np}{ns}");
         if joined.is_empty() {
@@ -824,17 +855,23 @@ impl<'a> Anchorer<'a> {
             }
             None => occurrences(hay, &q.nq, region).collect(),
         };
-        // Cheap ranking: how many chars of context agree literally, then nearness.
-        let mut ranked: Vec<(usize, usize, usize)> = found
-            .into_iter()
-            .map(|o| {
-                let e = o + q.nq.len();
-                let rp = common_run(hay[..o].chars().rev(), q.np.chars().rev());
-                let rs = common_run(hay[e..].chars(), q.ns.chars());
-                (rp + rs, o.abs_diff(q.expected.0), o)
-            })
-            .collect();
-        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Cheap ranking (of more than the few evaluated): how many bytes of context agree
+        // literally, then nearness.
+        let mut ranked: Vec<(usize, usize, usize)> = if found.len() <= MAX_EXACT_EVAL {
+            found.into_iter().map(|o| (0, 0, o)).collect()
+        } else {
+            found
+                .into_iter()
+                .map(|o| {
+                    let e = o + q.nq.len();
+                    let (h, p, s) = (hay.as_bytes(), q.np.as_bytes(), q.ns.as_bytes());
+                    let rp = common_run(h[..o].iter().rev(), p.iter().rev());
+                    let rs = common_run(h[e..].iter(), s.iter());
+                    (rp + rs, o.abs_diff(q.expected.0), o)
+                })
+                .collect()
+        };
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         ranked
             .into_iter()
             .take(MAX_EXACT_EVAL)
@@ -843,6 +880,7 @@ impl<'a> Anchorer<'a> {
     }
 
     /// Approximate occurrences (Myers) ending in `region`, the best few evaluated.
+    #[inline(never)]
     fn fuzzy_candidates(&self, q: &Query, region: Range<NormOffset>) -> Vec<Candidate> {
         let k = max_errors(q.m);
         if k == 0 {
@@ -895,6 +933,7 @@ impl<'a> Anchorer<'a> {
 
     /// Evaluates the best few of `ends` (fewest errors, then nearest), each aligned backwards
     /// to its best start.
+    #[inline(never)]
     fn evaluate_ends(&self, q: &Query, mut ends: Vec<(usize, NormOffset)>) -> Vec<Candidate> {
         let hay = &self.norm.text;
         let m = q.m;
@@ -921,6 +960,7 @@ impl<'a> Anchorer<'a> {
     /// pieces (then any edit may hide it from the filter).
     ///
     /// Also returns how many pieces were looked up (pieces found too often are not).
+    #[inline(never)]
     fn votes(
         &self,
         q: &Query,
@@ -976,6 +1016,7 @@ impl<'a> Anchorer<'a> {
     /// other): its quote has at most a tenth of its code points in edits, and each edit breaks
     /// at most one piece, so it has at least that many fewer votes than pieces looked up; only
     /// clusters with that many votes are searched, the [`MAX_CLUSTERS`] best-voted.
+    #[inline(never)]
     fn filter_tiers(
         &self,
         q: &Query,
@@ -1068,6 +1109,51 @@ impl<'a> Anchorer<'a> {
 
     /// Scores a candidate (normalised byte range with `errors` edits against the quote).
     fn evaluate(&self, q: &Query, range: Range<NormOffset>, errors: usize) -> Candidate {
+        let hay = &self.norm.text;
+        let (s, e) = (range.start.0, range.end.0);
+        // The usual case, kept small (the browser compiles a hot function whole before it
+        // runs fast): both sides of the stored context stand verbatim next to the range. Both
+        // agree, so the rules of the module docs reduce to the score, the evidence, and a short
+        // quote's distance from where it was.
+        let pre = !q.np.is_empty() && hay[..s].ends_with(q.np.as_str());
+        let suf = !q.ns.is_empty() && hay[e..].starts_with(q.ns.as_str());
+        if !(pre && suf) {
+            return self.evaluate_split(q, range, errors);
+        }
+        let m = q.m;
+        let q_sim = 1.0 - errors as f32 / m as f32;
+        let pos_sim = 1.0 - s.abs_diff(q.expected.0) as f32 / hay.len().max(1) as f32;
+        let score = (50.0 * q_sim + 2.0 * pos_sim + 40.0) / 92.0;
+        let evidence = (q.pm + q.sm) as f32;
+        let matched = (m - errors) as f32;
+        let touches = m >= SHORT_QUOTE || {
+            let spot = self.spot(q);
+            let far = s < spot.start.0 || e > spot.end.0;
+            !far || !self.spot_survives(q, &spot)
+        };
+        let accepted = touches
+            && score >= MIN_SCORE
+            && (m - errors >= LONG_QUOTE
+                || (evidence + 1e-3 >= MIN_CONTEXT_EVIDENCE.min(evidence / 4.0)
+                    && matched + evidence + 1e-3 >= MIN_AGREEMENT * (m + q.pm + q.sm) as f32));
+        Candidate {
+            range,
+            score,
+            accepted,
+            confident: accepted && q_sim >= 0.9,
+            errors,
+            support: matched + evidence,
+            p_near: 1.0,
+            s_near: 1.0,
+            p_run: q.pm,
+            s_run: q.sm,
+        }
+    }
+
+    /// [`Anchorer::evaluate`] when a side of the stored context does not stand verbatim next
+    /// to the range: every rule of the module docs.
+    #[inline(never)]
+    fn evaluate_split(&self, q: &Query, range: Range<NormOffset>, errors: usize) -> Candidate {
         let hay = &self.norm.text;
         // (Byte offsets into `hay`, the normalised text, from here on.)
         let range = range.start.0..range.end.0;
@@ -1169,7 +1255,7 @@ impl<'a> Anchorer<'a> {
         };
         let p_near = (!q.np.is_empty()).then(|| {
             near(
-                pre || hay[..range.start].ends_with(q.np_near.as_str()),
+                pre || hay[..range.start].ends_with(q.np_near()),
                 Query::prefix_near_rev,
                 q.pnm,
                 &mut hay[..range.start].chars().rev(),
@@ -1177,7 +1263,7 @@ impl<'a> Anchorer<'a> {
         });
         let s_near = (!q.ns.is_empty()).then(|| {
             near(
-                suf || hay[range.end..].starts_with(q.ns_near.as_str()),
+                suf || hay[range.end..].starts_with(q.ns_near()),
                 Query::suffix_near_pat,
                 q.snm,
                 &mut hay[range.end..].chars(),
@@ -1226,12 +1312,18 @@ impl<'a> Anchorer<'a> {
         // (A side shorter than MIN_CONTEXT reached the text's edge: its last word is whole.)
         let p_words = || {
             word_diff(
-                q.np_near.chars().rev(),
+                q.np_near().chars().rev(),
                 hay[..start0].chars().rev(),
                 q.pm >= MIN_CONTEXT,
             )
         };
-        let s_words = || word_diff(q.ns_near.chars(), hay[end0..].chars(), q.sm >= MIN_CONTEXT);
+        let s_words = || {
+            word_diff(
+                q.ns_near().chars(),
+                hay[end0..].chars(),
+                q.sm >= MIN_CONTEXT,
+            )
+        };
         let agrees = |sim: Option<f32>,
                       len: usize,
                       words: &dyn Fn() -> WordDiff,
@@ -1263,13 +1355,13 @@ impl<'a> Anchorer<'a> {
                 && ((!q.np.is_empty()
                     && own_sentence_rewritten(
                         m,
-                        own_sentence_before(&q.np_near).chars().rev(),
+                        own_sentence_before(q.np_near()).chars().rev(),
                         hay[..start0].chars().rev(),
                     ))
                     || (!q.ns.is_empty()
                         && own_sentence_rewritten(
                             m,
-                            own_sentence_after(&q.ns_near).chars(),
+                            own_sentence_after(q.ns_near()).chars(),
                             hay[end0..].chars(),
                         )))
         };
@@ -1550,8 +1642,8 @@ fn sentence_end(s: &str) -> bool {
     t.is_empty() || t.ends_with(['.', '!', '?'])
 }
 
-/// Length of the common leading run of two char sequences.
-fn common_run(a: impl Iterator<Item = char>, b: impl Iterator<Item = char>) -> usize {
+/// Length of the common leading run of two sequences (of chars, or bytes).
+fn common_run<T: PartialEq>(a: impl Iterator<Item = T>, b: impl Iterator<Item = T>) -> usize {
     a.zip(b).take_while(|(x, y)| x == y).count()
 }
 
