@@ -855,27 +855,38 @@ impl<'a> Anchorer<'a> {
             }
             None => occurrences(hay, &q.nq, region).collect(),
         };
-        // Cheap ranking (of more than the few evaluated): how many bytes of context agree
-        // literally, then nearness.
-        let mut ranked: Vec<(usize, usize, usize)> = if found.len() <= MAX_EXACT_EVAL {
-            found.into_iter().map(|o| (0, 0, o)).collect()
-        } else {
+        // More than the few evaluated: the best by a cheap ranking.
+        let picked = if found.len() <= MAX_EXACT_EVAL {
             found
-                .into_iter()
-                .map(|o| {
-                    let e = o + q.nq.len();
-                    let (h, p, s) = (hay.as_bytes(), q.np.as_bytes(), q.ns.as_bytes());
-                    let rp = common_run(h[..o].iter().rev(), p.iter().rev());
-                    let rs = common_run(h[e..].iter(), s.iter());
-                    (rp + rs, o.abs_diff(q.expected.0), o)
-                })
-                .collect()
+        } else {
+            self.rank_exact(q, found)
         };
+        picked
+            .into_iter()
+            .map(|o| self.evaluate(q, NormOffset(o)..NormOffset(o + q.nq.len()), 0))
+            .collect()
+    }
+
+    /// The [`MAX_EXACT_EVAL`] of the exact occurrences `found` (starts in the normalised text)
+    /// with the most bytes of stored context agreeing literally, then the nearest.
+    #[inline(never)]
+    fn rank_exact(&self, q: &Query, found: Vec<usize>) -> Vec<usize> {
+        let hay = self.norm.text.as_bytes();
+        let (p, s) = (q.np.as_bytes(), q.ns.as_bytes());
+        let mut ranked: Vec<(usize, usize, usize)> = found
+            .into_iter()
+            .map(|o| {
+                let e = o + q.nq.len();
+                let rp = common_run(hay[..o].iter().rev(), p.iter().rev());
+                let rs = common_run(hay[e..].iter(), s.iter());
+                (rp + rs, o.abs_diff(q.expected.0), o)
+            })
+            .collect();
         ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         ranked
             .into_iter()
             .take(MAX_EXACT_EVAL)
-            .map(|(_, _, o)| self.evaluate(q, NormOffset(o)..NormOffset(o + q.nq.len()), 0))
+            .map(|(_, _, o)| o)
             .collect()
     }
 
