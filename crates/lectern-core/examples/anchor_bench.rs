@@ -136,7 +136,18 @@ fn run_cp(name: &str, on: &str, targets: &[Target], truth: &[Range<usize>], slac
     let (mut exact, mut fuzzy, mut wrong, mut orphan) = (0, 0, 0, 0);
     for (p, want) in placements.iter().zip(truth) {
         match p.cp_range(anchorer.index()) {
-            None => orphan += 1,
+            None => {
+                orphan += 1;
+                if std::env::var_os("SHOW_ORPHANS").is_some() {
+                    let cut = |r: &Range<usize>| {
+                        on.chars()
+                            .skip(r.start)
+                            .take(r.end - r.start)
+                            .collect::<String>()
+                    };
+                    println!("  orphaned: want {want:?} {:?}", cut(want));
+                }
+            }
             Some(r) => {
                 if r.start.0.abs_diff(want.start) <= slack && r.end.0.abs_diff(want.end) <= slack {
                     if p.is_exact() {

@@ -17,30 +17,76 @@
 //!    errors), scored by quote, prefix and suffix similarity and nearness;
 //! 4. otherwise [`Placement::Orphan`].
 //!
-//! Steps 2–3 first look in a window around the stored position (if the target has one: a
-//! position that does not span as many code points as the quote, such as 0..0, does not count)
-//! and only then in the whole text, stopping at the first *confident* candidate (quote at least
-//! 90% alike, and any stored context at least 80%). They run twice if need be:
-//! - a fast pass: exact occurrences come from a [q-gram index](qgram) of the normalised text
-//!   (built on the first search, O(n / 8)), and approximate ones only from small windows around
-//!   the places where many pieces of the quote occur exactly (a pigeonhole filter: a quote with
-//!   at most a tenth of its code points edited keeps most of its pieces intact);
+//! Steps 2–3 first take every exact occurrence of the quote in the whole text (from a [q-gram
+//! index](qgram) of the normalised text, built on the first search, O(n / 8)), then look for
+//! approximate ones in a window around the stored position (if the target has one: a position
+//! that does not span as many code points as the quote, such as 0..0, does not count) and only
+//! then in the whole text, stopping at the first *confident* candidate (quote at least 90%
+//! alike, and any stored context at least 80%). They run twice if need be:
+//! - a fast pass: approximate occurrences only from small windows around the places where many
+//!   pieces of the quote occur exactly (a pigeonhole filter: a quote with at most a tenth of
+//!   its code points edited keeps most of its pieces intact);
 //! - if that finds nothing confident (a heavily edited or deleted quote, or one too short to
-//!   cut into pieces), the full search: Myers over the whole window, then the whole text, the
-//!   best accepted candidate winning.
+//!   cut into pieces), the full search: Myers over the whole window, then the whole text.
 //!
-//! A candidate must reach [`MIN_SCORE`] *and* carry enough evidence
-//! that it is the same passage: matching quote code points plus agreeing context code points
-//! must be at least [`MIN_AGREEMENT`] of the stored quote and context, with at least
-//! [`MIN_CONTEXT_EVIDENCE`] of them from the context — unless the quote alone matches at least
-//! [`LONG_QUOTE`] code points. Context counts only where it is clearly more alike than
-//! unrelated text of the same language is. This is what keeps a
-//! short quote ("Linus") from landing on a similar word ("chines"), or on the same word in an
-//! unrelated sentence.
+//! A candidate must reach [`MIN_SCORE`] *and* carry enough evidence that it is the same
+//! passage: matching quote code points plus agreeing context code points must be at least
+//! [`MIN_AGREEMENT`] of the stored quote and context, with at least [`MIN_CONTEXT_EVIDENCE`] of
+//! them from the context — unless the quote alone matches at least [`LONG_QUOTE`] code points.
+//! Context counts only where it is clearly more alike than unrelated text of the same language
+//! is. This is what keeps a short quote ("Linus") from landing on a similar word ("chines"), or
+//! on the same word in an unrelated sentence.
+//!
+//! # When the evidence is split (issue 14)
+//!
+//! News and legal text repeat themselves, and a revision may delete a passage while a
+//! look-alike (the same words, a word or two changed, in other surroundings) stays elsewhere,
+//! or keep an edited copy beside the original. The quote is then found, but the rest of the
+//! evidence — the context next to it, and where it was — points elsewhere or nowhere. So a
+//! candidate is weighed on each part of the evidence (the quote; the stored context next to
+//! it on each side, its [`NEAR_CONTEXT`] code points; the stored position), and placed only
+//! when they agree, in proportion to how far it moved and how short the quote is:
+//! 1. **A side agrees** when its near context is at most [`SIDE_EDITS`] edits away, or all its
+//!    words are still there in order, each at most a typo (a third of its letters) away.
+//!    Where it does not agree, it either **changed at a boundary** — the text shared with the
+//!    stored context, read from the quote outwards, reaches a sentence end: the passage moved
+//!    as a block, or a sentence beside it was inserted or deleted — or it **disagrees**: the
+//!    same words in the middle of other sentences, a look-alike.
+//! 2. **In place** (the target has a position, and the candidate starts within
+//!    [`IN_PLACE_DRIFT`] of it), edits around the quote are edits of the passage itself: it is
+//!    placed — unless the quote is short ([`SHORT_QUOTE`]) and the rest of its own sentence was
+//!    rewritten (more than a typo or two for a word or two, more than half of it for a few
+//!    words): the paragraph after a deleted one may begin with the same word.
+//! 3. **Moved, or no position**: an exact quote needs each side agreeing or changed at a
+//!    boundary, and one side agreeing unless the quote is at least [`LONG_QUOTE`] code points
+//!    (a sentence moved whole); a changed quote needs both sides agreeing — or its evidence
+//!    split at a sentence end inside the quote (one side and the quote up to there verbatim,
+//!    the rest moved away or rewritten: only that part is placed). A quote with typos in
+//!    several of its words ([`NOISY_QUOTE_TYPOS`], and a quarter of them) marks a passage whose
+//!    letters were edited throughout; its context is then allowed the same wear (above the
+//!    floor of unrelated text, or half its words intact).
+//! 4. **Rivals.** The best accepted candidate is given up for an orphan, with both places
+//!    offered ([`Anchored::ambiguous`]), when a candidate elsewhere (not overlapping it, and
+//!    starting more than [`RIVAL_GAP`] away) is nearly as well supported ([`RIVAL_TIE`] of
+//!    its support: matching quote plus agreeing context code points), or is clearly better on
+//!    one part of the evidence — fewer edits in the quote (none, or at most three quarters as
+//!    many), or a side more alike by [`RIVAL_SIDE_MARGIN`] or with [`RIVAL_RUN_MARGIN`] more
+//!    code points verbatim — while having [`RIVAL_RATIO`] of its support, or would itself be
+//!    placed with a quote as good and [`RIVAL_ACCEPTED`] of the support, or holds the whole
+//!    quote exactly (at least [`RIVAL_EXACT_QUOTE`] code points) where the best has it changed.
+//!    A rival worse on every part (a repeated phrase whose context agrees on one side where the
+//!    best agrees on both) leaves the best standing.
+//!
+//! The numbers come from the adversarial corpus `tests/decoys.rs` (1,800 placements, 0 wrong;
+//! 250 wrong before this rule), `tests/drift.rs`, `tests/anchoring.rs` and the peer benchmark's
+//! corpus (`examples/anchor_bench.rs`); each constant says what moves when it moves.
 //!
 //! [`Placement::Exact`] means the text at the range is byte-for-byte `exact` (it may have
 //! moved); anything else that is placed — a typo fixed, `ё` → `е`, NBSP → space — is
 //! [`Placement::Fuzzy`], so the user can be asked to check.
+//!
+//! Offsets into the normalised text are [`NormOffset`]s; only the normaliser's map
+//! ([`normalize::Normalized`]) turns them into [`ByteOffset`]s of the text.
 
 pub(crate) mod myers;
 pub(crate) mod normalize;
@@ -50,7 +96,7 @@ use std::cell::OnceCell;
 use std::ops::Range;
 
 use crate::annotation::{text_hash, Target, TextPositionSelector, TextQuoteSelector};
-use crate::text::{ByteOffset, CodePointOffset, OffsetError, TextIndex, Utf16Offset};
+use crate::text::{ByteOffset, CodePointOffset, NormOffset, OffsetError, TextIndex, Utf16Offset};
 use myers::{best_prefix_alignment, Myers, Pattern};
 use normalize::{normalize_str, Normalized};
 use qgram::GramIndex;
@@ -124,6 +170,25 @@ impl Placement {
     pub fn utf16_range(&self, index: &TextIndex<'_>) -> Option<Range<Utf16Offset>> {
         let r = self.range()?;
         Some(index.byte_to_utf16(r.start).ok()?..index.byte_to_utf16(r.end).ok()?)
+    }
+}
+
+/// A [`Placement`] and why an orphan is one, from [`Anchorer::anchor_explained`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Anchored {
+    pub placement: Placement,
+    /// When `placement` is [`Placement::Orphan`] because two places in the text fit the target
+    /// about equally well (neither clearly better: see the module docs), those places (byte
+    /// ranges, the best-scoring first), for the reader to choose from. Empty otherwise.
+    pub ambiguous: Vec<Range<ByteOffset>>,
+}
+
+impl From<Placement> for Anchored {
+    fn from(placement: Placement) -> Self {
+        Anchored {
+            placement,
+            ambiguous: Vec::new(),
+        }
     }
 }
 
@@ -205,24 +270,37 @@ impl<'a> Describer<'a> {
     }
 }
 
-/// Byte offset `n` chars before `at` (or 0).
+/// Byte offset `n` chars before `at` (or 0). Byte-wise: a char starts at every byte that is
+/// not a continuation byte (no decoding, which the browser's baseline wasm compiler makes
+/// slow).
 fn back_chars(text: &str, at: usize, n: usize) -> usize {
     if n == 0 {
         return at;
     }
-    text[..at]
-        .char_indices()
-        .rev()
-        .nth(n - 1)
-        .map_or(0, |(i, _)| i)
+    let mut left = n;
+    for (i, &b) in text.as_bytes()[..at].iter().enumerate().rev() {
+        if b & 0xC0 != 0x80 {
+            left -= 1;
+            if left == 0 {
+                return i;
+            }
+        }
+    }
+    0
 }
 
-/// Byte offset `n` chars after `at` (or the end).
+/// Byte offset `n` chars after `at` (or the end). Byte-wise, as [`back_chars`].
 fn fwd_chars(text: &str, at: usize, n: usize) -> usize {
-    text[at..]
-        .char_indices()
-        .nth(n)
-        .map_or(text.len(), |(i, _)| at + i)
+    let mut seen = 0;
+    for (i, &b) in text.as_bytes()[at..].iter().enumerate() {
+        if b & 0xC0 != 0x80 {
+            if seen == n {
+                return at + i;
+            }
+            seen += 1;
+        }
+    }
+    text.len()
 }
 
 /// How many code points of context (each side) make the quote at `s..e` unique.
@@ -304,6 +382,41 @@ const FILTER_GAP: usize = 32;
 const MAX_CLUSTERS: usize = 8;
 /// Bytes searched beyond a cluster on each side, plus a quarter of the quote's length.
 const FILTER_PAD: usize = 16;
+/// Code points of stored context on each side, next to the quote, that decide whether that side
+/// of a candidate agrees ([`SIDE_EDITS`]).
+const NEAR_CONTEXT: usize = 32;
+/// A side agrees when its [`NEAR_CONTEXT`] code points are at most this many edits away
+/// (proportionally fewer for less stored context), or all its words are there, each at most a
+/// typo away.
+const SIDE_EDITS: usize = 2;
+/// A rival (a candidate not overlapping the best) with at least this fraction of the best's
+/// support makes the target ambiguous.
+const RIVAL_TIE: f32 = 0.9;
+/// A rival that is clearly better than the best on some part of the evidence makes the target
+/// ambiguous from this fraction of the best's support.
+const RIVAL_RATIO: f32 = 0.4;
+/// A rival that would be placed on its own (accepted) with a quote as good as the best's makes
+/// the target ambiguous from this fraction of the best's support.
+const RIVAL_ACCEPTED: f32 = 0.6;
+/// An exact occurrence of a quote of at least this many code points (three or four words)
+/// elsewhere makes a changed best candidate ambiguous, whatever the context: the quote's own
+/// words, intact, are there too.
+const RIVAL_EXACT_QUOTE: usize = 24;
+/// How much more alike a rival's [`NEAR_CONTEXT`] on one side must be to count as better there.
+const RIVAL_SIDE_MARGIN: f32 = 0.05;
+/// How many more code points of a rival's context must stand verbatim next to its quote, on
+/// one side, for it to count as better there.
+const RIVAL_RUN_MARGIN: usize = 4;
+/// Bytes of normalised text a rival's start must be away from the best candidate's: closer, it
+/// is the same place seen a letter aside (a quote of one letter in "рр" matches at both), and
+/// its context is the best's, shifted.
+const RIVAL_GAP: usize = 16;
+/// How far (bytes of normalised text) from its stored position a candidate may start and still
+/// be taken as the passage in place, whose context may have been edited.
+const IN_PLACE_DRIFT: usize = 64;
+/// Quote words with typos (at least this many, and a quarter of its words) that mark a passage
+/// edited throughout rather than a look-alike.
+const NOISY_QUOTE_TYPOS: usize = 2;
 /// Context similarity below this counts as no evidence at all (unrelated text of the same
 /// language aligns at roughly 40–55%); above it, evidence grows linearly to the full length.
 const CONTEXT_FLOOR: f32 = 0.6;
@@ -333,8 +446,18 @@ struct Query {
     nq: String,
     np: String,
     ns: String,
-    /// Expected start in normalised bytes.
-    expected: usize,
+    /// The [`NEAR_CONTEXT`] code points of `np` and `ns` next to the quote, and their lengths
+    /// in code points.
+    np_near_at: usize,
+    ns_near_end: usize,
+    pnm: usize,
+    snm: usize,
+    prefix_near_rev: OnceCell<Pattern>,
+    suffix_near_pat: OnceCell<Pattern>,
+    /// Where the quote is expected to start.
+    expected: NormOffset,
+    /// Whether the target's stored position is usable (it spans the quote).
+    positioned: bool,
     /// Every exact occurrence of `nq` in the whole normalised text (when `nq` is long enough for
     /// the q-gram index), found on first use.
     occurrences: OnceCell<Option<Vec<usize>>>,
@@ -360,6 +483,26 @@ impl Query {
         self.suffix_pat
             .get_or_init(|| Pattern::new(&self.ns.chars().collect::<Vec<_>>()))
     }
+
+    /// The [`NEAR_CONTEXT`] code points of the stored prefix next to the quote.
+    fn np_near(&self) -> &str {
+        &self.np[self.np_near_at..]
+    }
+
+    /// The [`NEAR_CONTEXT`] code points of the stored suffix next to the quote.
+    fn ns_near(&self) -> &str {
+        &self.ns[..self.ns_near_end]
+    }
+
+    fn prefix_near_rev(&self) -> &Pattern {
+        self.prefix_near_rev
+            .get_or_init(|| Pattern::new(&self.np_near().chars().rev().collect::<Vec<_>>()))
+    }
+
+    fn suffix_near_pat(&self) -> &Pattern {
+        self.suffix_near_pat
+            .get_or_init(|| Pattern::new(&self.ns_near().chars().collect::<Vec<_>>()))
+    }
 }
 
 /// One exact occurrence of a piece of the quote: where the quote would start (normalised
@@ -372,11 +515,104 @@ struct Vote {
 
 #[derive(Debug, Clone)]
 struct Candidate {
-    /// Normalised byte range.
-    range: Range<usize>,
+    range: Range<NormOffset>,
     score: f32,
     accepted: bool,
     confident: bool,
+    /// Edits between the quote and the text at `range`.
+    errors: usize,
+    /// How much of what was stored the text here bears out, in code points: the quote's
+    /// matching code points plus the context's, each side weighted by how far its similarity
+    /// rises above [`CONTEXT_FLOOR`]. What rivals are compared by.
+    support: f32,
+    /// Similarity of the [`NEAR_CONTEXT`] next to the quote on each side (1 without stored
+    /// context).
+    p_near: f32,
+    s_near: f32,
+    /// Code points of the stored context standing verbatim next to the quote, each side.
+    p_run: usize,
+    s_run: usize,
+}
+
+/// Every candidate evaluated for one target.
+#[derive(Default)]
+struct Pool {
+    all: Vec<Candidate>,
+}
+
+/// What a [`Pool`] supports.
+enum Decision<'a> {
+    Place(&'a Candidate),
+    /// The best accepted candidate and a rival elsewhere about as well supported.
+    Ambiguous([&'a Candidate; 2]),
+    None,
+}
+
+impl Pool {
+    fn extend(&mut self, found: Vec<Candidate>) {
+        for c in found {
+            if !self.all.iter().any(|x| x.range == c.range) {
+                self.all.push(c);
+            }
+        }
+    }
+
+    /// The best-scoring accepted candidate (the first found among equals).
+    fn best(&self) -> Option<&Candidate> {
+        let mut best: Option<&Candidate> = None;
+        for c in self.all.iter().filter(|c| c.accepted) {
+            if best.is_none_or(|b| c.score > b.score) {
+                best = Some(c);
+            }
+        }
+        best
+    }
+
+    fn confident(&self) -> bool {
+        self.best().is_some_and(|b| b.confident)
+    }
+
+    /// The best accepted candidate, unless a candidate that does not overlap it makes the
+    /// target ambiguous: one nearly as well supported in all ([`RIVAL_TIE`]), or one that is
+    /// clearly better on some part of the evidence (the quote, or one side's context) while
+    /// having at least [`RIVAL_RATIO`] of the best's support — then the evidence is split
+    /// between two places, and the stored quote and context cannot tell which is the
+    /// annotated one. (A rival that is worse on every part — a repeated phrase whose context
+    /// agrees on one side where the best agrees on both — leaves the best standing.)
+    fn decide(&self, m: usize) -> Decision<'_> {
+        let Some(w) = self.best() else {
+            return Decision::None;
+        };
+        let beats = |r: &Candidate| {
+            // (Clearly fewer edits: in a text edited all over, a rival matching the quote
+            // with 6 edits to the best's 7 is no better.)
+            (r.errors < w.errors && (r.errors == 0 || r.errors * 4 <= w.errors * 3))
+                || r.p_near > w.p_near + RIVAL_SIDE_MARGIN
+                || r.s_near > w.s_near + RIVAL_SIDE_MARGIN
+                || r.p_run > w.p_run + RIVAL_RUN_MARGIN
+                || r.s_run > w.s_run + RIVAL_RUN_MARGIN
+        };
+        let rival = self
+            .all
+            .iter()
+            .filter(|c| {
+                (c.range.start >= w.range.end || c.range.end <= w.range.start)
+                    && c.range.start.abs_diff(w.range.start) > RIVAL_GAP
+            })
+            .filter(|c| {
+                c.support >= RIVAL_TIE * w.support
+                    || (c.support >= RIVAL_RATIO * w.support && beats(c))
+                    || (c.accepted
+                        && c.errors <= w.errors
+                        && c.support >= RIVAL_ACCEPTED * w.support)
+                    || (c.errors == 0 && w.errors > 0 && m >= RIVAL_EXACT_QUOTE)
+            })
+            .max_by(|a, b| a.support.total_cmp(&b.support));
+        match rival {
+            Some(r) => Decision::Ambiguous([w, r]),
+            None => Decision::Place(w),
+        }
+    }
 }
 
 impl<'a> Anchorer<'a> {
@@ -403,11 +639,17 @@ impl<'a> Anchorer<'a> {
 
     /// Places `target`; see the module docs for the steps. Never panics.
     pub fn anchor(&self, target: &Target) -> Placement {
+        self.anchor_with(target, Passes::Both).placement
+    }
+
+    /// [`Anchorer::anchor`], and, when the target is orphaned because two places fit it about
+    /// equally well, those places (for the reader to choose from).
+    pub fn anchor_explained(&self, target: &Target) -> Anchored {
         self.anchor_with(target, Passes::Both)
     }
 
-    /// [`Anchorer::anchor`] with only some of its passes (tests compare them).
-    fn anchor_with(&self, target: &Target, passes: Passes) -> Placement {
+    /// [`Anchorer::anchor_explained`] with only some of its passes (tests compare them).
+    fn anchor_with(&self, target: &Target, passes: Passes) -> Anchored {
         let q = &target.quote;
         // 1. The stored position.
         if let Some(r) = self.stored_range(&target.position) {
@@ -419,21 +661,32 @@ impl<'a> Anchorer<'a> {
             {
                 return Placement::Exact {
                     range: ByteOffset(r.start)..ByteOffset(r.end),
-                };
+                }
+                .into();
             }
         }
-        let expected_orig = self.index.cp_to_byte_clamped(target.position.start).0;
+        let expected_orig = self.index.cp_to_byte_clamped(target.position.start);
         let expected = self.norm.orig_to_norm(expected_orig);
         let nq = normalize_str(&q.exact);
         let np = normalize_str(&q.prefix);
         let ns = normalize_str(&q.suffix);
         if nq.is_empty() {
-            return self.anchor_empty(&np, &ns, expected);
+            return self.anchor_empty(&np, &ns, expected).into();
         }
+        let pm = crate::text::cp_len(&np);
+        let sm = crate::text::cp_len(&ns);
+        let np_near_at = back_chars(&np, np.len(), NEAR_CONTEXT);
+        let ns_near_end = fwd_chars(&ns, 0, NEAR_CONTEXT);
         let query = Query {
-            m: nq.chars().count(),
-            pm: np.chars().count(),
-            sm: ns.chars().count(),
+            m: crate::text::cp_len(&nq),
+            pm,
+            sm,
+            pnm: pm.min(NEAR_CONTEXT),
+            snm: sm.min(NEAR_CONTEXT),
+            np_near_at,
+            ns_near_end,
+            prefix_near_rev: OnceCell::new(),
+            suffix_near_pat: OnceCell::new(),
             quote_rev: OnceCell::new(),
             quote_pat: OnceCell::new(),
             prefix_rev: OnceCell::new(),
@@ -442,31 +695,44 @@ impl<'a> Anchorer<'a> {
             np,
             ns,
             expected,
+            // (Counting the quote only when the position spans something.)
+            positioned: target
+                .position
+                .end
+                .0
+                .checked_sub(target.position.start.0)
+                .is_some_and(|n| {
+                    (n > 0 || q.exact.is_empty()) && n == crate::text::cp_len(&q.exact)
+                }),
             occurrences: OnceCell::new(),
         };
 
         // 2–3, in a window first, then in the whole text. A position that does not span as
         // many code points as the quote was not taken with it (an annotation that kept only
         // its quote, stored as 0..0): no window then.
-        let len = self.norm.text.len();
+        let len = self.norm.len();
         let half = WINDOW.max(4 * query.nq.len());
-        let window = self.floor(expected.saturating_sub(half))
-            ..self.floor((expected + half + query.nq.len()).min(len));
-        let spans_quote = target.position.end.0.checked_sub(target.position.start.0)
-            == Some(q.exact.chars().count());
+        let window = self.norm.floor(expected.saturating_sub(half))
+            ..self.norm.floor((expected + half + query.nq.len()).min(len));
+        let spans_quote = query.positioned;
+        let whole = NormOffset(0)..len;
         let mut regions = Vec::with_capacity(2);
-        if spans_quote && window != (0..len) {
+        if spans_quote && window != whole {
             regions.push(window);
         }
-        regions.push(0..len);
-        // The fast pass: exact occurrences and the q-gram filter's few approximate ones (or,
-        // for a quote too short for the filter, all approximate ones in the window).
-        let mut best: Option<Candidate> = None;
+        regions.push(whole.clone());
+        // Every exact occurrence in the whole text first (the index finds them all at once, and
+        // a confident candidate in the window must still be weighed against an exact one
+        // elsewhere: a passage moved away, with a look-alike left in its place); then the fast
+        // pass: the q-gram filter's few approximate ones (or, for a quote too short for the
+        // filter, all approximate ones in the window).
+        let mut pool = Pool::default();
         let fast = passes != Passes::Full;
+        pool.extend(self.exact_candidates(&query, whole.clone()));
+        if pool.confident() {
+            return self.verdict(&pool, &q.exact, query.m);
+        }
         for (i, region) in regions.iter().enumerate().filter(|_| fast) {
-            if keep_best(&mut best, self.exact_candidates(&query, region.clone())) {
-                return self.place(best.expect("confident"), &q.exact);
-            }
             match self.filter_tiers(&query, region.clone()) {
                 Some(tiers) => {
                     for windows in tiers {
@@ -474,45 +740,58 @@ impl<'a> Anchorer<'a> {
                         for w in windows {
                             self.myers_ends(&query, w, &mut ends);
                         }
-                        if keep_best(&mut best, self.evaluate_ends(&query, ends)) {
-                            return self.place(best.expect("confident"), &q.exact);
+                        pool.extend(self.evaluate_ends(&query, ends));
+                        if pool.confident() {
+                            return self.verdict(&pool, &q.exact, query.m);
                         }
                     }
                 }
                 // (Too short for the filter: the whole window, which is cheap for it.)
-                None if i + 1 < regions.len()
-                    && keep_best(&mut best, self.fuzzy_candidates(&query, region.clone())) =>
-                {
-                    return self.place(best.expect("confident"), &q.exact);
+                None if i + 1 < regions.len() => {
+                    pool.extend(self.fuzzy_candidates(&query, region.clone()));
+                    if pool.confident() {
+                        return self.verdict(&pool, &q.exact, query.m);
+                    }
                 }
                 None => {}
             }
         }
         if passes == Passes::Fast {
-            return Placement::Orphan;
+            return Placement::Orphan.into();
         }
         // Nothing convincing: the full search, every approximate occurrence region by region.
-        let mut best: Option<Candidate> = None;
+        if passes == Passes::Full {
+            pool = Pool::default();
+            pool.extend(self.exact_candidates(&query, whole));
+        }
         for region in regions {
-            if keep_best(&mut best, self.exact_candidates(&query, region.clone()))
-                || keep_best(&mut best, self.fuzzy_candidates(&query, region.clone()))
-            {
-                return self.place(best.expect("confident"), &q.exact);
+            pool.extend(self.fuzzy_candidates(&query, region.clone()));
+            if pool.confident() {
+                return self.verdict(&pool, &q.exact, query.m);
             }
         }
-        match best {
-            Some(b) if b.accepted => self.place(b, &q.exact),
-            _ => Placement::Orphan,
+        self.verdict(&pool, &q.exact, query.m)
+    }
+
+    /// The placement the candidates found support: the best accepted one, unless a rival
+    /// elsewhere is nearly as well supported (see [`Pool::decide`]).
+    fn verdict(&self, pool: &Pool, exact: &str, m: usize) -> Anchored {
+        match pool.decide(m) {
+            Decision::Place(c) => self.place(c.clone(), exact).into(),
+            Decision::Ambiguous(both) => Anchored {
+                placement: Placement::Orphan,
+                ambiguous: both
+                    .iter()
+                    .map(|c| self.norm.to_orig(c.range.clone()))
+                    .collect(),
+            },
+            Decision::None => Placement::Orphan.into(),
         }
     }
 
     fn grams(&self) -> &GramIndex {
         self.grams
             .get_or_init(|| GramIndex::new(self.norm.text.as_bytes()))
-    }
-
-    fn floor(&self, j: usize) -> usize {
-        crate::text::floor_char_boundary(&self.norm.text, ByteOffset(j)).0
     }
 
     /// The stored position as a byte range, if valid in this text.
@@ -523,9 +802,8 @@ impl<'a> Anchorer<'a> {
     }
 
     fn place(&self, c: Candidate, exact: &str) -> Placement {
-        let r = self.norm.to_orig(c.range);
-        let range = ByteOffset(r.start)..ByteOffset(r.end);
-        if self.text[r] == *exact {
+        let range = self.norm.to_orig(c.range);
+        if self.text[range.start.0..range.end.0] == *exact {
             Placement::Exact { range }
         } else {
             Placement::Fuzzy {
@@ -536,29 +814,29 @@ impl<'a> Anchorer<'a> {
     }
 
     /// An empty quote: place it where the stored prefix and suffix meet (exact only).
-    fn anchor_empty(&self, np: &str, ns: &str, expected: usize) -> Placement {
+    #[inline(never)]
+    fn anchor_empty(&self, np: &str, ns: &str, expected: NormOffset) -> Placement {
         let joined = format!("{np}{ns}");
         if joined.is_empty() {
             return Placement::Orphan;
         }
         let hay = &self.norm.text;
         let best = occurrences(hay, &joined, 0..hay.len())
-            .map(|o| o + np.len())
+            .map(|o| NormOffset(o + np.len()))
             .min_by_key(|&p| p.abs_diff(expected));
         match best {
             Some(p) => {
                 let o = self.norm.to_orig_start(p);
-                Placement::Exact {
-                    range: ByteOffset(o)..ByteOffset(o),
-                }
+                Placement::Exact { range: o..o }
             }
             None => Placement::Orphan,
         }
     }
 
     /// Exact occurrences of the normalised quote starting in `region`, the best few evaluated.
-    fn exact_candidates(&self, q: &Query, region: Range<usize>) -> Vec<Candidate> {
+    fn exact_candidates(&self, q: &Query, region: Range<NormOffset>) -> Vec<Candidate> {
         let hay = &self.norm.text;
+        let region = region.start.0..region.end.0;
         let all = q.occurrences.get_or_init(|| {
             (q.nq.len() >= qgram::MIN_NEEDLE).then(|| {
                 self.grams()
@@ -577,26 +855,44 @@ impl<'a> Anchorer<'a> {
             }
             None => occurrences(hay, &q.nq, region).collect(),
         };
-        // Cheap ranking: how many chars of context agree literally, then nearness.
+        // More than the few evaluated: the best by a cheap ranking.
+        let picked = if found.len() <= MAX_EXACT_EVAL {
+            found
+        } else {
+            self.rank_exact(q, found)
+        };
+        picked
+            .into_iter()
+            .map(|o| self.evaluate(q, NormOffset(o)..NormOffset(o + q.nq.len()), 0))
+            .collect()
+    }
+
+    /// The [`MAX_EXACT_EVAL`] of the exact occurrences `found` (starts in the normalised text)
+    /// with the most bytes of stored context agreeing literally, then the nearest.
+    #[inline(never)]
+    fn rank_exact(&self, q: &Query, found: Vec<usize>) -> Vec<usize> {
+        let hay = self.norm.text.as_bytes();
+        let (p, s) = (q.np.as_bytes(), q.ns.as_bytes());
         let mut ranked: Vec<(usize, usize, usize)> = found
             .into_iter()
             .map(|o| {
                 let e = o + q.nq.len();
-                let rp = common_run(hay[..o].chars().rev(), q.np.chars().rev());
-                let rs = common_run(hay[e..].chars(), q.ns.chars());
-                (rp + rs, o.abs_diff(q.expected), o)
+                let rp = common_run(hay[..o].iter().rev(), p.iter().rev());
+                let rs = common_run(hay[e..].iter(), s.iter());
+                (rp + rs, o.abs_diff(q.expected.0), o)
             })
             .collect();
-        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         ranked
             .into_iter()
             .take(MAX_EXACT_EVAL)
-            .map(|(_, _, o)| self.evaluate(q, o..o + q.nq.len(), 0))
+            .map(|(_, _, o)| o)
             .collect()
     }
 
     /// Approximate occurrences (Myers) ending in `region`, the best few evaluated.
-    fn fuzzy_candidates(&self, q: &Query, region: Range<usize>) -> Vec<Candidate> {
+    #[inline(never)]
+    fn fuzzy_candidates(&self, q: &Query, region: Range<NormOffset>) -> Vec<Candidate> {
         let k = max_errors(q.m);
         if k == 0 {
             return Vec::new();
@@ -611,15 +907,20 @@ impl<'a> Anchorer<'a> {
     /// (up to [`MAX_TIED_ENDS`]). When the quote's last letters were rewritten, ending before
     /// them, after them, or one character further can all cost the same; which one is right,
     /// the stored suffix tells, in [`Anchorer::evaluate`].
-    fn myers_ends(&self, q: &Query, region: Range<usize>, ends: &mut Vec<(usize, usize)>) {
+    fn myers_ends(
+        &self,
+        q: &Query,
+        region: Range<NormOffset>,
+        ends: &mut Vec<(usize, NormOffset)>,
+    ) {
         let k = max_errors(q.m);
         let mut st = Myers::new(q.quote_pat(), false);
         // The run's fewest errors and the ends that have them.
-        let mut run: Option<(usize, Vec<usize>)> = None;
-        let push = |ends: &mut Vec<(usize, usize)>, (d, at): (usize, Vec<usize>)| {
+        let mut run: Option<(usize, Vec<NormOffset>)> = None;
+        let push = |ends: &mut Vec<(usize, NormOffset)>, (d, at): (usize, Vec<NormOffset>)| {
             ends.extend(at.into_iter().map(|e| (d, e)));
         };
-        for (i, c) in self.norm.text[region.clone()].char_indices() {
+        for (i, c) in self.norm.slice(region.clone()).char_indices() {
             let d = st.step(c);
             let end = region.start + i + c.len_utf8();
             if d <= k {
@@ -643,7 +944,8 @@ impl<'a> Anchorer<'a> {
 
     /// Evaluates the best few of `ends` (fewest errors, then nearest), each aligned backwards
     /// to its best start.
-    fn evaluate_ends(&self, q: &Query, mut ends: Vec<(usize, usize)>) -> Vec<Candidate> {
+    #[inline(never)]
+    fn evaluate_ends(&self, q: &Query, mut ends: Vec<(usize, NormOffset)>) -> Vec<Candidate> {
         let hay = &self.norm.text;
         let m = q.m;
         let k = max_errors(m);
@@ -653,11 +955,11 @@ impl<'a> Anchorer<'a> {
         ends.into_iter()
             .filter_map(|(_, end)| {
                 let (d, len) =
-                    best_prefix_alignment(q.quote_rev(), hay[..end].chars().rev(), m + k);
+                    best_prefix_alignment(q.quote_rev(), hay[..end.0].chars().rev(), m + k);
                 if len == 0 || d > k {
                     return None;
                 }
-                let start = back_chars(hay, end, len);
+                let start = NormOffset(back_chars(hay, end.0, len));
                 Some(self.evaluate(q, start..end, d))
             })
             .collect()
@@ -669,6 +971,7 @@ impl<'a> Anchorer<'a> {
     /// pieces (then any edit may hide it from the filter).
     ///
     /// Also returns how many pieces were looked up (pieces found too often are not).
+    #[inline(never)]
     fn votes(
         &self,
         q: &Query,
@@ -724,7 +1027,14 @@ impl<'a> Anchorer<'a> {
     /// other): its quote has at most a tenth of its code points in edits, and each edit breaks
     /// at most one piece, so it has at least that many fewer votes than pieces looked up; only
     /// clusters with that many votes are searched, the [`MAX_CLUSTERS`] best-voted.
-    fn filter_tiers(&self, q: &Query, region: Range<usize>) -> Option<Vec<Vec<Range<usize>>>> {
+    #[inline(never)]
+    fn filter_tiers(
+        &self,
+        q: &Query,
+        region: Range<NormOffset>,
+    ) -> Option<Vec<Vec<Range<NormOffset>>>> {
+        // (Diagonals are starts in the normalised text, in bytes, as the q-gram index has them.)
+        let region = region.start.0..region.end.0;
         let m = q.m;
         if max_errors(m) == 0 {
             return Some(Vec::new());
@@ -759,21 +1069,25 @@ impl<'a> Anchorer<'a> {
             }
         }
         clusters.retain(|c| c.0 >= min_votes);
-        clusters.sort_unstable_by_key(|c| (std::cmp::Reverse(c.0), c.1.abs_diff(q.expected)));
+        clusters.sort_unstable_by_key(|c| (std::cmp::Reverse(c.0), c.1.abs_diff(q.expected.0)));
         clusters.truncate(MAX_CLUSTERS);
-        let mut tiers: Vec<Vec<Range<usize>>> = Vec::new();
+        let mut tiers: Vec<Vec<Range<NormOffset>>> = Vec::new();
         for tier in clusters.chunk_by(|a, b| a.0 == b.0) {
-            let mut windows: Vec<Range<usize>> = tier
+            let mut windows: Vec<Range<NormOffset>> = tier
                 .iter()
                 .map(|&(_, first, last)| {
-                    let s = self.floor(first.saturating_sub(pad).max(region.start));
-                    let e = self.floor((last + len + pad).min(region.end));
+                    let s = self
+                        .norm
+                        .floor(NormOffset(first.saturating_sub(pad).max(region.start)));
+                    let e = self
+                        .norm
+                        .floor(NormOffset((last + len + pad).min(region.end)));
                     s..e
                 })
                 .filter(|w| w.start < w.end)
                 .collect();
             windows.sort_unstable_by_key(|w| w.start);
-            let mut merged: Vec<Range<usize>> = Vec::with_capacity(windows.len());
+            let mut merged: Vec<Range<NormOffset>> = Vec::with_capacity(windows.len());
             for w in windows {
                 match merged.last_mut() {
                     Some(m) if w.start <= m.end => m.end = m.end.max(w.end),
@@ -787,24 +1101,74 @@ impl<'a> Anchorer<'a> {
 
     /// The stretch of text around the stored position where a short quote may sit with one
     /// intact side: its context, the quote, and [`SHORT_QUOTE_DRIFT`] either way.
-    fn spot(&self, q: &Query) -> Range<usize> {
-        let hay = &self.norm.text;
-        let lo = self.floor(q.expected.saturating_sub(q.np.len() + SHORT_QUOTE_DRIFT));
-        let hi = self
-            .floor((q.expected + 2 * q.nq.len() + q.ns.len() + SHORT_QUOTE_DRIFT).min(hay.len()));
+    fn spot(&self, q: &Query) -> Range<NormOffset> {
+        let lo = self
+            .norm
+            .floor(q.expected.saturating_sub(q.np.len() + SHORT_QUOTE_DRIFT));
+        let hi = self.norm.floor(
+            (q.expected + 2 * q.nq.len() + q.ns.len() + SHORT_QUOTE_DRIFT).min(self.norm.len()),
+        );
         lo..hi
     }
 
     /// Whether the stored prefix or suffix still stands, verbatim, in `spot`.
-    fn spot_survives(&self, q: &Query, spot: &Range<usize>) -> bool {
-        let w = &self.norm.text[spot.clone()];
+    fn spot_survives(&self, q: &Query, spot: &Range<NormOffset>) -> bool {
+        let w = self.norm.slice(spot.clone());
         (!q.np.is_empty() && w.contains(q.np.as_str()))
             || (!q.ns.is_empty() && w.contains(q.ns.as_str()))
     }
 
     /// Scores a candidate (normalised byte range with `errors` edits against the quote).
-    fn evaluate(&self, q: &Query, range: Range<usize>, errors: usize) -> Candidate {
+    fn evaluate(&self, q: &Query, range: Range<NormOffset>, errors: usize) -> Candidate {
         let hay = &self.norm.text;
+        let (s, e) = (range.start.0, range.end.0);
+        // The usual case, kept small (the browser compiles a hot function whole before it
+        // runs fast): both sides of the stored context stand verbatim next to the range. Both
+        // agree, so the rules of the module docs reduce to the score, the evidence, and a short
+        // quote's distance from where it was.
+        let pre = !q.np.is_empty() && hay[..s].ends_with(q.np.as_str());
+        let suf = !q.ns.is_empty() && hay[e..].starts_with(q.ns.as_str());
+        if !(pre && suf) {
+            return self.evaluate_split(q, range, errors);
+        }
+        let m = q.m;
+        let q_sim = 1.0 - errors as f32 / m as f32;
+        let pos_sim = 1.0 - s.abs_diff(q.expected.0) as f32 / hay.len().max(1) as f32;
+        let score = (50.0 * q_sim + 2.0 * pos_sim + 40.0) / 92.0;
+        let evidence = (q.pm + q.sm) as f32;
+        let matched = (m - errors) as f32;
+        let touches = m >= SHORT_QUOTE || {
+            let spot = self.spot(q);
+            let far = s < spot.start.0 || e > spot.end.0;
+            !far || !self.spot_survives(q, &spot)
+        };
+        let accepted = touches
+            && score >= MIN_SCORE
+            && (m - errors >= LONG_QUOTE
+                || (evidence + 1e-3 >= MIN_CONTEXT_EVIDENCE.min(evidence / 4.0)
+                    && matched + evidence + 1e-3 >= MIN_AGREEMENT * (m + q.pm + q.sm) as f32));
+        Candidate {
+            range,
+            score,
+            accepted,
+            confident: accepted && q_sim >= 0.9,
+            errors,
+            support: matched + evidence,
+            p_near: 1.0,
+            s_near: 1.0,
+            p_run: q.pm,
+            s_run: q.sm,
+        }
+    }
+
+    /// [`Anchorer::evaluate`] when a side of the stored context does not stand verbatim next
+    /// to the range: every rule of the module docs.
+    #[inline(never)]
+    fn evaluate_split(&self, q: &Query, range: Range<NormOffset>, errors: usize) -> Candidate {
+        let hay = &self.norm.text;
+        // (Byte offsets into `hay`, the normalised text, from here on.)
+        let range = range.start.0..range.end.0;
+        let expected = q.expected.0;
         let m = q.m;
         let q_sim = 1.0 - errors as f32 / m as f32;
         let side = |pat: &Pattern, len: usize, it: &mut dyn Iterator<Item = char>| -> f32 {
@@ -827,7 +1191,7 @@ impl<'a> Anchorer<'a> {
             }
             side(q.suffix_pat(), q.sm, &mut hay[range.end..].chars())
         });
-        let pos_sim = 1.0 - range.start.abs_diff(q.expected) as f32 / hay.len().max(1) as f32;
+        let pos_sim = 1.0 - range.start.abs_diff(expected) as f32 / hay.len().max(1) as f32;
 
         let (mut total, mut weight) = (50.0 * q_sim + 2.0 * pos_sim, 52.0);
         for s in [p_sim, s_sim].into_iter().flatten() {
@@ -875,7 +1239,7 @@ impl<'a> Anchorer<'a> {
         // repeated phrase elsewhere could otherwise take its place. Near it (an edit next to
         // it shifts it a little), one intact side is enough.
         let spot = self.spot(q);
-        let far = range.start < spot.start || range.end > spot.end;
+        let far = range.start < spot.start.0 || range.end > spot.end.0;
         let touches = m >= SHORT_QUOTE
             || (q.np.is_empty() && q.ns.is_empty())
             || if far {
@@ -886,7 +1250,197 @@ impl<'a> Anchorer<'a> {
             } else {
                 before || after
             };
+        // Split evidence: the quote is found, but does the text around it agree? One side of
+        // the context next to the quote must (a passage keeps at least one side when it is
+        // moved, or has a sentence inserted or deleted beside it; a look-alike elsewhere has
+        // both sides different), unless the quote alone is long and exact.
+        let near = |full: bool,
+                    pat: fn(&Query) -> &Pattern,
+                    len: usize,
+                    it: &mut dyn Iterator<Item = char>| {
+            if full {
+                1.0
+            } else {
+                side(pat(q), len, it)
+            }
+        };
+        let p_near = (!q.np.is_empty()).then(|| {
+            near(
+                pre || hay[..range.start].ends_with(q.np_near()),
+                Query::prefix_near_rev,
+                q.pnm,
+                &mut hay[..range.start].chars().rev(),
+            )
+        });
+        let s_near = (!q.ns.is_empty()).then(|| {
+            near(
+                suf || hay[range.end..].starts_with(q.ns_near()),
+                Query::suffix_near_pat,
+                q.snm,
+                &mut hay[range.end..].chars(),
+            )
+        });
+        // Where a side does not agree, did the text change at a sentence boundary (the passage
+        // moved as a block, or a sentence next to it was inserted or deleted), or in the
+        // middle of a sentence (a look-alike: the same words in other surroundings)? The
+        // stored context and the text here share a verbatim run next to the quote; a boundary
+        // is where that run ends at the end of a sentence.
+        let (rp, rp_b) = if pre {
+            (q.pm, q.np.len())
+        } else {
+            let rp = common_run(hay[..range.start].chars().rev(), q.np.chars().rev());
+            (rp, q.np.chars().rev().take(rp).map(char::len_utf8).sum())
+        };
+        let (rs, rs_b) = if suf {
+            (q.sm, q.ns.len())
+        } else {
+            let rs = common_run(hay[range.end..].chars(), q.ns.chars());
+            (rs, q.ns.chars().take(rs).map(char::len_utf8).sum())
+        };
+        // (Both texts may end their sentences alike — ". " — so the boundary may lie inside
+        // the shared run: any sentence end from the run's far end up to the quote counts.)
+        // (Computed only for a side that does not agree; only after a space or a closing mark
+        // can a sentence end.)
+        let closes = |b: u8| matches!(b, b' ' | b'.' | b'!' | b'?' | b'"' | b'\'' | b')' | b']');
+        let (start0, end0) = (range.start, range.end);
+        let p_boundary = || {
+            let np = q.np.as_bytes();
+            q.np.is_empty()
+                || (0..=rp_b)
+                    .filter(|&j| j == np.len() || closes(np[np.len() - j - 1]))
+                    .any(|j| breaks_at(&q.np, q.np.len() - j) && breaks_at(hay, start0 - j))
+        };
+        let s_boundary = || {
+            q.ns.is_empty()
+                || (0..=rs_b)
+                    .filter(|&j| closes(hay.as_bytes()[end0 + j - 1]))
+                    .any(|j| breaks_at(hay, end0 + j))
+        };
+        // A side agrees when its near context is nearly verbatim, or when every word of it is
+        // still there in order, each at most a typo away (letters edited all over a passage
+        // leave its words recognisable; a look-alike has other words).
+        // (Word comparisons only where the edit count does not settle it.)
+        // (A side shorter than MIN_CONTEXT reached the text's edge: its last word is whole.)
+        let p_words = || {
+            word_diff(
+                q.np_near().chars().rev(),
+                hay[..start0].chars().rev(),
+                q.pm >= MIN_CONTEXT,
+            )
+        };
+        let s_words = || {
+            word_diff(
+                q.ns_near().chars(),
+                hay[end0..].chars(),
+                q.sm >= MIN_CONTEXT,
+            )
+        };
+        let agrees = |sim: Option<f32>,
+                      len: usize,
+                      words: &dyn Fn() -> WordDiff,
+                      at_edge: bool,
+                      noisy: bool| match sim {
+            Some(sim) if noisy => {
+                sim >= CONTEXT_FLOOR || {
+                    let w = words();
+                    w.replaced <= w.words / 2
+                }
+            }
+            // (Fewer edits where less context was stored, at a text edge: two stored
+            // letters are no evidence if two edits may change them.)
+            Some(sim) => {
+                ((1.0 - sim) * len as f32).round() as usize <= SIDE_EDITS * len / NEAR_CONTEXT || {
+                    let w = words();
+                    w.letters >= ABUT_CHARS && w.replaced == 0
+                }
+            }
+            None => at_edge,
+        };
+        let mut p_agrees = agrees(p_near, q.pnm, &p_words, range.start == 0, false);
+        let mut s_agrees = agrees(s_near, q.snm, &s_words, range.end == hay.len(), false);
+        // A short quote is a word or a few: the rest of its own sentence must not have been
+        // rewritten on either side (a deleted paragraph's neighbour may begin with the same
+        // words, after the same unchanged paragraph), not a word of it for a word or two.
+        let own_rewritten = || {
+            m < SHORT_QUOTE
+                && ((!q.np.is_empty()
+                    && own_sentence_rewritten(
+                        m,
+                        own_sentence_before(q.np_near()).chars().rev(),
+                        hay[..start0].chars().rev(),
+                    ))
+                    || (!q.ns.is_empty()
+                        && own_sentence_rewritten(
+                            m,
+                            own_sentence_after(q.ns_near()).chars(),
+                            hay[end0..].chars(),
+                        )))
+        };
+        let in_place = q.positioned && range.start.abs_diff(expected) <= IN_PLACE_DRIFT;
+        if !(p_agrees && s_agrees) && !in_place && errors > 0 {
+            // Letters edited throughout (typos in several of the quote's words): the passage's
+            // own words are worn, and so may its context be, as long as it is not unrelated
+            // text (above the floor, or up to half its words worn past recognition).
+            let qw = word_diff(q.nq.chars(), hay[range.clone()].chars(), false);
+            if qw.typos >= NOISY_QUOTE_TYPOS && qw.typos * 4 >= qw.words {
+                p_agrees = agrees(p_near, q.pnm, &p_words, range.start == 0, true);
+                s_agrees = agrees(s_near, q.snm, &s_words, range.end == hay.len(), true);
+            }
+        }
+        let p_ok = || p_agrees || p_boundary();
+        let s_ok = || s_agrees || s_boundary();
+        let no_context = q.np.is_empty() && q.ns.is_empty();
+        // A changed quote whose one side agrees: is the rest of it elsewhere (the quote
+        // spanned a boundary, and the text beyond it moved or was rewritten)? Then the verbatim
+        // part up to that boundary is what is here.
+        let mut range = range;
+        let mut split = false;
+        if errors > 0 && q_sim < 0.9 && !in_place && !no_context && (p_agrees != s_agrees) {
+            // The last sentence end inside the verbatim run (the run may go on past it when
+            // the text beyond happens to begin alike).
+            let piece = if p_agrees {
+                let r = common_run(hay[range.start..].chars(), q.nq.chars());
+                let b = q.nq.chars().take(r).map(char::len_utf8).sum::<usize>();
+                (1..=b)
+                    .rev()
+                    .filter(|&j| q.nq.is_char_boundary(j) && j < q.nq.len())
+                    .find(|&j| breaks_at(&q.nq, j))
+                    .map(|j| range.start..range.start + j)
+            } else {
+                let r = common_run(hay[..range.end].chars().rev(), q.nq.chars().rev());
+                let b =
+                    q.nq.chars()
+                        .rev()
+                        .take(r)
+                        .map(char::len_utf8)
+                        .sum::<usize>();
+                (1..=b)
+                    .rev()
+                    .map(|j| q.nq.len() - j)
+                    .filter(|&i| q.nq.is_char_boundary(i) && i > 0)
+                    .find(|&i| breaks_at(&q.nq, i))
+                    .map(|i| range.end - (q.nq.len() - i)..range.end)
+            };
+            if let Some(p) = piece {
+                range = p;
+                split = true;
+            }
+        }
+        let supported = no_context
+            // In place, edits around the quote are edits of the passage, unless the rest of a
+            // short quote's own sentence was rewritten.
+            || (in_place && !own_rewritten())
+            || if errors == 0 {
+                // An exact quote elsewhere: each side agrees or changed at a boundary, and one
+                // side agrees unless the quote is long enough to stand alone.
+                (p_agrees || s_agrees || m >= LONG_QUOTE) && p_ok() && s_ok()
+            } else {
+                // A changed quote elsewhere: both sides agree, or the evidence is split at a
+                // boundary inside the quote.
+                (p_agrees && s_agrees) || split
+            };
         let accepted = touches
+            && supported
             && score >= MIN_SCORE
             && (m - errors >= LONG_QUOTE
                 // (The epsilon keeps exact halves from failing on float rounding.)
@@ -897,22 +1451,18 @@ impl<'a> Anchorer<'a> {
             && p_sim.is_none_or(|s| s >= 0.8)
             && s_sim.is_none_or(|s| s >= 0.8);
         Candidate {
-            range,
+            range: NormOffset(range.start)..NormOffset(range.end),
             score,
             accepted,
             confident,
+            errors,
+            support: matched + evidence,
+            p_near: p_near.unwrap_or(1.0),
+            s_near: s_near.unwrap_or(1.0),
+            p_run: rp,
+            s_run: rs,
         }
     }
-}
-
-/// Keeps the best-scoring of `best` and `found` in `best`; whether it is confident.
-fn keep_best(best: &mut Option<Candidate>, found: Vec<Candidate>) -> bool {
-    for c in found {
-        if best.as_ref().is_none_or(|b| c.score > b.score) {
-            *best = Some(c);
-        }
-    }
-    best.as_ref().is_some_and(|b| b.confident)
 }
 
 /// Places `target` in `text`: [`Anchorer::new`] + [`Anchorer::anchor`], O(n).
@@ -949,8 +1499,162 @@ fn occurrences<'h>(
     })
 }
 
-/// Length of the common leading run of two char sequences.
-fn common_run(a: impl Iterator<Item = char>, b: impl Iterator<Item = char>) -> usize {
+/// How the words of `stored` (stored text, read from the quote outwards for context) fare in
+/// `text` (the text of a candidate, read the same way), taken in order.
+#[derive(Debug, Clone, Copy, Default)]
+struct WordDiff {
+    words: usize,
+    /// Letters and digits in the stored words.
+    letters: usize,
+    /// Words found at most one edit in three letters away (at least one edit allowed), but not
+    /// verbatim.
+    typos: usize,
+    /// Word edits: words replaced by another, gone, or added.
+    replaced: usize,
+}
+
+/// Compares the words of `stored` with those of `text` (as many characters of it as `stored`
+/// has, and half as many again), in order: a word-level edit distance to the best prefix of the
+/// text's words. With `cut_last`, the last word of `stored` may be cut where the stored context
+/// stops, and is compared with as many letters of the text's word.
+fn word_diff(
+    stored: impl Iterator<Item = char>,
+    text: impl Iterator<Item = char>,
+    cut_last: bool,
+) -> WordDiff {
+    let words = |it: &mut dyn Iterator<Item = char>, limit: usize| -> Vec<Vec<char>> {
+        let mut out: Vec<Vec<char>> = Vec::new();
+        let mut cur: Vec<char> = Vec::new();
+        for c in it.take(limit) {
+            if c.is_alphanumeric() {
+                cur.push(c);
+            } else if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+        if !cur.is_empty() {
+            out.push(cur);
+        }
+        out
+    };
+    let stored: Vec<char> = stored.collect();
+    let want = words(&mut stored.iter().copied(), stored.len());
+    let last_cut = cut_last && stored.last().is_some_and(|c| c.is_alphanumeric());
+    let have = words(&mut text.into_iter(), stored.len() + stored.len() / 2 + 8);
+    // Word-level edit distance of `want` to the best prefix of `have` (a word matching one at
+    // most a typo away costs nothing; a word missing, added or replaced costs one), fewest
+    // typos among equals.
+    let tol = |w: &[char]| w.len().div_ceil(3);
+    let dist = |i: usize, h: &[char]| {
+        let w = &want[i];
+        let h = if last_cut && i + 1 == want.len() {
+            &h[..h.len().min(w.len())]
+        } else {
+            h
+        };
+        edit_distance(w, h)
+    };
+    let (n, k) = (want.len(), have.len());
+    // row[j]: (cost, typos) of want[..i] against have[..j].
+    let mut row: Vec<(usize, usize)> = (0..=k).map(|j| (j, 0)).collect();
+    for (i, w) in want.iter().enumerate() {
+        let mut next = vec![(i + 1, 0); k + 1];
+        for j in 1..=k {
+            let d = dist(i, &have[j - 1]);
+            let diag = if d <= tol(w) {
+                (row[j - 1].0, row[j - 1].1 + usize::from(d > 0))
+            } else {
+                (row[j - 1].0 + 1, row[j - 1].1)
+            };
+            let del = (row[j].0 + 1, row[j].1);
+            let ins = (next[j - 1].0 + 1, next[j - 1].1);
+            next[j] = diag.min(del).min(ins);
+        }
+        row = next;
+    }
+    let (cost, typos) = row.iter().copied().min().unwrap_or((n, 0));
+    WordDiff {
+        words: n,
+        letters: want.iter().map(Vec::len).sum(),
+        typos,
+        replaced: cost,
+    }
+}
+
+/// Levenshtein distance of two short words.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, &x) in a.iter().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &y) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(x != y)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The part of `near` (stored context before a quote, normalised) after the last sentence
+/// break in it: the quote's own sentence.
+fn own_sentence_before(near: &str) -> &str {
+    let cut = (1..near.len())
+        .rev()
+        .filter(|&i| near.is_char_boundary(i) && near[..i].ends_with(' '))
+        .find(|&i| breaks_at(near, i));
+    cut.map_or(near, |i| &near[i..])
+}
+
+/// The part of `near` (stored context after a quote, normalised) up to the first sentence end
+/// in it, included: the rest of the quote's own sentence.
+fn own_sentence_after(near: &str) -> &str {
+    let cut = (1..near.len())
+        .filter(|&i| near.is_char_boundary(i) && !near[..i].ends_with(' '))
+        .find(|&i| breaks_at(near, i));
+    cut.map_or(near, |i| &near[..i])
+}
+
+/// Whether `own` (part of the own sentence of a quote of `m` code points, read from the quote
+/// outwards) was rewritten beside a candidate in `text` (read the same way): more edits than
+/// a typo or two (two, or a quarter of it) for a quote shorter than [`SHORT_QUOTE`] / 2 (a word
+/// or two), more than half of it for a longer one.
+fn own_sentence_rewritten(
+    m: usize,
+    own: impl Iterator<Item = char>,
+    text: impl Iterator<Item = char>,
+) -> bool {
+    let own: Vec<char> = own.collect();
+    if own.iter().all(|c| !c.is_alphanumeric()) {
+        return false;
+    }
+    let n = own.len();
+    let (d, _) = best_prefix_alignment(&Pattern::new(&own), text, n + n / 2 + 4);
+    if m < SHORT_QUOTE / 2 {
+        d > (n / 4).max(2)
+    } else {
+        d * 2 > n
+    }
+}
+
+/// Whether a sentence ends at byte `i` of `s` (normalised text): the text's start, or
+/// [`sentence_end`] of what is before it and a space (or nothing) after the punctuation ("4.3"
+/// is no sentence end).
+fn breaks_at(s: &str, i: usize) -> bool {
+    i == 0
+        || (sentence_end(&s[..i])
+            && (s[..i].ends_with(' ') || s[i..].is_empty() || s[i..].starts_with(' ')))
+}
+
+/// Whether `s` (normalised text) ends a sentence: it is empty (the text's start), or, past
+/// trailing spaces and closing quotes or brackets, ends with `.`, `!`, `?` (or `...`).
+fn sentence_end(s: &str) -> bool {
+    let t = s.trim_end_matches([' ', '"', '\'', ')', ']']);
+    t.is_empty() || t.ends_with(['.', '!', '?'])
+}
+
+/// Length of the common leading run of two sequences (of chars, or bytes).
+fn common_run<T: PartialEq>(a: impl Iterator<Item = T>, b: impl Iterator<Item = T>) -> usize {
     a.zip(b).take_while(|(x, y)| x == y).count()
 }
 
@@ -1246,8 +1950,8 @@ mod tests {
                 quote_only(&t)
             };
             let a = Anchorer::new(&edited);
-            let fast = a.anchor_with(&t, Passes::Fast);
-            let full = a.anchor_with(&t, Passes::Full);
+            let fast = a.anchor_with(&t, Passes::Fast).placement;
+            let full = a.anchor_with(&t, Passes::Full).placement;
             proptest::prop_assert_eq!(&fast, &full);
             let got = fast.range().expect("one edit in a 5+ word quote is placed");
             proptest::prop_assert!(
@@ -1289,7 +1993,7 @@ mod tests {
             };
             let a = Anchorer::new(&edited);
             for passes in [Passes::Both, Passes::Full] {
-                if let Some(got) = a.anchor_with(&t, passes).range() {
+                if let Some(got) = a.anchor_with(&t, passes).placement.range() {
                     proptest::prop_assert!(
                         got.start.0 < r.end && r.start < got.end.0,
                         "{:?}: {:?} vs {:?}", passes, got, r

@@ -1,4 +1,5 @@
-//! Text offsets in three explicitly named units, and every conversion between them.
+//! Text offsets in explicitly named units, and every conversion between the three units of a
+//! text.
 //!
 //! Unit convention (the one place where units meet):
 //! - [`ByteOffset`]: UTF-8 bytes, what Rust `&str` slicing uses (Cyrillic letter = 2, emoji = 4).
@@ -6,6 +7,10 @@
 //!   Cyrillic letter = 1, astral emoji = 2).
 //! - [`CodePointOffset`]: Unicode scalar values, what W3C Web Annotation selectors use ("positions
 //!   MUST be in terms of unicode code points").
+//! - [`NormOffset`]: UTF-8 bytes of the *normalised* text that anchoring searches (spaces,
+//!   quotes, dashes and `ё` folded: `anchor::normalize`), which is a different string from the
+//!   text. It converts to and from [`ByteOffset`] only through the normaliser's map
+//!   (`Normalized::to_orig`, `Normalized::orig_to_norm`), which knows what was folded where.
 //!
 //! An offset is valid in a text when it is at most the text's length in that unit and does not
 //! fall inside a character (a UTF-8 continuation byte, or between the two halves of a surrogate
@@ -41,6 +46,39 @@ pub struct Utf16Offset(pub usize);
 )]
 #[serde(transparent)]
 pub struct CodePointOffset(pub usize);
+
+/// An offset in UTF-8 bytes of a normalised text (see the module docs): never an offset into
+/// the text itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct NormOffset(pub usize);
+
+impl NormOffset {
+    /// `n` bytes earlier, or 0.
+    pub fn saturating_sub(self, n: usize) -> Self {
+        NormOffset(self.0.saturating_sub(n))
+    }
+
+    /// Bytes between two offsets of the same normalised text.
+    pub fn abs_diff(self, other: Self) -> usize {
+        self.0.abs_diff(other.0)
+    }
+}
+
+/// `n` bytes later in the same normalised text.
+impl std::ops::Add<usize> for NormOffset {
+    type Output = NormOffset;
+    fn add(self, n: usize) -> NormOffset {
+        NormOffset(self.0 + n)
+    }
+}
+
+/// `n` bytes earlier in the same normalised text (`n` at most the offset).
+impl std::ops::Sub<usize> for NormOffset {
+    type Output = NormOffset;
+    fn sub(self, n: usize) -> NormOffset {
+        NormOffset(self.0 - n)
+    }
+}
 
 /// Which unit an offset (and an [`OffsetError`]) is counted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -101,11 +139,21 @@ impl std::error::Error for OffsetError {}
 
 /// Length of `text` in UTF-16 code units. O(n).
 pub fn utf16_len(text: &str) -> usize {
-    text.chars().map(char::len_utf16).sum()
+    // One unit per char, two for a char of four bytes (lead byte 0xF0 or above), counted eight
+    // bytes at a time without decoding.
+    let (words, rest) = text.as_bytes().as_chunks::<8>();
+    let mut four = 0usize;
+    for w in words {
+        let x = u64::from_le_bytes(*w);
+        four += (x & (x << 1) & (x << 2) & (x << 3) & 0x8080_8080_8080_8080).count_ones() as usize;
+    }
+    four += rest.iter().filter(|&&b| b >= 0xF0).count();
+    cp_len(text) + four
 }
 
 /// Length of `text` in code points. O(n).
 pub fn cp_len(text: &str) -> usize {
+    // (The standard library counts a word at a time.)
     text.chars().count()
 }
 
@@ -286,16 +334,49 @@ impl<'a> TextIndex<'a> {
     /// Indexes `text`. O(n).
     pub fn new(text: &'a str) -> Self {
         let mut checkpoints = Vec::with_capacity(text.len() / CHECKPOINT_EVERY + 2);
-        let mut at = (0, 0, 0);
-        checkpoints.push(at);
-        for c in text.chars() {
-            at = (at.0 + c.len_utf8(), at.1 + c.len_utf16(), at.2 + 1);
-            if at.2 % CHECKPOINT_EVERY == 0 {
-                checkpoints.push(at);
+        checkpoints.push((0, 0, 0));
+        // The text is valid UTF-8: a char starts at every byte that is not a continuation byte
+        // (0b10xx_xxxx), and takes two UTF-16 units if that byte is 0xF0 or above. Eight bytes
+        // at a time (as one u64) until a checkpoint falls inside them, then byte by byte.
+        let bytes = text.as_bytes();
+        let (mut utf16, mut cp) = (0usize, 0usize);
+        let mut i = 0;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        while i < bytes.len() {
+            if i + 8 <= bytes.len() {
+                let x = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+                // Bit 7 of each byte: set for a continuation byte (bit 7 set, bit 6 clear)...
+                let cont = (x & !(x << 1) & HIGH).count_ones() as usize;
+                // ...and for a 4-byte lead (its top four bits set).
+                let four = (x & (x << 1) & (x << 2) & (x << 3) & HIGH).count_ones() as usize;
+                let starts = 8 - cont;
+                // A checkpoint goes before a char that starts when `cp` (the chars before it)
+                // is a positive multiple of CHECKPOINT_EVERY: byte by byte if one starts here.
+                let due = if cp % CHECKPOINT_EVERY == 0 && cp > 0 {
+                    cp
+                } else {
+                    (cp / CHECKPOINT_EVERY + 1) * CHECKPOINT_EVERY
+                };
+                if starts == 0 || cp + starts - 1 < due {
+                    cp += starts;
+                    utf16 += starts + four;
+                    i += 8;
+                    continue;
+                }
             }
+            let b = bytes[i];
+            if b & 0xC0 != 0x80 {
+                if cp % CHECKPOINT_EVERY == 0 && cp > 0 {
+                    checkpoints.push((i, utf16, cp));
+                }
+                cp += 1;
+                utf16 += 1 + usize::from(b >= 0xF0);
+            }
+            i += 1;
         }
-        if *checkpoints.last().expect("non-empty") != at {
-            checkpoints.push(at);
+        let end = (text.len(), utf16, cp);
+        if *checkpoints.last().expect("non-empty") != end {
+            checkpoints.push(end);
         }
         TextIndex { text, checkpoints }
     }
@@ -358,11 +439,7 @@ impl<'a> TextIndex<'a> {
         if unit == Unit::Byte {
             // Walk by bytes: count the chars between the checkpoint and the (valid) boundary.
             let seg = &self.text[start.0..target];
-            return Ok((
-                target,
-                start.1 + utf16_len(seg),
-                start.2 + seg.chars().count(),
-            ));
+            return Ok((target, start.1 + utf16_len(seg), start.2 + cp_len(seg)));
         }
         let (at, hit) = walk(self.text, start, target, key);
         if hit {
@@ -647,6 +724,38 @@ mod tests {
         assert_eq!(u, Utf16Offset(12));
     }
 
+    /// The checkpoints the plain char-by-char loop makes (the word-at-a-time scan's oracle).
+    fn reference_checkpoints(text: &str) -> Vec<(usize, usize, usize)> {
+        let mut out = vec![(0, 0, 0)];
+        let mut at = (0, 0, 0);
+        for c in text.chars() {
+            at = (at.0 + c.len_utf8(), at.1 + c.len_utf16(), at.2 + 1);
+            if at.2 % CHECKPOINT_EVERY == 0 {
+                out.push(at);
+            }
+        }
+        if *out.last().unwrap() != at {
+            out.push(at);
+        }
+        out
+    }
+
+    #[test]
+    fn checkpoints_are_those_of_the_char_by_char_scan() {
+        for text in [
+            String::new(),
+            "a".repeat(64),
+            "a".repeat(63) + "ж" + &"😀".repeat(70),
+            "жёлтый 😀 ".repeat(40),
+            "x".repeat(7) + &"ж".repeat(200),
+        ] {
+            assert_eq!(
+                TextIndex::new(&text).checkpoints,
+                reference_checkpoints(&text)
+            );
+        }
+    }
+
     fn text_strategy() -> impl Strategy<Value = String> {
         // Cyrillic (2 bytes), ASCII, CRLF, combining marks, astral emoji and ZWJ sequences.
         let piece = prop::sample::select(vec![
@@ -674,6 +783,7 @@ mod tests {
         #[test]
         fn conversions_agree_with_oracle(text in text_strategy(), probes in prop::collection::vec(0usize..900, 1..12)) {
             let idx = TextIndex::new(&text);
+            prop_assert_eq!(&idx.checkpoints, &reference_checkpoints(&text));
             prop_assert_eq!(idx.len_utf16().0, text.encode_utf16().count());
             prop_assert_eq!(idx.len_cp().0, text.chars().count());
             for &t in &probes {

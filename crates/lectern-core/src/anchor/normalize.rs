@@ -13,10 +13,12 @@
 //! Case is **not** folded: a case change is an edit, counted as such by fuzzy matching. No
 //! Unicode normalisation (NFC/NFD) is done beyond the `ё` case, to stay dependency-free.
 //!
-//! Unit convention: [`Normalized`] maps byte offsets in the normalised text to byte offsets in
-//! the original text.
+//! Unit convention: [`Normalized`] maps [`NormOffset`]s (bytes of the normalised text) to
+//! [`ByteOffset`]s (bytes of the original text) and back; it is the only place the two meet.
 
 use std::ops::Range;
+
+use crate::text::{ByteOffset, NormOffset};
 
 /// What one original character becomes.
 enum Fold {
@@ -158,52 +160,72 @@ impl Normalized {
         &self.pieces[k - 1]
     }
 
-    /// Original byte offset for a normalised *start* offset `j` (≤ len). O(log n).
-    pub(crate) fn to_orig_start(&self, j: usize) -> usize {
+    /// The normalised text's length.
+    pub(crate) fn len(&self) -> NormOffset {
+        NormOffset(self.text.len())
+    }
+
+    /// The normalised text from `r`. Panics if `r` is out of bounds or not on char boundaries,
+    /// as slicing does.
+    pub(crate) fn slice(&self, r: Range<NormOffset>) -> &str {
+        &self.text[r.start.0..r.end.0]
+    }
+
+    /// The char boundary of the normalised text at or before `j` (clamped to its end).
+    pub(crate) fn floor(&self, j: NormOffset) -> NormOffset {
+        NormOffset(crate::text::floor_char_boundary(&self.text, ByteOffset(j.0)).0)
+    }
+
+    /// Original offset for a normalised *start* offset `j` (≤ len). O(log n).
+    pub(crate) fn to_orig_start(&self, j: NormOffset) -> ByteOffset {
+        let j = j.0;
         if j >= self.text.len() {
-            return self.orig_len;
+            return ByteOffset(self.orig_len);
         }
         let p = self.piece_at(j);
-        if p.verbatim {
+        ByteOffset(if p.verbatim {
             p.orig + (j - p.norm)
         } else if j == p.norm {
             p.orig
         } else {
             p.orig + p.orig_len
-        }
+        })
     }
 
-    /// Original byte offset for a normalised *end* offset `j` (≤ len). O(log n).
-    pub(crate) fn to_orig_end(&self, j: usize) -> usize {
+    /// Original offset for a normalised *end* offset `j` (≤ len). O(log n).
+    pub(crate) fn to_orig_end(&self, j: NormOffset) -> ByteOffset {
+        let j = j.0;
         if j == 0 {
-            return self.pieces.first().map_or(0, |p| p.orig);
+            return ByteOffset(self.pieces.first().map_or(0, |p| p.orig));
         }
         let p = self.piece_at(j.min(self.text.len()) - 1);
-        if p.verbatim {
+        ByteOffset(if p.verbatim {
             p.orig + (j - p.norm)
         } else if j == p.norm {
             p.orig
         } else {
             p.orig + p.orig_len
-        }
+        })
     }
 
-    /// A normalised byte range as an original byte range.
-    pub(crate) fn to_orig(&self, r: Range<usize>) -> Range<usize> {
+    /// A normalised range as an original range: the original characters that became it, without
+    /// the removed ones (soft hyphens, extra spaces) at its edges.
+    pub(crate) fn to_orig(&self, r: Range<NormOffset>) -> Range<ByteOffset> {
         let s = self.to_orig_start(r.start);
         let e = self.to_orig_end(r.end).max(s);
         s..e
     }
 
-    /// Normalised byte offset for an original byte offset `o` (approximate inside gaps and
-    /// replaced characters: rounds to the nearest normalised boundary at or after). O(log n).
-    pub(crate) fn orig_to_norm(&self, o: usize) -> usize {
+    /// Normalised offset for an original offset `o` (approximate inside gaps and replaced
+    /// characters: rounds to the nearest normalised boundary at or after). O(log n).
+    pub(crate) fn orig_to_norm(&self, o: ByteOffset) -> NormOffset {
+        let o = o.0;
         let k = self.pieces.partition_point(|p| p.orig <= o);
         if k == 0 {
-            return 0;
+            return NormOffset(0);
         }
         let p = &self.pieces[k - 1];
-        if p.verbatim && o < p.orig + p.orig_len {
+        NormOffset(if p.verbatim && o < p.orig + p.orig_len {
             let mut j = p.norm + (o - p.orig);
             while !self.text.is_char_boundary(j) {
                 j -= 1;
@@ -213,7 +235,7 @@ impl Normalized {
             p.norm
         } else {
             p.norm + p.norm_len
-        }
+        })
     }
 }
 
@@ -397,37 +419,84 @@ mod tests {
 
     #[test]
     fn maps_match_edges_back_to_original_characters() {
+        let nr = |a: usize, b: usize| NormOffset(a)..NormOffset(b);
+        let br = |a: usize, b: usize| ByteOffset(a)..ByteOffset(b);
+        let cut = |r: Range<ByteOffset>| r.start.0..r.end.0;
         let orig = "a\u{AD}b  «ё»\u{A0}c";
         let n = Normalized::new(orig);
         assert_eq!(n.text, "ab \"е\" c");
         // "b" in normalised text is 1..2; in the original, after the soft hyphen.
-        assert_eq!(n.to_orig(1..2), 3..4);
+        assert_eq!(n.to_orig(nr(1, 2)), br(3, 4));
         // "ab" spans the soft hyphen.
-        assert_eq!(n.to_orig(0..2), 0..4);
+        assert_eq!(n.to_orig(nr(0, 2)), br(0, 4));
         // "b " ends after the first space only.
-        assert_eq!(n.to_orig(1..3), 3..5);
+        assert_eq!(n.to_orig(nr(1, 3)), br(3, 5));
         // "\"е\"" is the guillemets with ё.
-        assert_eq!(&orig[n.to_orig(3..7)], "«ё»");
-        assert_eq!(&orig[n.to_orig(8..9)], "c");
-        assert_eq!(n.to_orig(9..9), orig.len()..orig.len());
-        assert_eq!(n.orig_to_norm(3), 1);
-        assert_eq!(n.orig_to_norm(orig.len()), n.text.len());
+        assert_eq!(&orig[cut(n.to_orig(nr(3, 7)))], "«ё»");
+        assert_eq!(&orig[cut(n.to_orig(nr(8, 9)))], "c");
+        assert_eq!(n.to_orig(nr(9, 9)), br(orig.len(), orig.len()));
+        assert_eq!(n.orig_to_norm(ByteOffset(3)), NormOffset(1));
+        assert_eq!(n.orig_to_norm(ByteOffset(orig.len())), n.len());
+    }
+
+    /// Every normalised range maps to an original range on char boundaries whose text
+    /// normalises back to it (up to a space at an edge, which may come from a longer run), and
+    /// both directions keep order.
+    fn map_is_sound(orig: &str) -> Result<(), TestCaseError> {
+        let n = Normalized::new(orig);
+        let bounds: Vec<usize> = (0..=n.text.len())
+            .filter(|&j| n.text.is_char_boundary(j))
+            .collect();
+        let mut prev = ByteOffset(0);
+        for &j in &bounds {
+            let s = n.to_orig_start(NormOffset(j));
+            prop_assert!(s >= prev, "to_orig_start not monotone at {}", j);
+            prev = s;
+            for &k in bounds.iter().filter(|&&k| k >= j) {
+                let r = n.to_orig(NormOffset(j)..NormOffset(k));
+                prop_assert!(orig.is_char_boundary(r.start.0) && orig.is_char_boundary(r.end.0));
+                let back = normalize_str(&orig[r.start.0..r.end.0]);
+                let want = &n.text[j..k];
+                prop_assert!(
+                    back == want || back.trim_matches(' ') == want.trim_matches(' '),
+                    "{}..{} -> {:?}: {:?} vs {:?}",
+                    j,
+                    k,
+                    r,
+                    back,
+                    want
+                );
+            }
+        }
+        let mut prev = NormOffset(0);
+        for o in (0..=orig.len()).filter(|&o| orig.is_char_boundary(o)) {
+            let j = n.orig_to_norm(ByteOffset(o));
+            prop_assert!(j >= prev && j <= n.len() && n.text.is_char_boundary(j.0));
+            prev = j;
+        }
+        Ok(())
     }
 
     #[test]
     fn every_normalised_boundary_maps_to_an_original_boundary() {
         // (No "…" here: its expansion has inner boundaries that map to its edges.)
-        let orig = "Съешь\u{A0}\u{A0}ещё — «этих»\r\n\u{AD}мягких 😀 е\u{308}";
-        let n = Normalized::new(orig);
-        for j in (0..=n.text.len()).filter(|&j| n.text.is_char_boundary(j)) {
-            for k in (j..=n.text.len()).filter(|&k| n.text.is_char_boundary(k)) {
-                let r = n.to_orig(j..k);
-                assert!(orig.is_char_boundary(r.start) && orig.is_char_boundary(r.end));
-                // The original slice normalises back to the normalised slice (up to a leading
-                // or trailing space, which may come from a longer run).
-                let back = normalize_str(&orig[r.clone()]);
-                assert_eq!(back, n.text[j..k], "{j}..{k} -> {r:?}");
-            }
+        map_is_sound("Съешь\u{A0}\u{A0}ещё — «этих»\r\n\u{AD}мягких 😀 е\u{308}").unwrap();
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn the_map_is_sound_on_any_text(
+            parts in prop::collection::vec(
+                prop::sample::select(vec![
+                    "a", " ", "  ", "\t", "\r\n", "\u{A0}", "\u{AD}", "«", "»", "\"", "е", "ё",
+                    "Ё", "\u{308}", "ж", "😀", "\u{2014}", "\u{200B}", "\u{FEFF}", "é",
+                ]),
+                0..40,
+            )
+        ) {
+            map_is_sound(&parts.concat())?;
         }
     }
 }
