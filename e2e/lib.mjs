@@ -261,3 +261,42 @@ export async function holdApp(page) {
   });
   return release;
 }
+
+// Annotations are stored compactly (schema version 2: lectern_core::annotations_doc::v2). This
+// reads a stored value back in the shape of version 1 (every annotation whole), with contexts
+// read from the article's text as the page shows it — what the tests compare against.
+export const DECODE_ANNOTATIONS = `(raw, articleId, text) => {
+  if (!raw) return null;
+  const env = JSON.parse(raw);
+  if (env.version !== 2) return env;
+  const d = env.data;
+  const cps = text == null ? null : Array.from(text);
+  const iso = (t, from) => (typeof t === 'number' ? new Date(from === undefined ? t : from + t).toISOString() : t);
+  const colors = ['yellow', 'green', 'blue', 'pink', 'purple'];
+  const ctx = (c, at, before) =>
+    typeof c === 'string' ? c : cps == null ? '' : before ? cps.slice(Math.max(0, at - c), at).join('') : cps.slice(at, at + c).join('');
+  const annotations = (d.a || []).map(([id, created, modified, color, note, tags, t]) => ({
+    id,
+    articleId,
+    target: t && {
+      quote: { type: 'TextQuoteSelector', exact: t[2], prefix: ctx(t[4], t[0], true), suffix: ctx(t[5], t[1], false) },
+      position: { type: 'TextPositionSelector', start: t[0], end: t[1] },
+      textHash: (d.h || [])[t[3]],
+    },
+    color: colors[color],
+    note,
+    tags,
+    created: iso(created),
+    modified: typeof created === 'number' && typeof modified === 'number' ? iso(modified, created) : iso(modified),
+  }));
+  const tombstones = (d.t || []).map(([id, deleted]) => ({ id, deleted: iso(deleted) }));
+  return { version: env.version, data: { annotations, tombstones } };
+}`;
+
+/** The annotations stored under `key` (for article `articleId`, shown on `page`), decoded. */
+export async function storedDoc(page, key, articleId = 'seed') {
+  return page.evaluate(
+    `((decode) => decode(localStorage.getItem(${JSON.stringify(key)}), ${JSON.stringify(articleId)},
+      [...document.querySelectorAll('#article [data-block]')].map((b) => b.textContent).join('\\n')))(${DECODE_ANNOTATIONS})`,
+  );
+}

@@ -521,9 +521,11 @@ fn op_store(text: &str, quotes: &[JsValue]) -> Result<Object, JsValue> {
     let local = LocalStore::from_window();
     let key = annotations_key(STORE_ID);
     let t0 = now();
-    save_annotations(&local, STORE_ID, &doc).map_err(|e| e.to_string())?;
+    let hash = lectern_core::annotation::text_hash(text);
+    let text_ref = Some(lectern_core::annotations_doc::TextRef { text, hash: &hash });
+    save_annotations(&local, STORE_ID, &doc, text_ref).map_err(|e| e.to_string())?;
     let write_ms = now() - t0;
-    let back = load_annotations(&local, STORE_ID);
+    let back = load_annotations(&local, STORE_ID, Some(text));
     let ms = now() - t0;
     let stored = local.get(&key).ok().flatten().unwrap_or_default();
     if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
@@ -645,12 +647,14 @@ async fn op_paint(text: &str, quotes: &[JsValue], from_storage: bool) -> Result<
     let ids: Vec<String> = doc.annotations.iter().map(|a| a.id.clone()).collect();
     let local = LocalStore::from_window();
     if from_storage {
-        save_annotations(&local, &article_id, &doc).map_err(|e| e.to_string())?;
+        let hash = lectern_core::annotation::text_hash(text);
+        let text_ref = Some(lectern_core::annotations_doc::TextRef { text, hash: &hash });
+        save_annotations(&local, &article_id, &doc, text_ref).map_err(|e| e.to_string())?;
     }
     let idle_frame_ms = next_frame().await;
     let t0 = now();
     let doc = if from_storage {
-        load_annotations(&local, &article_id).value
+        load_annotations(&local, &article_id, Some(text)).value
     } else {
         doc
     };

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
 import {
-  suite, newPage, screenshot, dragSelect, charPoint, settled, DIST,
+  suite, newPage, storedDoc, screenshot, dragSelect, charPoint, settled, DIST,
   paintedRanges, paintedTexts, paintedText, paintedCount, waitPainted, waitUnpainted, clickPainted,
 } from '../lib.mjs';
 
@@ -24,7 +24,7 @@ async function open(options = {}) {
 
 const stored = async (page) => {
   await settled(page);
-  return page.evaluate((k) => JSON.parse(localStorage.getItem(k) || 'null'), KEY);
+  return storedDoc(page, KEY);
 };
 const markText = (page) => paintedText(page);
 
@@ -45,7 +45,7 @@ test('drag across two paragraphs → highlight with a note → reload → same t
   assert.ok(text.startsWith('Кроме того, представители МИД РФ'), text);
   assert.ok(text.endsWith('В последние дни внимание'), text);
   const doc = await stored(page);
-  assert.equal(doc.version, 1);
+  assert.equal(doc.version, 2);
   assert.equal(doc.data.annotations.length, 1);
   const a = doc.data.annotations[0];
   assert.equal(a.note, 'Две **части**\nвторая строка');

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { suite, newPage, dragSelect, settled, waitPainted, paintedCount, DIST, ROOT } from '../lib.mjs';
+import { suite, newPage, dragSelect, settled, waitPainted, paintedCount, storedDoc, DECODE_ANNOTATIONS, DIST, ROOT } from '../lib.mjs';
 
 let server;
 let browser;
@@ -96,7 +96,7 @@ test('a full quota: the highlight and the message survive going to the library a
   await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('filler.')).forEach((k) => localStorage.removeItem(k)));
   await dragSelect(page, { block: 2, text: 'выразила' }, { block: 2, text: 'выразила' });
   await page.keyboard.press('h');
-  await page.waitForFunction((k) => (JSON.parse(localStorage.getItem(k) || 'null')?.data.annotations.length ?? 0) === 2, KEY);
+  await page.waitForFunction(`(${DECODE_ANNOTATIONS})(localStorage.getItem(${JSON.stringify(KEY)}), 'seed', null)?.data.annotations.length === 2`);
   await alert.waitFor({ state: 'detached' });
   await context.close();
 });
@@ -110,12 +110,12 @@ test('a note typed just before the page is hidden is stored at once (a phone may
   const note = page.getByRole('dialog').getByLabel('Note');
   await note.pressSequentially('срочно');
   // Hidden: and in the same task, before any timer could run, it must be in storage.
-  const stored = await page.evaluate((k) => {
+  const stored = await page.evaluate(`(() => {
     Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
     Object.defineProperty(document, 'hidden', { value: true, configurable: true });
     document.dispatchEvent(new Event('visibilitychange'));
-    return JSON.parse(localStorage.getItem(k) || 'null')?.data.annotations.map((a) => a.note);
-  }, KEY);
+    return (${DECODE_ANNOTATIONS})(localStorage.getItem(${JSON.stringify(KEY)}), 'seed', null)?.data.annotations.map((a) => a.note);
+  })()`);
   assert.deepEqual(stored, ['срочно']);
   await context.close();
 });
@@ -210,7 +210,7 @@ test('a backup restored in one tab reaches another tab whole, and that tab write
   await dragSelect(a, { block: 1, text: 'Мустафаевым' }, { block: 1, text: 'Мустафаевым' });
   await a.keyboard.press('h');
   await settled(a);
-  const mine = await a.evaluate((k) => JSON.parse(localStorage.getItem(k)).data.annotations[0], KEY);
+  const mine = (await storedDoc(a, KEY)).data.annotations[0];
   // A backup with another highlight on the sample.
   const theirs = { ...mine, id: '6c656374-6572-4e2d-a76f-6c64656e2d31', note: 'из копии', created: '2026-01-01T00:00:00.000Z', modified: '2026-01-01T00:00:00.000Z' };
   const backup = {
@@ -240,7 +240,7 @@ test('a backup restored in one tab reaches another tab whole, and that tab write
   assert.equal(await a.locator('.note-card').count(), 2);
   await settled(a);
   assert.deepEqual(await writesInA.jsonValue(), [], 'tab A wrote nothing back: storage already holds both');
-  const stored = await a.evaluate((k) => JSON.parse(localStorage.getItem(k)).data.annotations.map((x) => x.note).sort(), KEY);
+  const stored = (await storedDoc(a, KEY)).data.annotations.map((x) => x.note).sort();
   assert.deepEqual(stored, ['', 'из копии']);
   await context.close();
 });

@@ -23,8 +23,14 @@ use serde::{Deserialize, Serialize};
 use crate::annotation::Annotation;
 use crate::storage::{self, KeyValueStore, Loaded, StoreError};
 
-/// Schema version of the annotations envelope this build writes.
-pub const ANNOTATIONS_VERSION: u32 = 1;
+mod v2;
+
+pub use v2::TextRef;
+
+/// Schema version of the annotations envelope this build writes: 2, the compact form
+/// ([`v2`]); version 1 (each annotation as its full W3C-shaped object) is still read, and is
+/// what a portable copy is written in ([`to_portable`]).
+pub const ANNOTATIONS_VERSION: u32 = 2;
 
 /// The storage key of one article's annotations: `lectern.v1.annotations.<article_id>`. The id is
 /// used as given (article ids are generated, not typed by users).
@@ -50,55 +56,108 @@ pub struct Tombstone {
     pub deleted: String,
 }
 
-/// Annotations migrations. Version 1 is the first; anything else is not ours.
+/// What a stored envelope holds, by its version.
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Stored {
+    V1(AnnotationsDoc),
+    V2(v2::DocV2),
+}
+
+impl Default for Stored {
+    fn default() -> Self {
+        Stored::V1(AnnotationsDoc::default())
+    }
+}
+
+impl Stored {
+    /// The document, whatever version it was stored in (see [`v2::decode`] for `text`).
+    fn into_doc(self, article_id: &str, text: Option<&str>) -> AnnotationsDoc {
+        match self {
+            Stored::V1(d) => d,
+            Stored::V2(d) => v2::decode(d, article_id, text),
+        }
+    }
+}
+
+/// Annotations migrations: version 1 (full objects) and 2 (compact) are read; anything else is
+/// not ours.
 pub fn migrate_annotations(
     version: u32,
     data: serde_json::Value,
 ) -> Result<serde_json::Value, String> {
     match version {
-        1 => Ok(data),
+        1 => Ok(serde_json::json!({ "v1": data })),
+        2 => Ok(serde_json::json!({ "v2": data })),
         v => Err(format!("unknown annotations version {v}")),
     }
 }
 
+/// `doc` as a version-1 envelope: every annotation whole (quote, context, hash), readable
+/// without the article's text — the "Download a copy" of annotations that cannot be saved.
+pub fn to_portable(doc: &AnnotationsDoc) -> String {
+    storage::to_envelope(1, doc)
+}
+
+/// `doc` as the envelope this build stores ([`ANNOTATIONS_VERSION`], compact against `text`).
+pub fn to_stored(doc: &AnnotationsDoc, text: Option<TextRef<'_>>) -> String {
+    storage::to_envelope(ANNOTATIONS_VERSION, &v2::encode(doc, text))
+}
+
 /// Load one article's annotations (see [`storage::load`]: missing → empty and writable; corrupt
-/// → moved aside to `<key>.corrupt.<n>` and reported; newer version → shown read-only). The
-/// result is normalised as by `merge(doc, empty)`: one version per id, annotations covered by a
-/// tombstone dropped, sorted.
-pub fn load_annotations(store: &dyn KeyValueStore, article_id: &str) -> Loaded<AnnotationsDoc> {
-    let mut loaded: Loaded<AnnotationsDoc> = storage::load(
+/// → moved aside to `<key>.corrupt.<n>` and reported; newer version → shown read-only). `text`
+/// is the article's text, which compact contexts are read back from (without it they come
+/// back empty: fine for counting, not for writing back). The result is normalised as by
+/// `merge(doc, empty)`: one version per id, annotations covered by a tombstone dropped, sorted.
+pub fn load_annotations(
+    store: &dyn KeyValueStore,
+    article_id: &str,
+    text: Option<&str>,
+) -> Loaded<AnnotationsDoc> {
+    let loaded: Loaded<Stored> = storage::load(
         store,
         &annotations_key(article_id),
         ANNOTATIONS_VERSION,
         migrate_annotations,
     );
-    loaded.value = merge(&loaded.value, &AnnotationsDoc::default());
-    loaded
+    Loaded {
+        value: merge(
+            &loaded.value.into_doc(article_id, text),
+            &AnnotationsDoc::default(),
+        ),
+        writable: loaded.writable,
+        problem: loaded.problem,
+    }
 }
 
-/// Write `doc` as a version-[`ANNOTATIONS_VERSION`] envelope. A full store gives
-/// [`StoreError::QuotaExceeded`]; a value written by a newer Lectern gives
-/// [`StoreError::Newer`]; nothing is written then.
+/// Write `doc` as a version-[`ANNOTATIONS_VERSION`] envelope, compact against the article's
+/// `text` and its hash. A full store gives [`StoreError::QuotaExceeded`]; a value written by a
+/// newer Lectern gives [`StoreError::Newer`]; nothing is written then.
 pub fn save_annotations(
     store: &dyn KeyValueStore,
     article_id: &str,
     doc: &AnnotationsDoc,
+    text: Option<TextRef<'_>>,
 ) -> Result<(), StoreError> {
-    storage::write_envelope(
-        store,
-        &annotations_key(article_id),
-        ANNOTATIONS_VERSION,
-        doc,
-    )
+    let key = annotations_key(article_id);
+    storage::check_not_newer(store, &key, ANNOTATIONS_VERSION)?;
+    store.set(&key, &to_stored(doc, text))
 }
 
 /// Parse an envelope as it arrives in another tab's `storage` event. Unlike [`load_annotations`]
 /// this never writes (no backup): the other tab owns that value. Newer versions are an error
 /// ([`storage::StoredElsewhere::Newer`]): they must not be merged into (and then written back
 /// as) this version. The result is normalised like [`load_annotations`]'s.
-pub fn parse_stored_doc(raw: &str) -> Result<AnnotationsDoc, storage::StoredElsewhere> {
-    let doc: AnnotationsDoc = storage::parse_stored(raw, ANNOTATIONS_VERSION, migrate_annotations)?;
-    Ok(merge(&doc, &AnnotationsDoc::default()))
+pub fn parse_stored_doc(
+    raw: &str,
+    article_id: &str,
+    text: Option<&str>,
+) -> Result<AnnotationsDoc, storage::StoredElsewhere> {
+    let stored: Stored = storage::parse_stored(raw, ANNOTATIONS_VERSION, migrate_annotations)?;
+    Ok(merge(
+        &stored.into_doc(article_id, text),
+        &AnnotationsDoc::default(),
+    ))
 }
 
 /// The comparison form of an ISO 8601 UTC timestamp: `YYYY-MM-DDTHH:MM:SS` followed by the
@@ -402,11 +461,14 @@ mod tests {
 
     // ---- storage ----
 
+    /// The text the golden files' highlight was made on.
+    const GOLDEN_TEXT: &str = "Съешь же ещё этих мягких французских булок, да выпей же чаю.";
+
     #[test]
-    fn golden_v1_doc_still_loads_and_saves_identically() {
+    fn golden_v1_doc_still_loads_and_is_written_back_compact_losing_nothing() {
         let key = annotations_key("seed");
         let store = MemoryStore::with(&[(key.as_str(), GOLDEN)]);
-        let l = load_annotations(&store, "seed");
+        let l = load_annotations(&store, "seed", Some(GOLDEN_TEXT));
         assert!(l.writable && l.problem.is_none(), "{:?}", l.problem);
         let d = &l.value;
         assert_eq!(d.annotations.len(), 2);
@@ -425,32 +487,65 @@ mod tests {
                 "2024-11-23T09:15:00.000Z"
             )]
         );
-        assert_eq!(parse_stored_doc(GOLDEN).unwrap(), *d);
-        // Writing it back gives the same JSON (the format is pinned both ways).
-        let out = MemoryStore::default();
-        save_annotations(&out, "seed", d).unwrap();
-        let written: serde_json::Value =
-            serde_json::from_str(&out.get(&key).unwrap().unwrap()).unwrap();
+        assert_eq!(parse_stored_doc(GOLDEN, "seed", None).unwrap(), *d);
+        // Written back in the compact form (version 2), every field comes back — with the
+        // article's text, and without it (contexts stored as strings then).
+        let hash = crate::annotation::text_hash(GOLDEN_TEXT);
+        for text in [
+            Some(TextRef {
+                text: GOLDEN_TEXT,
+                hash: &hash,
+            }),
+            None,
+        ] {
+            let out = MemoryStore::default();
+            save_annotations(&out, "seed", d, text).unwrap();
+            let raw = out.get(&key).unwrap().unwrap();
+            assert!(raw.starts_with(r#"{"version":2,"data":{"#), "{raw}");
+            let back = load_annotations(&out, "seed", Some(GOLDEN_TEXT)).value;
+            assert_eq!(back, *d, "{raw}");
+        }
+        // The portable copy is version 1, whole.
+        let portable: serde_json::Value = serde_json::from_str(&to_portable(d)).unwrap();
         let golden: serde_json::Value = serde_json::from_str(GOLDEN).unwrap();
+        assert_eq!(portable, golden);
+    }
+
+    #[test]
+    fn golden_v2_doc_is_pinned_both_ways() {
+        const GOLDEN_V2: &str = include_str!("../tests/fixtures/annotations-doc-v2.json");
+        let key = annotations_key("seed");
+        let store = MemoryStore::with(&[(key.as_str(), GOLDEN_V2)]);
+        let l = load_annotations(&store, "seed", Some(GOLDEN_TEXT));
+        assert!(l.problem.is_none(), "{:?}", l.problem);
+        // The same document as the golden version 1.
+        let v1 = parse_stored_doc(GOLDEN, "seed", None).unwrap();
+        assert_eq!(l.value, v1);
+        let hash = crate::annotation::text_hash(GOLDEN_TEXT);
+        let text = TextRef {
+            text: GOLDEN_TEXT,
+            hash: &hash,
+        };
+        let written: serde_json::Value =
+            serde_json::from_str(&to_stored(&l.value, Some(text))).unwrap();
+        let golden: serde_json::Value = serde_json::from_str(GOLDEN_V2).unwrap();
         assert_eq!(written, golden);
     }
 
     #[test]
     fn missing_is_empty_and_writable_and_round_trips() {
         let store = MemoryStore::default();
-        let l = load_annotations(&store, "a1");
+        let l = load_annotations(&store, "a1", None);
         assert_eq!(l.value, AnnotationsDoc::default());
         assert!(l.writable && l.problem.is_none());
-        let d = doc(vec![ann("x", T0, T1)], vec![tomb("y", T2)]);
-        save_annotations(&store, "a1", &d).unwrap();
+        let mut d = doc(vec![ann("x", T0, T1)], vec![tomb("y", T2)]);
+        d.annotations[0].article_id = "a1".into();
+        save_annotations(&store, "a1", &d, None).unwrap();
         let raw = store.get("lectern.v1.annotations.a1").unwrap().unwrap();
-        assert!(
-            raw.starts_with(r#"{"version":1,"data":{"annotations":["#),
-            "{raw}"
-        );
-        assert_eq!(load_annotations(&store, "a1").value, d);
+        assert!(raw.starts_with(r#"{"version":2,"data":{"a":["#), "{raw}");
+        assert_eq!(load_annotations(&store, "a1", None).value, d);
         assert_eq!(
-            load_annotations(&store, "other").value,
+            load_annotations(&store, "other", None).value,
             AnnotationsDoc::default()
         );
     }
@@ -467,7 +562,7 @@ mod tests {
         ] {
             let store =
                 MemoryStore::with(&[(key.as_str(), bad), (backup1.as_str(), "older backup")]);
-            let l = load_annotations(&store, "a1");
+            let l = load_annotations(&store, "a1", None);
             assert_eq!(l.value, AnnotationsDoc::default(), "{bad}");
             assert!(l.writable, "{bad}");
             match l.problem {
@@ -488,7 +583,7 @@ mod tests {
         let key = annotations_key("a1");
         let mut store = MemoryStore::with(&[(key.as_str(), "garbage")]);
         store.quota_bytes = Some(40);
-        let l = load_annotations(&store, "a1");
+        let l = load_annotations(&store, "a1", None);
         assert!(!l.writable);
         assert!(matches!(
             l.problem,
@@ -502,26 +597,27 @@ mod tests {
     #[test]
     fn newer_versions_are_read_only_but_shown() {
         let key = annotations_key("a1");
+        // A newer schema's data is shown as far as it fits a shape this build knows.
         let newer = format!(
-            r#"{{"version":2,"data":{{"annotations":[{}],"tombstones":[],"future":true}}}}"#,
+            r#"{{"version":3,"data":{{"v1":{{"annotations":[{}],"tombstones":[],"future":true}}}}}}"#,
             serde_json::to_string(&ann("x", T0, T0)).unwrap()
         );
         let store = MemoryStore::with(&[(key.as_str(), newer.as_str())]);
-        let l = load_annotations(&store, "a1");
+        let l = load_annotations(&store, "a1", None);
         assert!(!l.writable);
         assert_eq!(l.value.annotations, vec![ann("x", T0, T0)]);
         assert!(matches!(
             l.problem,
             Some(Problem::NewerVersion {
-                found: 2,
-                supported: 1,
+                found: 3,
+                supported: 2,
                 ..
             })
         ));
         assert_eq!(store.map.borrow().len(), 1, "nothing moved aside");
         assert_eq!(
-            parse_stored_doc(&newer).unwrap_err(),
-            storage::StoredElsewhere::Newer { found: 2 }
+            parse_stored_doc(&newer, "a1", None).unwrap_err(),
+            storage::StoredElsewhere::Newer { found: 3 }
         );
     }
 
@@ -532,7 +628,7 @@ mod tests {
             ..MemoryStore::default()
         };
         let d = doc(vec![ann("x", T0, T1)], vec![]);
-        let err = save_annotations(&store, "a1", &d).unwrap_err();
+        let err = save_annotations(&store, "a1", &d, None).unwrap_err();
         assert!(matches!(err, StoreError::QuotaExceeded { .. }));
         assert!(store.map.borrow().is_empty());
     }
@@ -540,9 +636,15 @@ mod tests {
     #[test]
     fn parse_stored_cases() {
         let ok = storage::to_envelope(1, &doc(vec![ann("x", T0, T1)], vec![]));
-        assert_eq!(parse_stored_doc(&ok).unwrap().annotations.len(), 1);
         assert_eq!(
-            parse_stored_doc(r#"{"version":1,"data":{}}"#).unwrap(),
+            parse_stored_doc(&ok, "art", None)
+                .unwrap()
+                .annotations
+                .len(),
+            1
+        );
+        assert_eq!(
+            parse_stored_doc(r#"{"version":1,"data":{}}"#, "art", None).unwrap(),
             AnnotationsDoc::default(),
             "missing lists are empty"
         );
@@ -554,7 +656,7 @@ mod tests {
             r#"{"data":{}}"#,
             r#"{"version":1,"data":null}"#,
         ] {
-            assert!(parse_stored_doc(bad).is_err(), "{bad}");
+            assert!(parse_stored_doc(bad, "art", None).is_err(), "{bad}");
         }
         // Stored duplicates and shadowed annotations are normalised away.
         let messy = storage::to_envelope(
@@ -564,8 +666,47 @@ mod tests {
                 vec![tomb("y", T1)],
             ),
         );
-        let d = parse_stored_doc(&messy).unwrap();
+        let d = parse_stored_doc(&messy, "art", None).unwrap();
         assert_eq!(d.annotations, vec![ann("x", T0, T3)]);
+    }
+
+    // ---- the compact form ----
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Every highlight described on a text, and the same with its quote or context changed
+        /// (as fuzzy and imported ones are), comes back whole from the compact form.
+        #[test]
+        fn the_compact_form_gives_every_annotation_back(
+            text in "[a-zё😀\u{301} .\n]{1,80}",
+            ranges in prop::collection::vec((0usize..100, 0usize..100, 0usize..4), 0..6),
+            times in prop::collection::vec(0usize..TIMES.len(), 6),
+        ) {
+            let hash = crate::annotation::text_hash(&text);
+            let describer = crate::anchor::Describer::new(&text);
+            let snap = |b: usize| crate::text::floor_char_boundary(&text, crate::text::ByteOffset(b.min(text.len())));
+            let mut annotations = Vec::new();
+            for (i, &(x, y, edit)) in ranges.iter().enumerate() {
+                let (s, e) = (snap(x.min(y)), snap(x.max(y)));
+                let Ok(mut t) = describer.describe(s..e) else { continue };
+                match edit {
+                    1 => t.quote.exact.push('x'),
+                    2 => t.quote.prefix = format!("z{}", t.quote.prefix),
+                    3 => t.text_hash = "fnv1a64:other".into(),
+                    _ => {}
+                }
+                let mut a = ann(&format!("id-{i}"), TIMES[times[i % 6]], TIMES[times[(i + 1) % 6]]);
+                a.article_id = "art".into();
+                a.target = Some(t);
+                annotations.push(a);
+            }
+            let d = doc(annotations, vec![tomb("gone", TIMES[times[0]])]);
+            let text_ref = TextRef { text: &text, hash: &hash };
+            let raw = to_stored(&d, Some(text_ref));
+            let back = parse_stored_doc(&raw, "art", Some(&text)).unwrap();
+            prop_assert_eq!(back, merge(&d, &AnnotationsDoc::default()));
+        }
     }
 
     // ---- merge properties ----

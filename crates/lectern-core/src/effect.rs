@@ -18,6 +18,7 @@ use crate::export::backup::Backup;
 use crate::library::{ArticleMeta, LibraryDoc};
 use crate::route::Route;
 use crate::settings::Settings;
+use crate::text::ArticleText;
 
 pub use crate::export::ExportFormat;
 
@@ -61,6 +62,9 @@ pub enum Effect {
     SaveAnnotations {
         article_id: String,
         doc: Rc<AnnotationsDoc>,
+        /// The article's text and its hash, which the stored form is compact against.
+        text: Rc<ArticleText>,
+        text_hash: Rc<str>,
     },
     /// Write the library list, merged per article with what is stored
     /// ([`crate::library::save_merged`]). Outcome → `LibrarySaved` (with the merged list) or

@@ -153,7 +153,7 @@ mod tests {
         save_article(&store, &a).unwrap();
         let mut doc = AnnotationsDoc::default();
         doc.annotations.push(highlight("h1", "text to"));
-        save_annotations(&store, "imp-1", &doc).unwrap();
+        save_annotations(&store, "imp-1", &doc, None).unwrap();
         let settings = Settings {
             font_size_px: 22,
             ..Settings::default()

@@ -624,6 +624,7 @@ mod tests {
                 &store,
                 &x.id,
                 &crate::annotations_doc::AnnotationsDoc::default(),
+                None,
             )
             .unwrap();
         }

@@ -43,7 +43,7 @@ pub fn open(
     } else {
         open_stored(store, id)?
     };
-    let annotations = load_annotations(store, &article.id);
+    let annotations = load_annotations(store, &article.id, Some(&article.text()));
     Ok((article, annotations))
 }
 
@@ -81,14 +81,14 @@ impl Startup {
             match decide(&crate::route::parse(hash), &library.value) {
                 Opening::Library => {
                     let a = seed();
-                    let doc = load_annotations(store, &a.id);
+                    let doc = load_annotations(store, &a.id, Some(&a.text()));
                     (a, doc, View::Library, None)
                 }
                 Opening::Article(id) => match open(store, &id, &seed) {
                     Ok((a, doc)) => (a, doc, View::Reader, None),
                     Err(p) => {
                         let a = seed();
-                        let doc = load_annotations(store, &a.id);
+                        let doc = load_annotations(store, &a.id, Some(&a.text()));
                         (a, doc, View::Library, Some(p))
                     }
                 },

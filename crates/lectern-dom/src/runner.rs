@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions, EventListenerPhase};
 use gloo_timers::callback::Timeout;
-use lectern_core::annotations_doc::{annotations_key, save_annotations, AnnotationsDoc};
+use lectern_core::annotations_doc::{annotations_key, save_annotations, AnnotationsDoc, TextRef};
 use lectern_core::effect::{DataScope, Delivery, Effect, FileRef};
 use lectern_core::export::backup::{restore, CurrentData};
 use lectern_core::library::{self, seed_article, LIBRARY_KEY};
@@ -30,6 +30,14 @@ use lectern_core::storage::{save_settings, KeyValueStore, SETTINGS_KEY};
 use wasm_bindgen::JsCast;
 
 use crate::env::{now_iso, random_bytes, random_uuid};
+
+/// An article's annotations waiting to be written, with the text they are stored against.
+struct Pending {
+    article_id: String,
+    doc: Rc<AnnotationsDoc>,
+    text: Rc<lectern_core::text::ArticleText>,
+    text_hash: Rc<str>,
+}
 
 /// Where outcomes go: the app's dispatcher.
 pub type Dispatch = Rc<dyn Fn(Action)>;
@@ -42,8 +50,8 @@ pub struct Runner {
     outbox: RefCell<VecDeque<Action>>,
     /// A microtask to empty the outbox is scheduled.
     draining: Cell<bool>,
-    /// The annotations queued for writing: article id → document (latest wins).
-    pending: RefCell<Option<(String, Rc<AnnotationsDoc>)>>,
+    /// The annotations queued for writing (the latest of the article wins).
+    pending: RefCell<Option<Pending>>,
     timer: RefCell<Option<Timeout>>,
     /// The page is being hidden or closed: write at once.
     hiding: Cell<bool>,
@@ -115,13 +123,24 @@ impl Runner {
                 let outcome = save_settings(&*self.store, &s);
                 self.settle(Subject::Settings, SETTINGS_KEY, outcome.map(|_| None));
             }
-            Effect::SaveAnnotations { article_id, doc } => {
+            Effect::SaveAnnotations {
+                article_id,
+                doc,
+                text,
+                text_hash,
+            } => {
+                let pending = Pending {
+                    article_id,
+                    doc,
+                    text,
+                    text_hash,
+                };
                 if self.page_hidden() {
                     // The page is going away: write now, there is no later.
                     self.flush();
-                    self.write_annotations(&article_id, &doc);
+                    self.write_annotations(&pending);
                 } else {
-                    self.defer(article_id, doc);
+                    self.defer(pending);
                 }
             }
             Effect::SaveLibrary(doc) => {
@@ -313,12 +332,13 @@ impl Runner {
                 .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden)
     }
 
-    /// Queue `doc` (replacing an older queued document of the same article; another article's
+    /// Queue `p` (replacing an older queued document of the same article; another article's
     /// is written first) and make sure a timer will write it.
-    fn defer(self: &Rc<Self>, article_id: String, doc: Rc<AnnotationsDoc>) {
-        let older = self.pending.borrow_mut().replace((article_id.clone(), doc));
-        if let Some((id, doc)) = older.filter(|o| o.0 != article_id) {
-            self.write_annotations(&id, &doc);
+    fn defer(self: &Rc<Self>, p: Pending) {
+        let id = p.article_id.clone();
+        let older = self.pending.borrow_mut().replace(p);
+        if let Some(older) = older.filter(|o| o.article_id != id) {
+            self.write_annotations(&older);
         }
         if self.timer.borrow().is_none() {
             let me = Rc::clone(self);
@@ -330,17 +350,27 @@ impl Runner {
     pub fn flush(self: &Rc<Self>) {
         self.timer.borrow_mut().take();
         let queued = self.pending.borrow_mut().take();
-        if let Some((id, doc)) = queued {
-            self.write_annotations(&id, &doc);
+        if let Some(p) = queued {
+            self.write_annotations(&p);
         }
     }
 
-    fn write_annotations(self: &Rc<Self>, article_id: &str, doc: &Rc<AnnotationsDoc>) {
+    fn write_annotations(self: &Rc<Self>, p: &Pending) {
+        let (article_id, doc) = (p.article_id.as_str(), &p.doc);
         let key = annotations_key(article_id);
         // Tombstones older than the stated age leave storage (lectern_core::library::TOMBSTONE_DAYS).
         let cutoff = iso_ago(f64::from(library::TOMBSTONE_DAYS) * 86_400_000.0);
         let pruned = lectern_core::annotations_doc::pruned(doc, &cutoff);
-        match save_annotations(&*self.store, article_id, pruned.as_ref().unwrap_or(doc)) {
+        let text = TextRef {
+            text: p.text.as_str(),
+            hash: &p.text_hash,
+        };
+        match save_annotations(
+            &*self.store,
+            article_id,
+            pruned.as_ref().unwrap_or(doc),
+            Some(text),
+        ) {
             Ok(()) => {
                 if self.failing.borrow_mut().remove(&key) {
                     self.report(Action::AnnotationsSaved {
@@ -370,7 +400,9 @@ impl Runner {
             .articles
             .iter()
             .map(|m| {
-                let doc = lectern_core::annotations_doc::load_annotations(&*self.store, &m.id);
+                // Counting needs no context read back: no text.
+                let doc =
+                    lectern_core::annotations_doc::load_annotations(&*self.store, &m.id, None);
                 (
                     m.id.clone(),
                     lectern_core::state::library::counts_of(&doc.value),

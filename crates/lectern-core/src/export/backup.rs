@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::annotation::Annotation;
-use crate::annotations_doc::{self, annotations_key, merge, AnnotationsDoc, ANNOTATIONS_VERSION};
+use crate::annotations_doc::{self, annotations_key, merge, AnnotationsDoc};
 use crate::article::Article;
 use crate::library::{
     article_key, load_article, load_library, LibraryDoc, ARTICLE_VERSION, LIBRARY_KEY,
@@ -127,15 +127,23 @@ impl CurrentData {
         note(LIBRARY_KEY.to_owned(), lib.writable, lib.problem);
         let mut articles = BTreeMap::new();
         let mut annotations = BTreeMap::new();
+        let seed_text = seed.text();
         for m in &lib.value.articles {
+            let mut text = None;
             if m.id != SEED_ID {
                 let a = load_article(store, &m.id);
                 note(article_key(&m.id), a.writable, a.problem);
                 if let Some(article) = a.value {
+                    text = Some(article.text());
                     articles.insert(m.id.clone(), article);
                 }
             }
-            let d = annotations_doc::load_annotations(store, &m.id);
+            let text = if m.id == SEED_ID {
+                Some(seed_text.as_str())
+            } else {
+                text.as_deref()
+            };
+            let d = annotations_doc::load_annotations(store, &m.id, text);
             note(annotations_key(&m.id), d.writable, d.problem);
             if d.value != AnnotationsDoc::default() {
                 annotations.insert(m.id.clone(), d.value);
@@ -662,7 +670,15 @@ pub fn save_changes(
     for (id, d) in &after.annotations {
         let old = before.annotations.get(id).cloned().unwrap_or_default();
         if old != *d {
-            writes.push((annotations_key(id), to_envelope(ANNOTATIONS_VERSION, d)));
+            // Compact against the article's text where it is at hand; else every context is
+            // kept whole (the sample's text is not in `after`).
+            let text = after.articles.get(id).map(Article::text);
+            let hash = text.as_deref().map(crate::annotation::text_hash);
+            let text_ref = text
+                .as_deref()
+                .zip(hash.as_deref())
+                .map(|(text, hash)| annotations_doc::TextRef { text, hash });
+            writes.push((annotations_key(id), annotations_doc::to_stored(d, text_ref)));
         }
     }
     if after.settings != before.settings {

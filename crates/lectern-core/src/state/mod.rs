@@ -407,10 +407,7 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             delivery: Delivery::Download,
             name: format!("lectern-{}-highlights.json", s.reader.article.id),
             mime: "application/json",
-            content: crate::storage::to_envelope(
-                crate::annotations_doc::ANNOTATIONS_VERSION,
-                &*s.reader.doc,
-            ),
+            content: crate::annotations_doc::to_portable(&s.reader.doc),
         }),
 
         Action::RouteChanged(route) => match decide(&route, &s.library.doc) {
@@ -629,7 +626,11 @@ fn stored_elsewhere(s: &mut State, key: Option<String>, value: Option<String>, f
     }
     let open_key = crate::annotations_doc::annotations_key(&s.reader.article.id);
     if key == open_key {
-        match crate::annotations_doc::parse_stored_doc(&raw) {
+        match crate::annotations_doc::parse_stored_doc(
+            &raw,
+            &s.reader.article.id,
+            Some(s.reader.text.as_str()),
+        ) {
             Ok(doc) => s.reader.changed_elsewhere(doc, fx),
             Err(StoredElsewhere::Newer { found }) => newer_elsewhere(
                 s,

@@ -208,9 +208,12 @@ impl ReaderState {
             return;
         }
         self.revision += 1;
+        let hash = self.text_hash();
         fx.push(Effect::SaveAnnotations {
             article_id: self.article.id.clone(),
             doc: Rc::clone(&self.doc),
+            text: Rc::clone(&self.text),
+            text_hash: hash.into(),
         });
     }
 
@@ -282,6 +285,12 @@ impl ReaderState {
         self.record(change, fx);
     }
 
+    /// The hash of the article's text (computed once per open article).
+    fn text_hash(&self) -> &str {
+        self.text_hash
+            .get_or_init(|| crate::annotation::text_hash(self.text.as_str()))
+    }
+
     fn describe_at(&self, range: Range<ByteOffset>) -> Option<Target> {
         let text = self.text.as_str();
         let quote = text.get(range.start.0..range.end.0)?;
@@ -290,10 +299,9 @@ impl ReaderState {
         }
         // One selection: no offset index for the whole text, and the hash only once per
         // article (1 MB of text costs milliseconds for each).
-        let hash = self
-            .text_hash
-            .get_or_init(|| crate::annotation::text_hash(text));
-        Describer::one_off(text, hash.clone()).describe(range).ok()
+        Describer::one_off(text, self.text_hash().to_owned())
+            .describe(range)
+            .ok()
     }
 
     /// Apply one undo/redo step: put every recorded `before` back (with a fresh `modified`) and
