@@ -209,6 +209,82 @@ mod tests {
         assert_eq!(a.title, "Title");
     }
 
+    /// What the browser shows of each block: the reader's HTML parsed the way `innerHTML`
+    /// parses it (html5ever implements the HTML standard's parser, as browsers do).
+    fn dom_block_texts(article: &Article) -> Vec<String> {
+        let html = crate::render::reader_html(article, crate::i18n::Lang::En);
+        let doc = dom_query::Document::fragment(html);
+        doc.select("[data-block]")
+            .iter()
+            .map(|b| b.text().to_string())
+            .collect()
+    }
+
+    fn block_texts(article: &Article) -> Vec<&str> {
+        article.blocks.iter().map(|b| b.text.as_str()).collect()
+    }
+
+    #[test]
+    fn control_characters_do_not_shift_offsets() {
+        // NUL (the HTML parser drops it from the DOM), other C0 and C1 controls and DEL (drawn
+        // as nothing), and whitespace controls, which must keep separating words. A NUL in the
+        // first kilobyte makes a file binary, so the controls come after a long paragraph.
+        let long =
+            "Первый абзац статьи, достаточно длинный, чтобы его сочли текстом статьи. ".repeat(12);
+        let dirty = "Текст\0 статьи\u{1}по-русски,\u{7f} довольно\u{9b} длинный.\u{b}Вторая\u{c}часть\tи\u{85}конец.";
+        let code = "код\0\u{1}\tстрока\u{c}!";
+        let files: Vec<(&str, String)> = vec![
+            ("a.txt", format!("Заголовок\n\n{long}\n\n{dirty}")),
+            (
+                "a.md",
+                format!("# Заголовок\n\n{long}\n\n{dirty}\n\n```\n{code}\n```\n"),
+            ),
+            (
+                "a.html",
+                format!(
+                    "<html><body><article><h1>Т\u{1}</h1><p>{long}</p><p>{dirty}</p>\
+                     <pre>{code}&#1;&#0;</pre></article></body></html>"
+                ),
+            ),
+            ("utf16.txt", format!("Заголовок\n\n{dirty}")),
+        ];
+        for (name, content) in &files {
+            let bytes = if name.starts_with("utf16") {
+                let mut b = vec![0xFF, 0xFE];
+                b.extend(content.encode_utf16().flat_map(u16::to_le_bytes));
+                b
+            } else {
+                content.as_bytes().to_vec()
+            };
+            let a = import_file("x", name, &bytes).unwrap();
+            assert_eq!(dom_block_texts(&a), block_texts(&a), "{name}: {a:?}");
+            let text = a.text();
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| c.is_control() && c != '\t' && c != '\n'),
+                "{name}: {text:?}"
+            );
+            // Whitespace controls keep the words apart.
+            assert!(
+                text.contains("Текст статьипо-русски, довольно длинный. Вторая часть и конец."),
+                "{name}: {text:?}"
+            );
+        }
+        // Code keeps its tab (indentation means something there); a form feed is a space.
+        let a = import_file("x", "a.md", files[1].1.as_bytes()).unwrap();
+        assert!(block_texts(&a).contains(&"код\tстрока !"), "{a:?}");
+        let a = import_file("x", "a.html", files[2].1.as_bytes()).unwrap();
+        assert!(block_texts(&a).contains(&"код\tстрока !\u{fffd}"), "{a:?}");
+        // Pasted text is cleaned the same way.
+        let a = import_text("x", dirty).unwrap();
+        assert_eq!(dom_block_texts(&a), block_texts(&a));
+        assert_eq!(
+            a.text(),
+            "Текст статьипо-русски, довольно длинный. Вторая часть и конец."
+        );
+    }
+
     #[test]
     fn text_files_become_articles() {
         let a = import_file("x", "Статья.TXT", "Заголовок\nПервый.Второй.".as_bytes()).unwrap();

@@ -89,10 +89,17 @@ impl BlockBuilder {
         }
     }
 
-    /// Append text exactly, for one line of code: only `'\n'` and `'\r'` are dropped.
+    /// Append text exactly, for one line of code: `'\n'`, `'\r'` and the control characters
+    /// the reader would not show ([`super::is_removed_control`]) are dropped, the other
+    /// whitespace controls but tab (vertical tab, form feed, U+0085) become spaces.
     pub fn push_verbatim(&mut self, s: &str) {
-        self.text
-            .extend(s.chars().filter(|c| !matches!(c, '\n' | '\r')));
+        self.text.extend(s.chars().filter_map(|c| match c {
+            '\n' | '\r' => None,
+            '\t' => Some(c),
+            c if c.is_control() && c.is_whitespace() => Some(' '),
+            c if super::is_removed_control(c) => None,
+            c => Some(c),
+        }));
     }
 
     /// Start a new table cell: a separator unless this is the row's first cell.

@@ -139,9 +139,11 @@ pub fn extract_html(id: &str, html: &str) -> Result<Extraction, ImportError> {
     Ok(Extraction { article, declared })
 }
 
-/// Whitespace collapsed to single spaces and trimmed; `None` when nothing is left.
+/// Whitespace collapsed to single spaces, control characters removed, trimmed; `None` when
+/// nothing is left.
 fn clean(s: Option<&str>) -> Option<String> {
-    let s = s?.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = super::strip_controls(s?);
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     (!s.is_empty()).then_some(s)
 }
 

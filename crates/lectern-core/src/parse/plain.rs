@@ -5,7 +5,8 @@
 //! sentence's capital letter), and a source credit glued to the end (`…конфликты.Источник и
 //! фото - ria.ru`). The parser:
 //!
-//! 1. normalises line ends (CRLF, CR), drops a BOM;
+//! 1. normalises line ends (CRLF, CR), drops a BOM and control characters the reader would not
+//!    show ([`super::is_removed_control`]: NUL, DEL, …; tabs and form feeds stay whitespace);
 //! 2. groups lines into paragraphs: by blank lines when the text has them (joining hard-wrapped
 //!    lines), else one paragraph per line;
 //! 3. takes the first paragraph as the title when it looks like one (short, no final full stop);
@@ -24,6 +25,7 @@ const MAX_TITLE_CHARS: usize = 200;
 /// article with an empty title and no blocks.
 pub fn parse_plain(id: &str, input: &str) -> Article {
     let text = input.strip_prefix('\u{feff}').unwrap_or(input);
+    let text = super::strip_controls(text);
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut paragraphs = group_paragraphs(&text);
 
