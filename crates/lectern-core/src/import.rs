@@ -15,8 +15,22 @@ use crate::parse::markdown::parse_markdown;
 #[cfg(feature = "import")]
 use crate::parse::plain::parse_plain;
 
-/// Files larger than this are refused before reading their text.
+/// Files larger than this are refused before reading their text, and pasted text larger than
+/// this (in UTF-8 bytes) is refused before parsing.
 pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
+
+/// [`ImportError::TooLarge`] when `len` bytes (of a file, or of pasted text in UTF-8) are over
+/// [`MAX_IMPORT_BYTES`]. [`import_file`] and [`import_text`] check it; the app can too, before
+/// handing a large paste to the import worker.
+pub fn check_size(len: usize) -> Result<(), ImportError> {
+    if len > MAX_IMPORT_BYTES {
+        return Err(ImportError::TooLarge {
+            bytes: len,
+            limit: MAX_IMPORT_BYTES,
+        });
+    }
+    Ok(())
+}
 
 /// The formats Lectern reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,12 +81,7 @@ pub fn format_of(file_name: &str) -> Result<Format, ImportError> {
 #[cfg(feature = "import")]
 /// Read `bytes` of a file called `file_name` as an article with id `id`.
 pub fn import_file(id: &str, file_name: &str, bytes: &[u8]) -> Result<Article, ImportError> {
-    if bytes.len() > MAX_IMPORT_BYTES {
-        return Err(ImportError::TooLarge {
-            bytes: bytes.len(),
-            limit: MAX_IMPORT_BYTES,
-        });
-    }
+    check_size(bytes.len())?;
     if let Some(kind) = sniff_binary(bytes) {
         return Err(ImportError::Binary {
             what: kind.to_owned(),
@@ -93,8 +102,10 @@ pub fn import_file(id: &str, file_name: &str, bytes: &[u8]) -> Result<Article, I
 
 #[cfg(feature = "import")]
 /// Pasted text: Markdown when it looks like Markdown (a `#` heading, a link, a list), else
-/// plain text.
+/// plain text. Text over [`MAX_IMPORT_BYTES`] (UTF-8) is [`ImportError::TooLarge`], as a file
+/// would be.
 pub fn import_text(id: &str, text: &str) -> Result<Article, ImportError> {
+    check_size(text.len())?;
     let looks_markdown = text.lines().any(|l| {
         let l = l.trim_start();
         (l.starts_with("# ") || l.starts_with("## ")) || (l.contains("](") && l.contains('['))
@@ -282,6 +293,21 @@ mod tests {
         assert_eq!(
             a.text(),
             "Текст статьипо-русски, довольно длинный. Вторая часть и конец."
+        );
+    }
+
+    #[test]
+    fn pasted_text_has_the_file_size_limit() {
+        // Spaces parse quickly, so the test is about the limit, not the parser's speed.
+        let at_limit = " ".repeat(MAX_IMPORT_BYTES - 3) + "big";
+        assert_eq!(import_text("x", &at_limit).unwrap().text(), "big");
+        let over = " ".repeat(MAX_IMPORT_BYTES - 2) + "big";
+        assert_eq!(
+            import_text("x", &over),
+            Err(ImportError::TooLarge {
+                bytes: MAX_IMPORT_BYTES + 1,
+                limit: MAX_IMPORT_BYTES
+            })
         );
     }
 
