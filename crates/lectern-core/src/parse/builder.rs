@@ -26,9 +26,15 @@ pub(crate) enum Container {
     Figure,
 }
 
+/// Containers (lists, list items, quotes, figures) kept open at most: deeper ones are not kept
+/// (see [`Nesting`]), so a hostile file of 100,000 nested lists neither grows the stack nor
+/// makes finding a block's kind cost its depth for every block.
+pub(crate) const MAX_NESTING: usize = 32;
+
 /// The kind of a block read inside `stack` (outermost first): its innermost item, quote or
 /// figure, else a paragraph. An item's depth counts the lists around it.
 pub(crate) fn container_kind(stack: &[Container]) -> BlockKind {
+    crate::work::tick(stack.len());
     for (i, c) in stack.iter().enumerate().rev() {
         match c {
             Container::Item { ordered, number } => {
@@ -62,6 +68,52 @@ pub(crate) fn open_item(stack: &mut Vec<Container>) {
         _ => (false, 1),
     };
     stack.push(Container::Item { ordered, number });
+}
+
+/// The containers open around the text being read (innermost last), at most [`MAX_NESTING`]:
+/// deeper ones are counted, not kept, and their text takes the kind of the innermost kept one.
+#[derive(Debug, Default)]
+pub(crate) struct Nesting {
+    stack: Vec<Container>,
+    /// Containers opened past [`MAX_NESTING`] and not yet closed.
+    hidden: usize,
+}
+
+impl Nesting {
+    fn full(&self) -> bool {
+        self.hidden > 0 || self.stack.len() >= MAX_NESTING
+    }
+
+    pub fn push(&mut self, c: Container) {
+        if self.full() {
+            self.hidden += 1;
+        } else {
+            self.stack.push(c);
+        }
+    }
+
+    /// A list item ([`open_item`]).
+    pub fn open_item(&mut self) {
+        if self.full() {
+            self.hidden += 1;
+        } else {
+            open_item(&mut self.stack);
+        }
+    }
+
+    /// Closes the innermost container.
+    pub fn pop(&mut self) {
+        if self.hidden > 0 {
+            self.hidden -= 1;
+        } else {
+            self.stack.pop();
+        }
+    }
+
+    /// The kind of a block read here ([`container_kind`]).
+    pub fn kind(&self) -> BlockKind {
+        container_kind(&self.stack)
+    }
 }
 
 #[derive(Debug, Default)]

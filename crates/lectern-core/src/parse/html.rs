@@ -23,7 +23,7 @@ use std::fmt;
 use dom_query::{Document, NodeRef};
 use dom_smoothie::{Config, Readability};
 
-use super::builder::{container_kind, open_item, BlockBuilder, Container};
+use super::builder::{BlockBuilder, Container, Nesting};
 use super::plain::derive_title;
 use crate::article::{Article, BlockKind, MarkKind, SourceFormat};
 use crate::lang::{guess_language, Direction};
@@ -160,14 +160,14 @@ fn is_language_tag(s: &str) -> bool {
 #[derive(Default)]
 struct Walker {
     b: BlockBuilder,
-    stack: Vec<Container>,
+    stack: Nesting,
     /// Inside a table cell: block boundaries are spaces, not new blocks.
     in_cell: usize,
 }
 
 impl Walker {
     fn kind(&self) -> BlockKind {
-        container_kind(&self.stack)
+        self.stack.kind()
     }
 
     /// End the pending block (a space inside a table cell).
@@ -248,7 +248,7 @@ impl Walker {
             }
             "li" => {
                 self.flush();
-                open_item(&mut self.stack);
+                self.stack.open_item();
                 self.children(node, depth);
                 self.flush();
                 self.stack.pop();
