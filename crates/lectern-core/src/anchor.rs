@@ -982,7 +982,7 @@ fn occurrences<'h>(
         }
         let found = hay[from..].find(needle);
         // A search costs the distance it skips and a comparison of the needle (Two-Way).
-        crate::work::tick(found.map_or(hay.len() - from, |f| f) + needle.len() / 16);
+        crate::work::tick(found.unwrap_or(hay.len() - from) + needle.len() / 16);
         let o = from + found?;
         if o > stop {
             from = hay.len();
