@@ -137,7 +137,6 @@ pub fn assert_dom_matches(article: &Article, html: &str) {
 /// A store holding a small library: the sample article and one imported article with
 /// annotations, as the app would have written them. `quota` as for [`MemoryStore`].
 pub fn store_with_library(quota: Option<usize>) -> MemoryStore {
-    use lectern_core::export::backup::to_backup;
     use lectern_core::export::{merge_backup, parse_backup, save_changes};
     let store = MemoryStore::default();
     let seed = seed_article();
