@@ -296,6 +296,49 @@ mod tests {
         );
     }
 
+    fn hostile_char() -> impl proptest::strategy::Strategy<Value = char> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<char>(),
+            Just('\0'),
+            Just('\u{1}'),
+            Just('\u{7f}'),
+            Just('\u{85}'),
+            Just('\u{9f}'),
+            Just('\r'),
+            Just('\t'),
+            Just('\u{c}'),
+            Just('\n'),
+            Just('<'),
+            Just('&'),
+            Just('*'),
+            Just('`'),
+            Just(' '),
+            Just('a'),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+
+        /// Whatever the text, every parser's blocks are what the browser shows of them.
+        #[test]
+        fn the_dom_shows_the_model_text(
+            chars in proptest::collection::vec(hostile_char(), 0..300)
+        ) {
+            let text: String = chars.into_iter().collect();
+            let mut articles = vec![
+                crate::parse::plain::parse_plain("x", &text),
+                crate::parse::markdown::parse_markdown("x", &text),
+            ];
+            articles.extend(import_text("x", &text));
+            articles.extend(crate::parse::html::parse_html("x", &format!("<p>{text}</p><pre>{text}</pre>")));
+            for a in &articles {
+                proptest::prop_assert_eq!(dom_block_texts(a), block_texts(a));
+            }
+        }
+    }
+
     #[test]
     fn pasted_text_has_the_file_size_limit() {
         // Spaces parse quickly, so the test is about the limit, not the parser's speed.
