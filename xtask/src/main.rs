@@ -28,6 +28,11 @@ cargo xtask <command>
                        release build with the benchmark page (target/bench-dist), then Lectern
                        vs the peer harness (../shared/bench) and the static-HTML floor in
                        headless Chromium on 127.0.0.1; results in target/bench/ (not in `test`)
+  fuzz [TARGET] [--secs N] [--asan]
+                       libFuzzer (cargo-fuzz) on the parsers: every target, or TARGET, for
+                       N seconds each (default 20); `test` runs each for a short smoke.
+                       Targets: plain_text note_markup import_render backup_restore
+                       jsonld_restore anchor. Crashes land in fuzz/artifacts/TARGET/
   tools                install every tool the commands above need, and report versions
   help                 this text
 ";
@@ -45,6 +50,7 @@ fn main() {
         "test" => test(&root),
         "check" => check(),
         "bench" => bench(&root, rest),
+        "fuzz" => fuzz(&root, rest),
         "tools" => ensure_build_tools(&root).and_then(|()| ensure_browser_tools(&root)),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
@@ -317,6 +323,7 @@ fn test(root: &Path) -> Res {
         "native tests (cargo test --workspace)",
         Command::new("cargo").args(["test", "--workspace"]),
     )?;
+    fuzz(root, &["--secs".to_owned(), FUZZ_SMOKE_SECS.to_owned()])?;
 
     let webdriver = root.join("webdriver.json");
     run(
@@ -477,4 +484,149 @@ fn release_files(dist: &Path) -> Result<Vec<PathBuf>, String> {
         .collect();
     files.sort();
     Ok(files)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fuzzing (`cargo xtask fuzz`, README "Fuzzing")
+
+/// The cargo-fuzz release this project uses (installed with `--locked` when missing).
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
+/// Seconds each target runs in `cargo xtask test`.
+const FUZZ_SMOKE_SECS: &str = "15";
+
+/// Every fuzz target: its name, the longest input libFuzzer makes (bytes), and read-only seed
+/// directories besides `fuzz/seeds/<name>` (paths from the project root).
+const FUZZ_TARGETS: &[(&str, usize, &[&str])] = &[
+    ("plain_text", 16_384, &["assets"]),
+    ("note_markup", 16_384, &[]),
+    (
+        "import_render",
+        65_536,
+        // Ten of the Readability test pages (small ones, with tables and right-to-left
+        // text): all 44 take the smoke run's time just to load.
+        &[
+            "assets",
+            "crates/lectern-core/tests/fixtures/readability/001",
+            "crates/lectern-core/tests/fixtures/readability/dev418",
+            "crates/lectern-core/tests/fixtures/readability/hidden-nodes",
+            "crates/lectern-core/tests/fixtures/readability/medium-2",
+            "crates/lectern-core/tests/fixtures/readability/mozilla-2",
+            "crates/lectern-core/tests/fixtures/readability/replace-brs",
+            "crates/lectern-core/tests/fixtures/readability/rtl-1",
+            "crates/lectern-core/tests/fixtures/readability/rtl-4",
+            "crates/lectern-core/tests/fixtures/readability/table-style-attributes",
+            "crates/lectern-core/tests/fixtures/readability/v8-blog",
+        ],
+    ),
+    ("backup_restore", 65_536, &[]),
+    ("jsonld_restore", 65_536, &[]),
+    ("anchor", 8_192, &[]),
+];
+
+/// cargo-fuzz, installed from crates.io when `cargo fuzz --version` is not the pinned one.
+fn ensure_cargo_fuzz(root: &Path) -> Res {
+    let out = Command::new("cargo")
+        .args(["fuzz", "--version"])
+        .env("PATH", tool_path(root))
+        .output();
+    let have = out
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    if have.as_deref() != Some(&format!("cargo-fuzz {CARGO_FUZZ_VERSION}")) {
+        eprintln!("xtask: cargo-fuzz {CARGO_FUZZ_VERSION} is missing: building it from crates.io (about 2 minutes)");
+        run(
+            "cargo install cargo-fuzz",
+            Command::new("cargo").args([
+                "install",
+                "--locked",
+                "cargo-fuzz",
+                "--version",
+                CARGO_FUZZ_VERSION,
+            ]),
+        )?;
+    }
+    Ok(())
+}
+
+/// `cargo fuzz <sub>` with the project's options: the fuzz crate in `fuzz/`, built into
+/// `target/fuzz` with debug assertions (overflow checks), and without a sanitizer unless
+/// `asan`. The core is safe Rust, so AddressSanitizer finds little there; without it no `-Z`
+/// flag is passed and the pinned stable toolchain builds the targets (cargo-fuzz only needs
+/// nightly for `-Zsanitizer`; with `--asan`, RUSTC_BOOTSTRAP=1 lets stable accept it).
+fn cargo_fuzz(root: &Path, sub: &str, asan: bool) -> Command {
+    let mut c = Command::new("cargo");
+    c.args(["fuzz", sub, "--fuzz-dir"])
+        .arg(root.join("fuzz"))
+        .arg("--target-dir")
+        .arg(root.join("target/fuzz"))
+        .args(["--debug-assertions", "--sanitizer"])
+        .arg(if asan { "address" } else { "none" })
+        .env("PATH", tool_path(root));
+    if asan {
+        c.env("RUSTC_BOOTSTRAP", "1");
+    }
+    c
+}
+
+/// `cargo xtask fuzz [TARGET] [--secs N] [--asan]`: builds the targets, then runs each (or
+/// TARGET) for N seconds on its seeds and its corpus so far (`target/fuzz/corpus/<name>`).
+/// Fails on the first target that finds a crash, a hang (10 s for one input) or a leak of
+/// memory (2 GB); cargo-fuzz prints the input and how to reproduce it.
+fn fuzz(root: &Path, args: &[String]) -> Res {
+    let mut secs = "20".to_owned();
+    let mut only: Option<&str> = None;
+    let mut asan = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--secs" => secs = it.next().ok_or("--secs needs a number")?.clone(),
+            "--asan" => asan = true,
+            name if !name.starts_with('-') && only.is_none() => only = Some(name),
+            other => return Err(format!("fuzz: unknown argument `{other}`")),
+        }
+    }
+    secs.parse::<u32>()
+        .map_err(|_| format!("fuzz: --secs {secs} is not a number of seconds"))?;
+    let targets: Vec<_> = FUZZ_TARGETS
+        .iter()
+        .filter(|(name, ..)| only.is_none_or(|o| o == *name))
+        .collect();
+    if targets.is_empty() {
+        let names: Vec<&str> = FUZZ_TARGETS.iter().map(|t| t.0).collect();
+        return Err(format!(
+            "fuzz: no target `{}`; the targets are {}",
+            only.unwrap_or_default(),
+            names.join(", ")
+        ));
+    }
+    ensure_cargo_fuzz(root)?;
+    run(
+        "cargo fmt --check (fuzz/)",
+        Command::new("cargo")
+            .args(["fmt", "--check", "--manifest-path"])
+            .arg(root.join("fuzz/Cargo.toml")),
+    )?;
+    run(
+        "cargo fuzz build (target/fuzz)",
+        cargo_fuzz(root, "build", asan).args(only),
+    )?;
+    for (name, max_len, extra) in targets {
+        let corpus = root.join("target/fuzz/corpus").join(name);
+        std::fs::create_dir_all(&corpus)
+            .map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
+        run(
+            &format!("fuzz {name} for {secs} s"),
+            cargo_fuzz(root, "run", asan)
+                .arg(name)
+                .arg(&corpus)
+                .arg(root.join("fuzz/seeds").join(name))
+                .args(extra.iter().map(|d| root.join(d)))
+                .arg("--")
+                .arg(format!("-max_total_time={secs}"))
+                .arg(format!("-max_len={max_len}"))
+                .args(["-timeout=10", "-rss_limit_mb=2048", "-print_final_stats=1"]),
+        )?;
+    }
+    Ok(())
 }

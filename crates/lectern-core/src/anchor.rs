@@ -81,6 +81,12 @@
 //! 250 wrong before this rule), `tests/drift.rs`, `tests/anchoring.rs` and the peer benchmark's
 //! corpus (`examples/anchor_bench.rs`); each constant says what moves when it moves.
 //!
+//! Targets from files may be far larger than a selection, so the work is bounded by the sizes
+//! of the text and the target (checked by counting steps, [`crate::work`], in the tests and the
+//! `anchor` fuzz target): quotes over [`MAX_FUZZY_QUOTE`] code points are only placed where
+//! they stand exactly, context beyond [`MAX_CONTEXT_USED`] is not used, and occurrences of a
+//! quote are ranked only until they cost a few times the text.
+//!
 //! [`Placement::Exact`] means the text at the range is byte-for-byte `exact` (it may have
 //! moved); anything else that is placed — a typo fixed, `ё` → `е`, NBSP → space — is
 //! [`Placement::Fuzzy`], so the user can be asked to check.
@@ -106,6 +112,15 @@ pub const MIN_CONTEXT: usize = 32;
 /// Most context kept on each side by [`describe`], in code points: beyond this, a quote that is
 /// still ambiguous stays ambiguous and anchoring falls back on the position.
 pub const MAX_CONTEXT: usize = 256;
+/// Quotes longer than this (code points, after normalisation) are placed only where they occur
+/// exactly (after normalisation); otherwise they are orphans. Approximate matching costs the
+/// text's length times the quote's length over 64, per pass: a 300,000-character quote from an
+/// imported file would freeze the reader for seconds on every load. No selection a reader
+/// makes is this long (the benchmark's quotes are at most 551).
+pub const MAX_FUZZY_QUOTE: usize = 2048;
+/// Stored context beyond this many code points next to the quote is not used to anchor
+/// (Lectern stores at most [`MAX_CONTEXT`]; imported files may carry any length).
+pub const MAX_CONTEXT_USED: usize = 2 * MAX_CONTEXT;
 /// Placements scoring below this (0..=1) are orphans.
 pub const MIN_SCORE: f32 = 0.5;
 /// Fraction of the stored quote + prefix + suffix code points that must agree (matching quote
@@ -670,6 +685,9 @@ impl<'a> Anchorer<'a> {
         let nq = normalize_str(&q.exact);
         let np = normalize_str(&q.prefix);
         let ns = normalize_str(&q.suffix);
+        // Only the context next to the quote counts (aligning it costs its length squared).
+        let np = np[back_chars(&np, np.len(), MAX_CONTEXT_USED)..].to_owned();
+        let ns = ns[..fwd_chars(&ns, 0, MAX_CONTEXT_USED)].to_owned();
         if nq.is_empty() {
             return self.anchor_empty(&np, &ns, expected).into();
         }
@@ -728,12 +746,13 @@ impl<'a> Anchorer<'a> {
         // filter, all approximate ones in the window).
         let mut pool = Pool::default();
         let fast = passes != Passes::Full;
+        let fuzzy = query.m <= MAX_FUZZY_QUOTE;
         pool.extend(self.exact_candidates(&query, whole.clone()));
         if pool.confident() {
             return self.verdict(&pool, &q.exact, query.m);
         }
         for (i, region) in regions.iter().enumerate().filter(|_| fast) {
-            match self.filter_tiers(&query, region.clone()) {
+            match self.filter_tiers(&query, region.clone()).filter(|_| fuzzy) {
                 Some(tiers) => {
                     for windows in tiers {
                         let mut ends = Vec::new();
@@ -747,7 +766,7 @@ impl<'a> Anchorer<'a> {
                     }
                 }
                 // (Too short for the filter: the whole window, which is cheap for it.)
-                None if i + 1 < regions.len() => {
+                None if fuzzy && i + 1 < regions.len() => {
                     pool.extend(self.fuzzy_candidates(&query, region.clone()));
                     if pool.confident() {
                         return self.verdict(&pool, &q.exact, query.m);
@@ -765,6 +784,9 @@ impl<'a> Anchorer<'a> {
             pool.extend(self.exact_candidates(&query, whole));
         }
         for region in regions {
+            if !fuzzy {
+                break;
+            }
             pool.extend(self.fuzzy_candidates(&query, region.clone()));
             if pool.confident() {
                 return self.verdict(&pool, &q.exact, query.m);
@@ -834,32 +856,52 @@ impl<'a> Anchorer<'a> {
     }
 
     /// Exact occurrences of the normalised quote starting in `region`, the best few evaluated.
+    ///
+    /// Each occurrence costs a comparison of the quote and of its context. In a periodic text
+    /// (`аааа…`) a periodic quote occurs at almost every position, so occurrences are taken in
+    /// text order only until they have cost a few times the text's length
+    /// ([`exact_budget`]); a quote that common says nothing about where it is anyway.
     fn exact_candidates(&self, q: &Query, region: Range<NormOffset>) -> Vec<Candidate> {
         let hay = &self.norm.text;
         let region = region.start.0..region.end.0;
+        let compare = 1 + q.nq.len() / 16;
+        let budget = exact_budget(hay.len() + q.nq.len());
         let all = q.occurrences.get_or_init(|| {
-            (q.nq.len() >= qgram::MIN_NEEDLE).then(|| {
-                self.grams()
-                    .find_in(hay.as_bytes(), q.nq.as_bytes(), 0..=hay.len(), usize::MAX)
-                    .expect("no cap")
-            })
+            // A lookup verifies every sampled position of the quote's rarest gram: refuse
+            // (and search in text order instead) when that alone is over budget.
+            let cap = (budget / compare).max(1024);
+            (q.nq.len() >= qgram::MIN_NEEDLE)
+                .then(|| {
+                    self.grams()
+                        .find_in(hay.as_bytes(), q.nq.as_bytes(), 0..=hay.len(), cap)
+                })
+                .flatten()
         });
-        let found: Vec<usize> = match all {
+        let found: Box<dyn Iterator<Item = usize>> = match all {
             Some(all) => {
                 let from = all.partition_point(|&o| o < region.start);
-                all[from..]
-                    .iter()
-                    .copied()
-                    .take_while(|&o| o <= region.end)
-                    .collect()
+                Box::new(
+                    all[from..]
+                        .iter()
+                        .copied()
+                        .take_while(move |&o| o <= region.end),
+                )
             }
-            None => occurrences(hay, &q.nq, region).collect(),
+            None => Box::new(occurrences(hay, &q.nq, region)),
         };
+        // In text order, until they have cost the budget.
+        let mut spent = 0usize;
+        let found: Vec<usize> = found
+            .take_while(|_| {
+                spent += compare;
+                spent <= budget
+            })
+            .collect();
         // More than the few evaluated: the best by a cheap ranking.
         let picked = if found.len() <= MAX_EXACT_EVAL {
             found
         } else {
-            self.rank_exact(q, found)
+            self.rank_exact(q, found, budget.saturating_sub(spent), compare)
         };
         picked
             .into_iter()
@@ -868,20 +910,30 @@ impl<'a> Anchorer<'a> {
     }
 
     /// The [`MAX_EXACT_EVAL`] of the exact occurrences `found` (starts in the normalised text)
-    /// with the most bytes of stored context agreeing literally, then the nearest.
+    /// with the most bytes of stored context agreeing literally, then the nearest — ranked in
+    /// text order until the ranking has cost `budget` (each occurrence `compare` and its runs).
     #[inline(never)]
-    fn rank_exact(&self, q: &Query, found: Vec<usize>) -> Vec<usize> {
+    fn rank_exact(
+        &self,
+        q: &Query,
+        found: Vec<usize>,
+        budget: usize,
+        compare: usize,
+    ) -> Vec<usize> {
         let hay = self.norm.text.as_bytes();
         let (p, s) = (q.np.as_bytes(), q.ns.as_bytes());
-        let mut ranked: Vec<(usize, usize, usize)> = found
-            .into_iter()
-            .map(|o| {
-                let e = o + q.nq.len();
-                let rp = common_run(hay[..o].iter().rev(), p.iter().rev());
-                let rs = common_run(hay[e..].iter(), s.iter());
-                (rp + rs, o.abs_diff(q.expected.0), o)
-            })
-            .collect();
+        let mut ranked: Vec<(usize, usize, usize)> = Vec::with_capacity(found.len());
+        let mut spent = 0usize;
+        for o in found {
+            let e = o + q.nq.len();
+            let rp = common_run(hay[..o].iter().rev(), p.iter().rev());
+            let rs = common_run(hay[e..].iter(), s.iter());
+            ranked.push((rp + rs, o.abs_diff(q.expected.0), o));
+            spent += compare + rp + rs;
+            if spent > budget {
+                break;
+            }
+        }
         ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         ranked
             .into_iter()
@@ -1475,6 +1527,12 @@ pub fn max_errors(m: usize) -> usize {
     m / 3
 }
 
+/// Work [`Anchorer::exact_candidates`] may spend on occurrences of one quote in one region of
+/// a text and quote of `size` bytes: a few times their size (in [`crate::work`] steps).
+fn exact_budget(size: usize) -> usize {
+    8 * size + (1 << 20)
+}
+
 /// Starts (bytes) of every occurrence of `needle` in `hay` that starts inside `region`,
 /// overlapping ones included. `needle` must not be empty.
 fn occurrences<'h>(
@@ -1489,7 +1547,10 @@ fn occurrences<'h>(
         if from > stop || from >= hay.len() {
             return None;
         }
-        let o = from + hay[from..].find(needle)?;
+        let found = hay[from..].find(needle);
+        // A search costs the distance it skips and a comparison of the needle (Two-Way).
+        crate::work::tick(found.unwrap_or(hay.len() - from) + needle.len() / 16);
+        let o = from + found?;
         if o > stop {
             from = hay.len();
             return None;
@@ -1655,7 +1716,9 @@ fn sentence_end(s: &str) -> bool {
 
 /// Length of the common leading run of two sequences (of chars, or bytes).
 fn common_run<T: PartialEq>(a: impl Iterator<Item = T>, b: impl Iterator<Item = T>) -> usize {
-    a.zip(b).take_while(|(x, y)| x == y).count()
+    let run = a.zip(b).take_while(|(x, y)| x == y).count();
+    crate::work::tick(run + 1);
+    run
 }
 
 #[cfg(test)]
@@ -1669,6 +1732,110 @@ mod tests {
     fn find(text: &str, needle: &str) -> Range<ByteOffset> {
         let s = text.find(needle).expect("needle in text");
         br(s, s + needle.len())
+    }
+
+    /// Targets far larger than any selection: imported files may carry them (a quote, prefix
+    /// and suffix may each be 1 MiB).
+    fn large_targets() -> Vec<(&'static str, String, Target)> {
+        let seed = include_str!("../../../assets/seed-article-ru.txt");
+        // About 180 KB: the seed once (its passages are unique), then filler of other words.
+        let text = format!("{seed}{}", "Другой текст, совсем не похожий на статью. ".repeat(2_000));
+        // Stored where the quote stood, as an imported annotation carries it.
+        let at = |start: usize, exact: String, prefix: String, suffix: String| Target {
+            position: TextPositionSelector {
+                start: CodePointOffset(start),
+                end: CodePointOffset(start + exact.chars().count()),
+            },
+            quote: TextQuoteSelector {
+                exact,
+                prefix,
+                suffix,
+            },
+            text_hash: String::new(),
+        };
+        let target = |exact: String, prefix: String, suffix: String| at(0, exact, prefix, suffix);
+        let whole: String = seed.chars().take(5_000).collect();
+        let edited: String = whole
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if i % 40 == 0 { 'ж' } else { c })
+            .collect();
+        let edited_short: String = edited.chars().skip(100).take(1_500).collect();
+        let absent = "Это предложение не встречается в тексте статьи вовсе. ".repeat(6_000);
+        let periodic = "а".repeat(100_000);
+        vec![
+            (
+                "a 300,000-character quote not in the text",
+                text.clone(),
+                target(absent, String::new(), String::new()),
+            ),
+            (
+                "a 5,000-character quote in the text",
+                text.clone(),
+                target(whole.clone(), String::new(), String::new()),
+            ),
+            (
+                "a 5,000-character quote, edited",
+                text.clone(),
+                target(edited.clone(), String::new(), String::new()),
+            ),
+            (
+                "a 1,500-character quote, edited",
+                text.clone(),
+                at(100, edited_short, String::new(), String::new()),
+            ),
+            (
+                "a short quote with 100,000-character context",
+                text.clone(),
+                target(
+                    "Азербайджан".to_owned(),
+                    "ж".repeat(100_000),
+                    "ж".repeat(100_000),
+                ),
+            ),
+            (
+                "a periodic quote in a periodic text",
+                periodic.clone(),
+                target("а".repeat(10_000), String::new(), String::new()),
+            ),
+            (
+                "an edited quote in a periodic text",
+                periodic,
+                target("аб".repeat(3_000), String::new(), String::new()),
+            ),
+        ]
+    }
+
+    #[test]
+    fn anchoring_large_targets_is_bounded() {
+        // Steps of work (crate::work) per byte of text and target. Before quotes over
+        // MAX_FUZZY_QUOTE were kept out of approximate matching, context was capped at
+        // MAX_CONTEXT_USED and occurrences at exact_budget, these took 391 (the 300,000-character
+        // quote: Myers over the text with 4,700 words per column), 6,690 (aligning 100,000
+        // characters of context, for each candidate) and 571 (every overlapping occurrence
+        // compared in full).
+        let mut placed = Vec::new();
+        for (name, text, target) in large_targets() {
+            let size = text.len()
+                + target.quote.exact.len()
+                + target.quote.prefix.len()
+                + target.quote.suffix.len();
+            crate::work::take();
+            let placement = Anchorer::new(&text).anchor(&target);
+            let steps = crate::work::take() / size as u64;
+            assert!(steps <= 64, "{name}: {steps} steps per byte");
+            placed.push((name, placement));
+        }
+        let kind = |name: &str| {
+            let p = &placed.iter().find(|(n, _)| *n == name).expect("a family").1;
+            (p.is_exact(), p.is_orphan())
+        };
+        // Long quotes are still found where they stand, and edited ones up to the limit.
+        assert_eq!(kind("a 5,000-character quote in the text"), (true, false));
+        assert_eq!(kind("a periodic quote in a periodic text"), (true, false));
+        assert_eq!(kind("a 1,500-character quote, edited"), (false, false));
+        // Beyond it an edited quote is an orphan (shown, never dropped, re-attachable).
+        assert_eq!(kind("a 5,000-character quote, edited"), (false, true));
     }
 
     #[test]

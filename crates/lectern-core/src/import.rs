@@ -15,8 +15,22 @@ use crate::parse::markdown::parse_markdown;
 #[cfg(feature = "import")]
 use crate::parse::plain::parse_plain;
 
-/// Files larger than this are refused before reading their text.
+/// Files larger than this are refused before reading their text, and pasted text larger than
+/// this (in UTF-8 bytes) is refused before parsing.
 pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
+
+/// [`ImportError::TooLarge`] when `len` bytes (of a file, or of pasted text in UTF-8) are over
+/// [`MAX_IMPORT_BYTES`]. [`import_file`] and [`import_text`] check it; the app can too, before
+/// handing a large paste to the import worker.
+pub fn check_size(len: usize) -> Result<(), ImportError> {
+    if len > MAX_IMPORT_BYTES {
+        return Err(ImportError::TooLarge {
+            bytes: len,
+            limit: MAX_IMPORT_BYTES,
+        });
+    }
+    Ok(())
+}
 
 /// The formats Lectern reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,12 +81,7 @@ pub fn format_of(file_name: &str) -> Result<Format, ImportError> {
 #[cfg(feature = "import")]
 /// Read `bytes` of a file called `file_name` as an article with id `id`.
 pub fn import_file(id: &str, file_name: &str, bytes: &[u8]) -> Result<Article, ImportError> {
-    if bytes.len() > MAX_IMPORT_BYTES {
-        return Err(ImportError::TooLarge {
-            bytes: bytes.len(),
-            limit: MAX_IMPORT_BYTES,
-        });
-    }
+    check_size(bytes.len())?;
     if let Some(kind) = sniff_binary(bytes) {
         return Err(ImportError::Binary {
             what: kind.to_owned(),
@@ -93,8 +102,10 @@ pub fn import_file(id: &str, file_name: &str, bytes: &[u8]) -> Result<Article, I
 
 #[cfg(feature = "import")]
 /// Pasted text: Markdown when it looks like Markdown (a `#` heading, a link, a list), else
-/// plain text.
+/// plain text. Text over [`MAX_IMPORT_BYTES`] (UTF-8) is [`ImportError::TooLarge`], as a file
+/// would be.
 pub fn import_text(id: &str, text: &str) -> Result<Article, ImportError> {
+    check_size(text.len())?;
     let looks_markdown = text.lines().any(|l| {
         let l = l.trim_start();
         (l.starts_with("# ") || l.starts_with("## ")) || (l.contains("](") && l.contains('['))
@@ -207,6 +218,140 @@ mod tests {
         // Pasted Markdown is recognised.
         let a = import_text("x", "# Title\n\nSee [a link](https://example.org).").unwrap();
         assert_eq!(a.title, "Title");
+    }
+
+    /// What the browser shows of each block: the reader's HTML parsed the way `innerHTML`
+    /// parses it (html5ever implements the HTML standard's parser, as browsers do).
+    fn dom_block_texts(article: &Article) -> Vec<String> {
+        let html = crate::render::reader_html(article, crate::i18n::Lang::En);
+        let doc = dom_query::Document::fragment(html);
+        doc.select("[data-block]")
+            .iter()
+            .map(|b| b.text().to_string())
+            .collect()
+    }
+
+    fn block_texts(article: &Article) -> Vec<&str> {
+        article.blocks.iter().map(|b| b.text.as_str()).collect()
+    }
+
+    #[test]
+    fn control_characters_do_not_shift_offsets() {
+        // NUL (the HTML parser drops it from the DOM), other C0 and C1 controls and DEL (drawn
+        // as nothing), and whitespace controls, which must keep separating words. A NUL in the
+        // first kilobyte makes a file binary, so the controls come after a long paragraph.
+        let long =
+            "Первый абзац статьи, достаточно длинный, чтобы его сочли текстом статьи. ".repeat(12);
+        let dirty = "Текст\0 статьи\u{1}по-русски,\u{7f} довольно\u{9b} длинный.\u{b}Вторая\u{c}часть\tи\u{85}конец.";
+        let code = "код\0\u{1}\tстрока\u{c}!";
+        let files: Vec<(&str, String)> = vec![
+            ("a.txt", format!("Заголовок\n\n{long}\n\n{dirty}")),
+            (
+                "a.md",
+                format!("# Заголовок\n\n{long}\n\n{dirty}\n\n```\n{code}\n```\n"),
+            ),
+            (
+                "a.html",
+                format!(
+                    "<html><body><article><h1>Т\u{1}</h1><p>{long}</p><p>{dirty}</p>\
+                     <pre>{code}&#1;&#0;</pre></article></body></html>"
+                ),
+            ),
+            ("utf16.txt", format!("Заголовок\n\n{dirty}")),
+        ];
+        for (name, content) in &files {
+            let bytes = if name.starts_with("utf16") {
+                let mut b = vec![0xFF, 0xFE];
+                b.extend(content.encode_utf16().flat_map(u16::to_le_bytes));
+                b
+            } else {
+                content.as_bytes().to_vec()
+            };
+            let a = import_file("x", name, &bytes).unwrap();
+            assert_eq!(dom_block_texts(&a), block_texts(&a), "{name}: {a:?}");
+            let text = a.text();
+            assert!(
+                !text
+                    .chars()
+                    .any(|c| c.is_control() && c != '\t' && c != '\n'),
+                "{name}: {text:?}"
+            );
+            // Whitespace controls keep the words apart.
+            assert!(
+                text.contains("Текст статьипо-русски, довольно длинный. Вторая часть и конец."),
+                "{name}: {text:?}"
+            );
+        }
+        // Code keeps its tab (indentation means something there); a form feed is a space.
+        let a = import_file("x", "a.md", files[1].1.as_bytes()).unwrap();
+        assert!(block_texts(&a).contains(&"код\tстрока !"), "{a:?}");
+        let a = import_file("x", "a.html", files[2].1.as_bytes()).unwrap();
+        assert!(block_texts(&a).contains(&"код\tстрока !\u{fffd}"), "{a:?}");
+        // Pasted text is cleaned the same way.
+        let a = import_text("x", dirty).unwrap();
+        assert_eq!(dom_block_texts(&a), block_texts(&a));
+        assert_eq!(
+            a.text(),
+            "Текст статьипо-русски, довольно длинный. Вторая часть и конец."
+        );
+    }
+
+    fn hostile_char() -> impl proptest::strategy::Strategy<Value = char> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<char>(),
+            Just('\0'),
+            Just('\u{1}'),
+            Just('\u{7f}'),
+            Just('\u{85}'),
+            Just('\u{9f}'),
+            Just('\r'),
+            Just('\t'),
+            Just('\u{c}'),
+            Just('\n'),
+            Just('<'),
+            Just('&'),
+            Just('*'),
+            Just('`'),
+            Just(' '),
+            Just('a'),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+
+        /// Whatever the text, every parser's blocks are what the browser shows of them.
+        #[test]
+        fn the_dom_shows_the_model_text(
+            chars in proptest::collection::vec(hostile_char(), 0..300)
+        ) {
+            let text: String = chars.into_iter().collect();
+            let mut articles = vec![
+                crate::parse::plain::parse_plain("x", &text),
+                crate::parse::markdown::parse_markdown("x", &text),
+            ];
+            articles.extend(import_text("x", &text));
+            articles.extend(crate::parse::html::parse_html("x", &format!("<p>{text}</p><pre>{text}</pre>")));
+            for a in &articles {
+                proptest::prop_assert_eq!(dom_block_texts(a), block_texts(a));
+            }
+        }
+    }
+
+    #[test]
+    fn pasted_text_has_the_file_size_limit() {
+        // Spaces parse quickly, so the test is about the limit, not the parser's speed.
+        let at_limit = " ".repeat(MAX_IMPORT_BYTES - 3) + "big";
+        assert_eq!(import_text("x", &at_limit).unwrap().text(), "big");
+        let over = " ".repeat(MAX_IMPORT_BYTES - 2) + "big";
+        assert_eq!(
+            import_text("x", &over),
+            Err(ImportError::TooLarge {
+                bytes: MAX_IMPORT_BYTES + 1,
+                limit: MAX_IMPORT_BYTES
+            })
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! - [`markdown`]: safe Markdown for notes, parsed to a tree rendered without raw HTML.
 //! - [`export`]: Markdown, W3C Web Annotation JSON-LD and full backups out; validated, merging import.
 //! - [`search`]: filtering annotations by query, colour and tag; tag suggestions and normalisation.
+//! - [`work`]: a count of the parsers' work, for the fuzz targets' and tests' linearity checks.
 //!
 //! Offset convention: the article's annotatable text is its blocks' texts joined by `"\n"`.
 //! Positions inside it are kept in explicitly named units, converted only in [`text`]:
@@ -46,3 +47,4 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod text;
+pub mod work;

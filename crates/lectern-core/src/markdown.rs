@@ -15,11 +15,16 @@
 //! Differences from CommonMark, on purpose or for size: no indented code blocks, no setext
 //! headings (`---` under a line is a rule), no HTML entities (`&amp;` stays literal), no lazy
 //! quote continuation (a quote ends at the first line without `>`), list items cannot hold
-//! blocks, emphasis nests at most [`MAX_INLINE_DEPTH`] deep. Every parse is linear-ish in the
-//! note length; link labels and destinations are bounded ([`MAX_LINK_BYTES`]) so unmatched
-//! brackets cannot make it quadratic.
+//! blocks, emphasis nests at most [`MAX_INLINE_DEPTH`] deep; a backtick inside a link
+//! destination can open a code span when later labels are paired. Parsing is linear in the note
+//! length (checked by counting steps, [`crate::work`], in the tests and the `note_markup` fuzz
+//! target): label ends and code span ends are found in one pass over the note, link labels and
+//! destinations are bounded ([`MAX_LINK_BYTES`]); notes are at most [`MAX_NOTE_BYTES`].
 
+use std::collections::BTreeMap;
 use std::ops::Range;
+
+use crate::work;
 
 /// A block of a note.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +62,30 @@ pub enum Inline {
     LineBreak,
 }
 
+/// Longest note, in UTF-8 bytes (1 MiB): what an import accepts
+/// ([`crate::export::MAX_NOTE_BYTES`] must stay equal) and what the editor may save.
+pub const MAX_NOTE_BYTES: usize = 1024 * 1024;
+
+/// A note longer than [`MAX_NOTE_BYTES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoteTooLong {
+    pub bytes: usize,
+    pub limit: usize,
+}
+
+/// Whether `note` may be saved: `Err` (to show as "this note is too long: N of at most M
+/// bytes") when it is longer than [`MAX_NOTE_BYTES`]. Parsing is linear in the note whatever
+/// its length; the limit keeps storage and the notes list usable.
+pub fn check_note(note: &str) -> Result<(), NoteTooLong> {
+    if note.len() > MAX_NOTE_BYTES {
+        return Err(NoteTooLong {
+            bytes: note.len(),
+            limit: MAX_NOTE_BYTES,
+        });
+    }
+    Ok(())
+}
+
 /// Block quotes nested deeper than this are literal `>` text.
 pub const MAX_QUOTE_DEPTH: usize = 8;
 /// Emphasis and links nested deeper than this stay literal.
@@ -67,6 +96,7 @@ pub const MAX_LINK_BYTES: usize = 2048;
 /// Parse a note. Never fails and never panics: anything it does not understand is text.
 /// `\r\n` and `\r` count as newlines; NUL becomes U+FFFD.
 pub fn parse_note(md: &str) -> Vec<MdBlock> {
+    work::tick(md.len());
     let text = md
         .replace("\r\n", "\n")
         .replace('\r', "\n")
@@ -242,6 +272,7 @@ fn flush_paragraph(para: &mut Vec<&str>, blocks: &mut Vec<MdBlock>) {
 }
 
 fn parse_blocks(lines: &[&str], depth: usize) -> Vec<MdBlock> {
+    work::tick(lines.len());
     let mut blocks = Vec::new();
     let mut para: Vec<&str> = Vec::new();
     let mut i = 0;
@@ -326,6 +357,7 @@ fn parse_list(
         }
         items.push(parse_inlines(&item.join("\n")));
         let next = (i..lines.len()).find(|&j| !is_blank(lines[j]));
+        work::tick(next.unwrap_or(lines.len()) - i);
         match next.and_then(|j| list_marker(strip_indent(lines[j])).map(|m| (j, m))) {
             Some((j, m)) if m.kind == kind => i = j,
             _ => break,
@@ -387,6 +419,13 @@ fn depth_of(inline: &Inline, children_depth: u8) -> u8 {
 }
 
 fn tokenize(s: &str, links: bool) -> Vec<Tok> {
+    work::tick(s.len());
+    let runs = CodeRuns::new(s);
+    let labels = if links {
+        label_closes(s, &runs)
+    } else {
+        Vec::new()
+    };
     let b = s.as_bytes();
     let mut toks = Vec::new();
     let mut text = String::new();
@@ -415,7 +454,7 @@ fn tokenize(s: &str, links: bool) -> Vec<Tok> {
             }
             b'`' => {
                 let n = run_len(b, i, b'`');
-                match code_span(s, i, n) {
+                match code_span(s, &runs, i, n) {
                     Some((code, end)) => {
                         push_text(&mut toks, &mut text);
                         toks.push(Tok::Node(Inline::Code(code), 0));
@@ -454,7 +493,7 @@ fn tokenize(s: &str, links: bool) -> Vec<Tok> {
                 }));
                 i += n;
             }
-            b'[' if links => match parse_link(s, i) {
+            b'[' if links => match parse_link(s, &labels, i) {
                 Some((label, dest, end)) => {
                     push_text(&mut toks, &mut text);
                     let children = parse_inlines_in(&s[label], false);
@@ -515,33 +554,58 @@ fn inline_depth(inline: &Inline) -> u8 {
     }
 }
 
-/// A code span opened by the `n` backticks at `i`: its content and the index after it, or
-/// `None` when no run of exactly `n` backticks follows.
-fn code_span(s: &str, i: usize, n: usize) -> Option<(String, usize)> {
-    let b = s.as_bytes();
-    let mut j = i + n;
-    while j < b.len() {
-        if b[j] == b'`' {
-            let m = run_len(b, j, b'`');
-            if m == n {
-                let raw = s[i + n..j].replace('\n', " ");
-                let stripped = if raw.len() >= 2
-                    && raw.starts_with(' ')
-                    && raw.ends_with(' ')
-                    && !raw.bytes().all(|c| c == b' ')
-                {
-                    raw[1..raw.len() - 1].to_owned()
-                } else {
-                    raw
-                };
-                return Some((stripped, j + n));
+/// Every maximal run of backticks in a string, by length, so that finding where a code span
+/// ends is a look-up instead of a scan to the end of the note for every unmatched run (which,
+/// with runs of many different lengths, is quadratic).
+struct CodeRuns {
+    /// Run length → where each run of that length starts, in order.
+    by_len: BTreeMap<usize, Vec<usize>>,
+}
+
+impl CodeRuns {
+    fn new(s: &str) -> CodeRuns {
+        let b = s.as_bytes();
+        let mut by_len: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let mut j = 0;
+        while j < b.len() {
+            if b[j] == b'`' {
+                let n = run_len(b, j, b'`');
+                by_len.entry(n).or_default().push(j);
+                j += n;
+            } else {
+                j += 1;
             }
-            j += m;
-        } else {
-            j += 1;
         }
+        work::tick(b.len());
+        CodeRuns { by_len }
     }
-    None
+
+    /// Where the first run of exactly `n` backticks at or after `from` starts.
+    fn next(&self, from: usize, n: usize) -> Option<usize> {
+        work::tick(1);
+        let starts = self.by_len.get(&n)?;
+        starts.get(starts.partition_point(|&p| p < from)).copied()
+    }
+}
+
+/// A code span opened by the `n` backticks at `i` (`runs` are `s`'s): its content and the
+/// index after it, or `None` when no run of exactly `n` backticks follows.
+fn code_span(s: &str, runs: &CodeRuns, i: usize, n: usize) -> Option<(String, usize)> {
+    // The run at `i` goes on to `i + n` (it may be the end of a longer run whose first
+    // backtick was escaped), so the closing run starts at or after `i + n`.
+    let j = runs.next(i + n, n)?;
+    work::tick(j - i);
+    let raw = s[i + n..j].replace('\n', " ");
+    let stripped = if raw.len() >= 2
+        && raw.starts_with(' ')
+        && raw.ends_with(' ')
+        && !raw.bytes().all(|c| c == b' ')
+    {
+        raw[1..raw.len() - 1].to_owned()
+    } else {
+        raw
+    };
+    Some((stripped, j + n))
 }
 
 fn unescape(s: &str) -> String {
@@ -559,49 +623,63 @@ fn unescape(s: &str) -> String {
     out
 }
 
-fn floor_boundary(s: &str, mut i: usize) -> usize {
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
 fn escaped_punct(b: &[u8], i: usize) -> bool {
     b[i] == b'\\' && b.get(i + 1).is_some_and(u8::is_ascii_punctuation)
 }
 
-/// `[label](dest)` at `i`: the label's byte range, the destination (escapes resolved) and the
-/// index after `)`. Destinations are `<…>` (no newline) or bare (no spaces or controls, balanced
-/// parentheses). No titles.
-fn parse_link(s: &str, i: usize) -> Option<(Range<usize>, String, usize)> {
+/// Where each `[` of `s` that opens a label is closed: `(open, close)` byte indices, sorted.
+///
+/// One pass over the note, left to right, with a stack: escaped brackets and brackets inside
+/// code spans do not count, nested brackets pair up. (Finding each label's end by scanning
+/// forward from its `[` would look at the same text again for every `[`, up to
+/// [`MAX_LINK_BYTES`] each.) A `]` inside a link destination may close a bracket before it;
+/// that only matters when the link fails, and then the text between is text either way.
+fn label_closes(s: &str, runs: &CodeRuns) -> Vec<(usize, usize)> {
     let b = s.as_bytes();
-    let limit = b.len().min(i + MAX_LINK_BYTES);
-    let mut depth = 0usize;
-    let mut j = i;
-    let close = loop {
-        if j >= limit {
-            return None;
-        }
+    let mut open = Vec::new();
+    let mut out = Vec::new();
+    let mut j = 0;
+    while j < b.len() {
         match b[j] {
             _ if escaped_punct(b, j) => j += 2,
             b'`' => {
                 let n = run_len(b, j, b'`');
-                j = code_span(&s[..floor_boundary(s, limit)], j, n).map_or(j + n, |(_, end)| end);
+                j = runs.next(j + n, n).map_or(j + n, |close| close + n);
             }
             b'[' => {
-                depth += 1;
+                open.push(j);
                 j += 1;
             }
             b']' => {
-                depth -= 1;
-                if depth == 0 {
-                    break j;
+                if let Some(o) = open.pop() {
+                    out.push((o, j));
                 }
                 j += 1;
             }
             _ => j += 1,
         }
-    };
+    }
+    work::tick(b.len());
+    out.sort_unstable();
+    out
+}
+
+/// `[label](dest)` at `i` (`labels` are [`label_closes`] of `s`): the label's byte range, the
+/// destination (escapes resolved) and the index after `)`. Destinations are `<…>` (no newline)
+/// or bare (no spaces or controls, balanced parentheses). No titles. The label and the
+/// destination are each at most [`MAX_LINK_BYTES`].
+fn parse_link(
+    s: &str,
+    labels: &[(usize, usize)],
+    i: usize,
+) -> Option<(Range<usize>, String, usize)> {
+    let b = s.as_bytes();
+    work::tick(1);
+    let close = labels
+        .binary_search_by_key(&i, |&(open, _)| open)
+        .ok()
+        .map(|k| labels[k].1)
+        .filter(|&close| close < i + MAX_LINK_BYTES)?;
     if b.get(close + 1) != Some(&b'(') {
         return None;
     }
@@ -617,6 +695,7 @@ fn parse_link(s: &str, i: usize) -> Option<(Range<usize>, String, usize)> {
         let start = k + 1;
         k = start;
         loop {
+            work::tick(1);
             match b.get(k) {
                 _ if k >= limit => return None,
                 None | Some(b'\n' | b'<') => return None,
@@ -632,6 +711,7 @@ fn parse_link(s: &str, i: usize) -> Option<(Range<usize>, String, usize)> {
         let start = k;
         let mut parens = 0usize;
         loop {
+            work::tick(1);
             match b.get(k) {
                 _ if k >= limit => return None,
                 None => return None,
@@ -665,6 +745,7 @@ fn autolink(s: &str, i: usize) -> Option<(String, usize)> {
     let limit = b.len().min(i + MAX_LINK_BYTES);
     let mut j = i + 1;
     while j < limit && !matches!(b[j], b'>' | b'<') && b[j] > b' ' && b[j] != 0x7f {
+        work::tick(1);
         j += 1;
     }
     if b.get(j) != Some(&b'>') {
@@ -722,17 +803,19 @@ fn resolve_emphasis(toks: Vec<Tok>) -> Vec<Inline> {
                 closer.orig % 3,
             );
             let bottom = bottoms[key.0][key.1][key.2].min(openers.len());
-            let found = (bottom..openers.len())
-                .rev()
-                .find(|&k| match &out[openers[k]] {
+            let found = (bottom..openers.len()).rev().find(|&k| {
+                work::tick(1);
+                match &out[openers[k]] {
                     Tok::Delim(o) => o.ch == closer.ch && !rule_of_three_forbids(o, &closer),
                     Tok::Node(..) => false,
-                });
+                }
+            });
             let Some(k) = found else {
                 bottoms[key.0][key.1][key.2] = openers.len();
                 break;
             };
             let oi = openers[k];
+            work::tick(out.len() - oi);
             let inner_depth = out[oi + 1..]
                 .iter()
                 .map(|t| match t {
@@ -742,13 +825,34 @@ fn resolve_emphasis(toks: Vec<Tok>) -> Vec<Inline> {
                 .max()
                 .unwrap_or(0);
             if inner_depth >= MAX_INLINE_DEPTH {
-                // Too deep: this opener stays literal text; try an older one.
-                if let Tok::Delim(o) = &mut out[oi] {
-                    o.can_open = false;
+                // Too deep: this opener stays literal text, and so does every older one this
+                // closer could match (what they would enclose holds the same too-deep node).
+                // Dropping them all at once, not one search and one scan each, keeps this
+                // linear.
+                let from = bottom.min(k);
+                let before = openers.len();
+                let mut kept = from;
+                let mut first_removed = k;
+                for x in from..openers.len() {
+                    let oi = openers[x];
+                    let matches = x <= k
+                        && matches!(&out[oi], Tok::Delim(o)
+                            if o.ch == closer.ch && !rule_of_three_forbids(o, &closer));
+                    if matches {
+                        if let Tok::Delim(o) = &mut out[oi] {
+                            o.can_open = false;
+                        }
+                        first_removed = first_removed.min(x);
+                    } else {
+                        openers[kept] = oi;
+                        kept += 1;
+                    }
                 }
-                openers.remove(k);
-                clamp(&mut bottoms, k);
-                continue;
+                openers.truncate(kept);
+                work::tick(before - from);
+                clamp(&mut bottoms, first_removed);
+                bottoms[key.0][key.1][key.2] = openers.len();
+                break;
             }
             let Tok::Delim(opener) = &mut out[oi] else {
                 unreachable!("openers index delimiter runs")
@@ -1370,6 +1474,88 @@ mod tests {
                 .collect::<String>()
         };
         assert!(kept(&shown) == kept(&brackets), "text lost");
+    }
+
+    // ---- work ----
+
+    /// Families of notes that a parser which rescans what it has seen spends quadratic time on
+    /// (each is `size` bytes or a little more).
+    fn hostile_notes(size: usize) -> Vec<(&'static str, String)> {
+        let rep = |s: &str| s.repeat(size / s.len() + 1);
+        let mut growing_ticks = String::new();
+        let mut k = 1;
+        while growing_ticks.len() < size {
+            growing_ticks.push_str(&"`".repeat(k));
+            growing_ticks.push('a');
+            k += 1;
+        }
+        vec![
+            ("unmatched brackets", rep("[")),
+            ("brackets then text", rep("[a")),
+            ("labels without destinations", rep("[a]")),
+            (
+                "nested labels",
+                "[".repeat(size / 2) + &"]".repeat(size / 2),
+            ),
+            ("destinations without closing", rep("[a](b")),
+            ("pointy destinations", rep("[a](<b")),
+            ("backtick runs of growing length", growing_ticks),
+            ("unmatched backticks and brackets", rep("[`")),
+            ("autolinks without end", rep("<https://a")),
+            ("stars", rep("*a ")),
+            (
+                "too deep emphasis",
+                format!("{}x{}", rep("*a "), rep(" a*")),
+            ),
+            ("mixed runs", rep("*_a ")),
+            ("underscores in words", rep("a_b ")),
+            ("list items with blank lines", rep("- a\n\n")),
+            ("ordered items with blank lines", rep("1. a\n\n\n")),
+            ("quote markers", rep("> ")),
+            ("quotes of lists", rep(">>>> - a\n")),
+            ("fences", rep("```\n")),
+            ("headings", rep("# a\n")),
+            ("escapes", rep("\\[")),
+            ("line breaks", rep("a\\\n")),
+        ]
+    }
+
+    /// Steps of work ([`crate::work`]) per byte of note for `parse_note`.
+    fn steps_per_byte(note: &str) -> u64 {
+        work::take();
+        let _ = parse_note(note);
+        work::take() / note.len() as u64
+    }
+
+    #[test]
+    fn notes_are_bounded() {
+        assert_eq!(MAX_NOTE_BYTES, crate::export::MAX_NOTE_BYTES);
+        assert_eq!(check_note(&"я".repeat(MAX_NOTE_BYTES / 2)), Ok(()));
+        assert_eq!(
+            check_note(&("я".repeat(MAX_NOTE_BYTES / 2) + "!")),
+            Err(NoteTooLong {
+                bytes: MAX_NOTE_BYTES + 1,
+                limit: MAX_NOTE_BYTES
+            })
+        );
+        // The longest note parses in linear work.
+        let note = "[a](b".repeat(MAX_NOTE_BYTES / 5);
+        assert!(steps_per_byte(&note) <= 48);
+    }
+
+    #[test]
+    fn parsing_is_linear_in_the_note() {
+        // At 64 KB, a loop that rescans the rest of the note takes hundreds or thousands of
+        // steps per byte (these families took up to 3,638 before label ends, code span ends and
+        // too-deep emphasis were found in one pass); a linear parser takes a few, whatever the
+        // size. The most is a bare link destination, read up to its 33rd unclosed parenthesis:
+        // `[a](b` over and over costs about 37 steps a byte.
+        for size in [4 * 1024, 64 * 1024] {
+            for (name, note) in hostile_notes(size) {
+                let steps = steps_per_byte(&note);
+                assert!(steps <= 48, "{name}, {size} bytes: {steps} steps per byte");
+            }
+        }
     }
 
     // ---- properties ----

@@ -30,6 +30,7 @@ const SMALL: usize = 0x500;
 impl Pattern {
     pub(crate) fn new(chars: &[char]) -> Self {
         let m = chars.len();
+        crate::work::tick(m);
         let blocks = m.div_ceil(64).max(1);
         let mut peq = vec![0u64; blocks];
         let mut small = vec![0u32; SMALL];
@@ -136,6 +137,7 @@ impl<'p> Myers<'p> {
             return self.score;
         }
         let eq = pat.eq(c);
+        crate::work::tick(pat.blocks);
         let mut h = self.top_hin;
         let last = pat.blocks - 1;
         let blocks = self.pv.iter_mut().zip(self.mv.iter_mut()).zip(eq);

@@ -84,6 +84,7 @@ impl Normalized {
     /// text) are found byte-wise and copied in bulk.
     pub(crate) fn new(orig: &str) -> Self {
         let bytes = orig.as_bytes();
+        crate::work::tick(bytes.len());
         let mut text = String::with_capacity(orig.len());
         let mut pieces: Vec<Piece> = Vec::new();
         let mut in_space = false;

@@ -39,6 +39,7 @@ impl GramIndex {
     /// Indexes `hay` (at most `u32::MAX` bytes). O(n / STEP).
     pub(crate) fn new(hay: &[u8]) -> Self {
         let n = hay.len().min(u32::MAX as usize);
+        crate::work::tick(n);
         let grams = if n >= Q { (n - Q) / STEP + 1 } else { 0 };
         // About two grams per bucket.
         let bits = (grams / 2)
@@ -128,6 +129,7 @@ impl GramIndex {
                     continue;
                 }
                 let t = p - off;
+                crate::work::tick(1 + needle.len() / 16);
                 if starts.contains(&t) && hay.get(t..t + needle.len()) == Some(needle) {
                     out.push(t);
                 }

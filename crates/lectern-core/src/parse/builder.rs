@@ -26,9 +26,15 @@ pub(crate) enum Container {
     Figure,
 }
 
+/// Containers (lists, list items, quotes, figures) kept open at most: deeper ones are not kept
+/// (see [`Nesting`]), so a hostile file of 100,000 nested lists neither grows the stack nor
+/// makes finding a block's kind cost its depth for every block.
+pub(crate) const MAX_NESTING: usize = 32;
+
 /// The kind of a block read inside `stack` (outermost first): its innermost item, quote or
 /// figure, else a paragraph. An item's depth counts the lists around it.
 pub(crate) fn container_kind(stack: &[Container]) -> BlockKind {
+    crate::work::tick(stack.len());
     for (i, c) in stack.iter().enumerate().rev() {
         match c {
             Container::Item { ordered, number } => {
@@ -64,6 +70,52 @@ pub(crate) fn open_item(stack: &mut Vec<Container>) {
     stack.push(Container::Item { ordered, number });
 }
 
+/// The containers open around the text being read (innermost last), at most [`MAX_NESTING`]:
+/// deeper ones are counted, not kept, and their text takes the kind of the innermost kept one.
+#[derive(Debug, Default)]
+pub(crate) struct Nesting {
+    stack: Vec<Container>,
+    /// Containers opened past [`MAX_NESTING`] and not yet closed.
+    hidden: usize,
+}
+
+impl Nesting {
+    fn full(&self) -> bool {
+        self.hidden > 0 || self.stack.len() >= MAX_NESTING
+    }
+
+    pub fn push(&mut self, c: Container) {
+        if self.full() {
+            self.hidden += 1;
+        } else {
+            self.stack.push(c);
+        }
+    }
+
+    /// A list item ([`open_item`]).
+    pub fn open_item(&mut self) {
+        if self.full() {
+            self.hidden += 1;
+        } else {
+            open_item(&mut self.stack);
+        }
+    }
+
+    /// Closes the innermost container.
+    pub fn pop(&mut self) {
+        if self.hidden > 0 {
+            self.hidden -= 1;
+        } else {
+            self.stack.pop();
+        }
+    }
+
+    /// The kind of a block read here ([`container_kind`]).
+    pub fn kind(&self) -> BlockKind {
+        container_kind(&self.stack)
+    }
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct BlockBuilder {
     text: String,
@@ -89,10 +141,17 @@ impl BlockBuilder {
         }
     }
 
-    /// Append text exactly, for one line of code: only `'\n'` and `'\r'` are dropped.
+    /// Append text exactly, for one line of code: `'\n'`, `'\r'` and the control characters
+    /// the reader would not show ([`super::is_removed_control`]) are dropped, the other
+    /// whitespace controls but tab (vertical tab, form feed, U+0085) become spaces.
     pub fn push_verbatim(&mut self, s: &str) {
-        self.text
-            .extend(s.chars().filter(|c| !matches!(c, '\n' | '\r')));
+        self.text.extend(s.chars().filter_map(|c| match c {
+            '\n' | '\r' => None,
+            '\t' => Some(c),
+            c if c.is_control() && c.is_whitespace() => Some(' '),
+            c if super::is_removed_control(c) => None,
+            c => Some(c),
+        }));
     }
 
     /// Start a new table cell: a separator unless this is the row's first cell.

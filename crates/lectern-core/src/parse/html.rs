@@ -18,12 +18,14 @@
 //!
 //! [`Block`]: crate::article::Block
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt;
 
 use dom_query::{Document, NodeRef};
 use dom_smoothie::{Config, Readability};
 
-use super::builder::{container_kind, open_item, BlockBuilder, Container};
+use super::builder::{BlockBuilder, Container, Nesting};
 use super::plain::derive_title;
 use crate::article::{Article, BlockKind, MarkKind, SourceFormat};
 use crate::lang::{guess_language, Direction};
@@ -93,8 +95,9 @@ pub fn parse_html(id: &str, html: &str) -> Result<Article, ImportError> {
 
 /// [`parse_html`], also returning what the page declared about its language and direction.
 pub fn extract_html(id: &str, html: &str) -> Result<Extraction, ImportError> {
-    let mut readability = Readability::new(html, None, Some(Config::default()))
-        .map_err(|_| ImportError::NoArticle)?;
+    let mut readability =
+        Readability::with_document(parse_page(html), None, Some(Config::default()))
+            .map_err(|_| ImportError::NoArticle)?;
     let extracted = readability.parse().map_err(|_| ImportError::NoArticle)?;
 
     let fragment = Document::fragment(extracted.content.to_string());
@@ -139,9 +142,181 @@ pub fn extract_html(id: &str, html: &str) -> Result<Extraction, ImportError> {
     Ok(Extraction { article, declared })
 }
 
-/// Whitespace collapsed to single spaces and trimmed; `None` when nothing is left.
+/// The page as a document, parsed as a browser parses it (html5ever) after
+/// [`limit_nesting`].
+pub fn parse_page(html: &str) -> Document {
+    Document::from(limit_nesting(html).as_ref())
+}
+
+/// Open elements a page may nest, as [`limit_nesting`] counts them.
+pub const MAX_PAGE_NESTING: usize = 128;
+
+/// Elements that never have content.
+const VOID: &[&str] = &[
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img",
+    "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
+];
+
+/// Elements the parser closes by itself when the same element (or a sibling of its kind)
+/// starts again, so repeating them does not nest: not counted.
+const SIBLINGS: &[&str] = &[
+    "a", "body", "button", "caption", "colgroup", "dd", "dt", "form", "head", "html", "li", "nobr",
+    "optgroup", "option", "p", "tbody", "td", "tfoot", "th", "thead", "tr",
+];
+
+/// Elements whose content is text, not markup, up to their end tag.
+const RAW_TEXT: &[&str] = &[
+    "iframe",
+    "noembed",
+    "noframes",
+    "plaintext",
+    "script",
+    "style",
+    "textarea",
+    "title",
+    "xmp",
+];
+
+/// `html` with the start tags that would open more than [`MAX_PAGE_NESTING`] elements left
+/// out (and as many of their end tags), the text inside them kept: their content joins the
+/// deepest element kept. Borrowed when nothing is left out, as for every real page in the test
+/// corpus (the deepest, Wikipedia, nests 39).
+///
+/// A browser's parser, and html5ever, check "is a `<p>` open?" by walking the open elements
+/// at every block's start, and Readability walks ancestors and descendants: 20,000 nested
+/// `<div>`s took 13 s to import, and nothing bounded it. Chromium's parser stops nesting at
+/// 512 in the same way. The count is an estimate made in one pass over the text, without
+/// building a tree: every start tag opens an element except void ones, self-closed ones
+/// inside `<svg>`/`<math>`, and those of [`SIBLINGS`]; every end tag closes one. It
+/// overestimates (an unclosed `<b>` counts forever), never by less than the real depth of
+/// elements that nest.
+pub fn limit_nesting(html: &str) -> Cow<'_, str> {
+    let b = html.as_bytes();
+    let mut out = String::new();
+    // `html[copied..]` is not yet in `out` (only used once something is left out).
+    let mut copied = 0;
+    let mut edited = false;
+    let mut depth = 0usize;
+    let mut foreign = 0usize;
+    // Start tags left out, by name, whose end tags are still to come.
+    let mut dropped: BTreeMap<String, usize> = BTreeMap::new();
+    let mut i = 0;
+    while let Some(lt) = html[i..].find('<').map(|k| i + k) {
+        crate::work::tick(lt - i);
+        let rest = &b[lt + 1..];
+        if rest.starts_with(b"!--") {
+            i = html[lt + 4..]
+                .find("-->")
+                .map_or(b.len(), |k| lt + 4 + k + 3);
+            continue;
+        }
+        let (is_end, name_at) = match rest.first() {
+            Some(b'/') => (true, lt + 2),
+            Some(c) if c.is_ascii_alphabetic() => (false, lt + 1),
+            Some(b'!' | b'?') => {
+                i = html[lt..].find('>').map_or(b.len(), |k| lt + k + 1);
+                continue;
+            }
+            _ => {
+                i = lt + 1;
+                continue;
+            }
+        };
+        let name_len = b[name_at..]
+            .iter()
+            .take_while(|c| !c.is_ascii_whitespace() && **c != b'/' && **c != b'>')
+            .count();
+        let name = html[name_at..name_at + name_len].to_ascii_lowercase();
+        let end = tag_end(b, name_at + name_len);
+        if name.is_empty() {
+            i = end;
+            continue;
+        }
+        crate::work::tick(end - lt);
+        let self_closed = b[..end].ends_with(b"/>");
+        let mut keep = true;
+        if is_end {
+            if let Some(n) = dropped.get_mut(&name).filter(|n| **n > 0) {
+                *n -= 1;
+                keep = false;
+            } else if !VOID.contains(&name.as_str()) && !SIBLINGS.contains(&name.as_str()) {
+                depth = depth.saturating_sub(1);
+                if name == "svg" || name == "math" {
+                    foreign = foreign.saturating_sub(1);
+                }
+            }
+        } else if !VOID.contains(&name.as_str())
+            && !SIBLINGS.contains(&name.as_str())
+            && !(self_closed && foreign > 0)
+        {
+            if depth >= MAX_PAGE_NESTING {
+                *dropped.entry(name.clone()).or_default() += 1;
+                keep = false;
+            } else {
+                depth += 1;
+                if name == "svg" || name == "math" {
+                    foreign += 1;
+                }
+            }
+        }
+        if !keep {
+            out.push_str(&html[copied..lt]);
+            copied = end;
+            edited = true;
+        }
+        i = end;
+        if !is_end && RAW_TEXT.contains(&name.as_str()) {
+            // Its text up to its end tag is not markup (the end tag is read next).
+            let close = format!("</{name}");
+            let lower_from = i;
+            i = find_ascii_ci(&b[lower_from..], close.as_bytes())
+                .map_or(b.len(), |k| lower_from + k);
+            crate::work::tick(i - lower_from);
+        }
+    }
+    if !edited {
+        return Cow::Borrowed(html);
+    }
+    out.push_str(&html[copied..]);
+    Cow::Owned(out)
+}
+
+/// The index after the `>` ending the tag whose attributes start at `from` (quoted attribute
+/// values may hold `>`), or the end of the text.
+fn tag_end(b: &[u8], from: usize) -> usize {
+    let mut j = from;
+    let mut after_eq = false;
+    while j < b.len() {
+        match b[j] {
+            b'>' => return j + 1,
+            q @ (b'"' | b'\'') if after_eq => {
+                j = b[j + 1..]
+                    .iter()
+                    .position(|&c| c == q)
+                    .map_or(b.len(), |k| j + 1 + k + 1);
+                after_eq = false;
+                continue;
+            }
+            b'=' => after_eq = true,
+            c if c.is_ascii_whitespace() => {}
+            _ => after_eq = false,
+        }
+        j += 1;
+    }
+    b.len()
+}
+
+/// Where `needle` (ASCII, lowercase) first occurs in `hay`, ignoring ASCII case.
+fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Whitespace collapsed to single spaces, control characters removed, trimmed; `None` when
+/// nothing is left.
 fn clean(s: Option<&str>) -> Option<String> {
-    let s = s?.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = super::strip_controls(s?);
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     (!s.is_empty()).then_some(s)
 }
 
@@ -158,14 +333,14 @@ fn is_language_tag(s: &str) -> bool {
 #[derive(Default)]
 struct Walker {
     b: BlockBuilder,
-    stack: Vec<Container>,
+    stack: Nesting,
     /// Inside a table cell: block boundaries are spaces, not new blocks.
     in_cell: usize,
 }
 
 impl Walker {
     fn kind(&self) -> BlockKind {
-        container_kind(&self.stack)
+        self.stack.kind()
     }
 
     /// End the pending block (a space inside a table cell).
@@ -246,7 +421,7 @@ impl Walker {
             }
             "li" => {
                 self.flush();
-                open_item(&mut self.stack);
+                self.stack.open_item();
                 self.children(node, depth);
                 self.flush();
                 self.stack.pop();
@@ -402,6 +577,79 @@ fn is_layout_table(table: &NodeRef) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The deepest element of `doc` (the root is 0), found without recursion.
+    fn max_depth(doc: &Document) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(doc.root(), 0usize)];
+        while let Some((node, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            stack.extend(node.children().into_iter().map(|c| (c, d + 1)));
+        }
+        deepest
+    }
+
+    #[test]
+    fn deep_pages_are_flattened() {
+        let text = "Первый абзац статьи, достаточно длинный, чтобы его сочли текстом статьи. ";
+        let n = 5_000;
+        let distinct_bold: String = (0..n).map(|i| format!("<p><b class=c{i}>")).collect();
+        let cases: Vec<(&str, String, String)> = vec![
+            ("divs", "<div>".repeat(n), "</div>".repeat(n)),
+            ("spans", "<span>".repeat(n), "</span>".repeat(n)),
+            ("unclosed bold", "<b>".repeat(n), String::new()),
+            ("self-closed divs", "<div/>".repeat(n), String::new()),
+            ("quotes", "<blockquote>".repeat(n), String::new()),
+            ("lists", "<ul><li>".repeat(n), String::new()),
+            ("tables", "<table><tr><td>".repeat(n), String::new()),
+            ("bold in paragraphs", distinct_bold, String::new()),
+            (
+                "svg",
+                format!("<svg>{}", "<g><path/>".repeat(n)),
+                String::new(),
+            ),
+        ];
+        for (name, open, close) in cases {
+            let html = format!(
+                "<html><body>{open}<p>{}</p>{close}</body></html>",
+                text.repeat(4)
+            );
+            let depth = max_depth(&parse_page(&html));
+            assert!(
+                depth <= 4 * MAX_PAGE_NESTING + 8,
+                "{name}: the page nests {depth} deep"
+            );
+            if name != "svg" {
+                let a = parse_html("x", &html).expect(name);
+                assert!(a.text().contains(text.trim()), "{name}: {:?}", a.text());
+            }
+        }
+    }
+
+    #[test]
+    fn real_pages_are_not_flattened() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/readability");
+        let mut deepest = (0, String::new());
+        for entry in std::fs::read_dir(dir).expect("the readability fixtures") {
+            let path = entry.expect("a fixture").path().join("source.html");
+            if !path.exists() {
+                continue; // the licence and the README
+            }
+            let html = std::fs::read_to_string(&path).expect("a page");
+            assert!(
+                matches!(limit_nesting(&html), Cow::Borrowed(_)),
+                "{} was changed",
+                path.display()
+            );
+            deepest = deepest.max((
+                max_depth(&Document::from(html.as_str())),
+                path.display().to_string(),
+            ));
+        }
+        eprintln!("deepest page: {deepest:?}");
+        assert!(deepest.0 < MAX_PAGE_NESTING / 2, "{deepest:?}");
+    }
 
     #[test]
     fn language_tags() {

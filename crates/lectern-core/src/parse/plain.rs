@@ -5,7 +5,8 @@
 //! sentence's capital letter), and a source credit glued to the end (`…конфликты.Источник и
 //! фото - ria.ru`). The parser:
 //!
-//! 1. normalises line ends (CRLF, CR), drops a BOM;
+//! 1. normalises line ends (CRLF, CR), drops a BOM and control characters the reader would not
+//!    show ([`super::is_removed_control`]: NUL, DEL, …; tabs and form feeds stay whitespace);
 //! 2. groups lines into paragraphs: by blank lines when the text has them (joining hard-wrapped
 //!    lines), else one paragraph per line;
 //! 3. takes the first paragraph as the title when it looks like one (short, no final full stop);
@@ -16,6 +17,7 @@
 
 use crate::article::{Article, Block, BlockKind, Source};
 use crate::lang::guess_language;
+use crate::work;
 
 /// The longest first paragraph still taken as a title.
 const MAX_TITLE_CHARS: usize = 200;
@@ -23,7 +25,9 @@ const MAX_TITLE_CHARS: usize = 200;
 /// Parse plain text into an article with the given id. Never fails: empty input gives an
 /// article with an empty title and no blocks.
 pub fn parse_plain(id: &str, input: &str) -> Article {
+    work::tick(input.len());
     let text = input.strip_prefix('\u{feff}').unwrap_or(input);
+    let text = super::strip_controls(text);
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut paragraphs = group_paragraphs(&text);
 
@@ -162,7 +166,11 @@ const CLOSERS: [char; 8] = ['»', '"', '”', '’', '\'', ')', ']', '“'];
 /// `p` that together (in order, with nothing between them) make up `p`.
 pub fn split_glued_sentences(p: &str) -> Vec<&str> {
     let chars: Vec<(usize, char)> = p.char_indices().collect();
+    work::tick(chars.len());
     let mut cuts = Vec::new();
+    // The whitespace-delimited token last looked at and whether it is URL-like: a paragraph
+    // with no spaces is one token, to be read once, not once per sentence end in it.
+    let mut token: Option<(std::ops::Range<usize>, bool)> = None;
     let mut i = 0;
     while i < chars.len() {
         let (_, c) = chars[i];
@@ -196,7 +204,16 @@ pub fn split_glued_sentences(p: &str) -> Vec<&str> {
         {
             continue;
         }
-        if in_url_like_token(p, chars[run_start].0) || is_shouted_domain(&chars, run_start, j) {
+        let at = chars[run_start].0;
+        let url_like = match &token {
+            Some((range, url_like)) if range.contains(&at) => *url_like,
+            _ => {
+                let (range, url_like) = url_like_token(p, at);
+                token = Some((range, url_like));
+                url_like
+            }
+        };
+        if url_like || is_shouted_domain(&chars, run_start, j) {
             continue;
         }
         cuts.push(cut);
@@ -218,6 +235,7 @@ fn is_abbreviation_before(chars: &[(usize, char)], dot: usize) -> bool {
     while k > 0 && chars[k - 1].1.is_alphabetic() {
         k -= 1;
     }
+    work::tick(dot - k);
     let word: String = chars[k..dot].iter().map(|&(_, c)| c).collect();
     if word.is_empty() {
         return k > 0 && chars[k - 1].1.is_ascii_digit();
@@ -242,6 +260,7 @@ fn is_shouted_domain(chars: &[(usize, char)], dot: usize, next: usize) -> bool {
         .iter()
         .take_while(|&&(_, c)| c.is_alphanumeric())
         .count();
+    work::tick(before.len() + after);
     let after_is_caps = chars[next..next + after]
         .iter()
         .all(|&(_, c)| c.is_ascii_uppercase());
@@ -253,14 +272,17 @@ fn is_shouted_domain(chars: &[(usize, char)], dot: usize, next: usize) -> bool {
         && (2..=6).contains(&after)
 }
 
-/// Whether the whitespace-delimited token around byte `at` looks like a URL or e-mail address.
-fn in_url_like_token(p: &str, at: usize) -> bool {
+/// The whitespace-delimited token around byte `at` (not whitespace), and whether it looks like
+/// a URL or e-mail address.
+fn url_like_token(p: &str, at: usize) -> (std::ops::Range<usize>, bool) {
     let start = p[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
     let end = p[at..]
         .find(char::is_whitespace)
         .map_or(p.len(), |i| at + i);
+    work::tick(end - start);
     let token = p[start..end].to_lowercase();
-    token.contains("://") || token.starts_with("www.") || token.contains('@')
+    let url_like = token.contains("://") || token.starts_with("www.") || token.contains('@');
+    (start..end, url_like)
 }
 
 /// Labels that introduce a source credit at the end of an article.
@@ -290,8 +312,12 @@ fn take_source(body: &mut Vec<String>) -> Option<Source> {
             starts.push(after + (rest.len() - trimmed.len()));
         }
     }
+    work::tick(last.len());
+    // Where a credit's name ends: before trailing whitespace, full stops and whitespace (the
+    // same for every start, so found once: per start it made the search quadratic).
+    let end = last.trim_end().trim_end_matches('.').trim_end().len();
     for start in starts {
-        if let Some(source) = parse_source_line(&last[start..]) {
+        if let Some(source) = parse_source_line(last, start, end) {
             let kept = last[..start].trim_end().to_owned();
             if kept.is_empty() {
                 body.pop();
@@ -304,12 +330,26 @@ fn take_source(body: &mut Vec<String>) -> Option<Source> {
     None
 }
 
-/// `Источник и фото - ria.ru` → label `Источник и фото`, name `ria.ru`.
-fn parse_source_line(line: &str) -> Option<Source> {
-    let line = line.trim();
-    let lower = line.to_lowercase();
+/// The most characters of a label in [`SOURCE_LABELS`].
+const MAX_LABEL_CHARS: usize = 24;
+/// The most characters of a source's name.
+const MAX_NAME_CHARS: usize = 120;
+
+/// `Источник и фото - ria.ru` at `text[start..]` → label `Источник и фото`, name `ria.ru`.
+/// `name_end` is where the name must end (see [`take_source`]). Looks at no more than a label
+/// and a name's length of text, so trying every sentence of a paragraph stays linear.
+fn parse_source_line(text: &str, start: usize, name_end: usize) -> Option<Source> {
+    let line = text[start..].trim();
+    let line_start = text.len() - text[start..].trim_start().len();
+    // Only the first characters can hold a label: lowercase just those.
+    let head: String = line
+        .chars()
+        .take(MAX_LABEL_CHARS)
+        .flat_map(char::to_lowercase)
+        .collect();
+    work::tick(head.len());
     for label in SOURCE_LABELS {
-        if !lower.starts_with(label) {
+        if !head.starts_with(label) {
             continue;
         }
         // Lowercasing can change byte lengths in general, but not for these labels' letters.
@@ -324,8 +364,14 @@ fn parse_source_line(line: &str) -> Option<Source> {
         if !matches!(first, '-' | '–' | '—' | ':') {
             continue;
         }
-        let name = sep.as_str().trim().trim_end_matches('.').trim();
-        if name.is_empty() || name.chars().count() > 120 || name.split_whitespace().count() > 8 {
+        // The text after the separator without the trailing whitespace and full stops.
+        let after_sep = line_start + label_len + (rest.len() - rest_trim.len()) + first.len_utf8();
+        let name = text.get(after_sep..name_end).unwrap_or("").trim();
+        work::tick(name.len().min(4 * MAX_NAME_CHARS));
+        if name.is_empty()
+            || name.chars().nth(MAX_NAME_CHARS).is_some()
+            || name.split_whitespace().nth(8).is_some()
+        {
             continue;
         }
         return Some(Source {
@@ -359,6 +405,38 @@ fn source_url(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Texts that a parser which rescans what it has seen spends quadratic time on.
+    fn hostile_texts(size: usize) -> Vec<(&'static str, String)> {
+        let rep = |s: &str| s.repeat(size / s.len() + 1);
+        vec![
+            ("glued sentences in one token", rep("a.Bc")),
+            ("glued sentences with spaces", rep("a.Bc ")),
+            ("sentence ends in the last paragraph", rep("a. ")),
+            ("closing quotes in the last paragraph", rep("«a» ")),
+            ("initials", rep("A.B.")),
+            ("shouted domains", rep("AB.CD.")),
+            ("long words before stops", rep(&("a".repeat(200) + ".B"))),
+            ("one line per paragraph", rep("Ab.\n")),
+            ("blank lines", rep("a\n\n")),
+            ("spaces", rep(" \t a")),
+            ("source labels", rep("Source: ")),
+        ]
+    }
+
+    #[test]
+    fn parsing_is_linear_in_the_text() {
+        // Steps of work (crate::work) per byte, at 4 KB and 64 KB: a few for a linear parser,
+        // hundreds or more for one that rescans the rest of a paragraph per sentence.
+        for size in [4 * 1024, 64 * 1024] {
+            for (name, text) in hostile_texts(size) {
+                work::take();
+                let _ = parse_plain("x", &text);
+                let steps = work::take() / text.len() as u64;
+                assert!(steps <= 24, "{name}, {size} bytes: {steps} steps per byte");
+            }
+        }
+    }
 
     #[test]
     fn source_urls_are_https_or_none() {
