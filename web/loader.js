@@ -79,7 +79,7 @@ persist();
 document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && persist());
 
 async function offline() {
-  // Before the first paint's files are asked for again: after the app has loaded.
+  // After the page has loaded, so the precache never competes with the page's own downloads.
   if (document.readyState !== 'complete') await new Promise((r) => addEventListener('load', r, { once: true }));
   const reg = await sw.register(new URL('sw.js', scope), { scope, updateViaCache: 'none' });
   if (!reg) return; // (a test harness that blocks service workers)

@@ -5,9 +5,9 @@
 // build's sw.js: the build id, and every file of the build (relative to this script, so a
 // deployment under a sub-path works as it is) with its subresource-integrity digest.
 //
-// - Install: the build's files go into the cache `lectern <scope path> <build>`, each fetched
-//   past the HTTP cache with its digest checked by the browser (or copied from an older cache
-//   when its bytes match), so the cache holds exactly this build, or the install fails.
+// - Install: the build's files go into the cache `lectern <scope path> <build>`, each
+//   revalidated with the server and its digest checked by the browser (or copied from an older
+//   cache when its bytes match), so the cache holds exactly this build, or the install fails.
 // - A new version waits until the reader clicks "Reload" (web/loader.js), then takes over.
 // - The page (the scope URL, index.html, any query) comes from this worker's cache; every other
 //   file from the cache of the build the requesting page runs: the `?build=` of its URL, else
@@ -62,7 +62,9 @@ async function precache() {
         return;
       }
     }
-    const response = await fetch(new Request(key, { cache: 'reload', integrity, credentials: 'same-origin' }));
+    // Revalidated with the server (a 304 costs nothing), and checked against the digest by the
+    // browser: a stale copy from the HTTP cache or another build on the server fails here.
+    const response = await fetch(new Request(key, { cache: 'no-cache', integrity, credentials: 'same-origin' }));
     if (!response.ok) throw new Error(`${key}: HTTP ${response.status}`);
     // A response that followed a redirect cannot answer a navigation: keep its body only.
     await cache.put(key, response.redirected ? await unredirected(response) : response);
