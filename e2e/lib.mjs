@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { readFile, stat, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { before, after } from 'node:test';
+import { before, after, afterEach } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,19 +23,25 @@ const TYPES = {
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
   '.txt': 'text/plain; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
 };
 
-/** Serve `mounts` ({'/': dir, '/sub/': dir2}) on 127.0.0.1 at a free port. */
+/**
+ * Serve `mounts` ({'/': dir, '/sub/': dir2}) on 127.0.0.1 at a free port. A mount is a
+ * directory, or `{ dir, headers }` to add response headers. `mount(prefix, m)` replaces one
+ * while the server runs (a new deployment at the same URL); `served` lists the paths answered.
+ */
 export async function startServer(mounts) {
-  const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
+  mounts = { ...mounts };
+  const served = [];
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const prefix = prefixes.find((p) => path.startsWith(p));
+    const prefix = Object.keys(mounts).sort((a, b) => b.length - a.length).find((p) => path.startsWith(p));
     if (!prefix) {
       res.writeHead(404).end('no mount');
       return;
     }
-    const base = mounts[prefix];
+    const { dir: base, headers = {} } = typeof mounts[prefix] === 'string' ? { dir: mounts[prefix] } : mounts[prefix];
     let file = normalize(join(base, path.slice(prefix.length)));
     if (!file.startsWith(base)) {
       res.writeHead(403).end();
@@ -44,15 +50,21 @@ export async function startServer(mounts) {
     try {
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store', ...headers });
       res.end(body);
+      served.push(path);
     } catch {
       res.writeHead(404).end('not found');
     }
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
-  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(ok)) };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    served,
+    mount: (prefix, m) => { mounts[prefix] = m; },
+    close: () => new Promise((ok) => server.close(ok)),
+  };
 }
 
 /**
@@ -74,33 +86,69 @@ export function suite(mounts, ready) {
   });
 }
 
+const CHROMIUM = {
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
+};
+
 export async function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return chromium.launch(CHROMIUM);
+}
+
+// Content-Security-Policy violations (index.html), in any page of any test: each is also a
+// console error, and the test in which it happens fails (below), whatever it checks itself.
+const violations = [];
+afterEach(() => {
+  const seen = takeViolations();
+  if (seen.length) throw new Error(`Content-Security-Policy violations:\n${seen.join('\n')}`);
+});
+/** The violations seen so far (and forget them): for a test that causes one on purpose. */
+export function takeViolations() {
+  return violations.splice(0);
 }
 
 /** A page whose console errors and uncaught exceptions are collected in `page.errors`. */
 export async function newPage(browser, options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', reducedMotion: 'reduce', ...options });
+  const page = await watched(context, await context.newPage());
+  return { context, page };
+}
+
+/**
+ * A browser with a profile on disk in `dir` (a context that is not "incognito", as Chromium's
+ * install checks require), and its first page, watched like `newPage`'s.
+ */
+export async function launchProfile(dir, options = {}) {
+  const context = await chromium.launchPersistentContext(dir, { ...CHROMIUM, viewport: { width: 1280, height: 900 }, locale: 'en-US', ...options });
+  const page = await watched(context, context.pages()[0] ?? (await context.newPage()));
+  return { context, page };
+}
+
+async function watched(context, page) {
+  await context.exposeBinding('__lecternViolation', (_source, v) => violations.push(v));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const v = `${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber} on ${location.href}`;
+      window.__lecternViolation(v);
+      console.error(`CSP violation: ${v}`);
+    });
+  });
   context.on('page', waitsForApp);
-  const page = await context.newPage();
   waitsForApp(page);
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
   page.on('console', (m) => {
     if (m.type() === 'error') page.errors.push(m.text());
   });
-  return { context, page };
+  return page;
 }
 
 /** Resolves once the app's interface has loaded: the first paint (crates/lectern-boot) shows
@@ -224,11 +272,13 @@ export const paintedTexts = async (page, style = null) => (await paintedRanges(p
 /** The painted text of `style`, pieces joined in document order. */
 export const paintedText = async (page, style = null) => (await paintedTexts(page, style)).join('');
 export const paintedCount = async (page, style = null) => (await paintedRanges(page, style)).length;
+// (A function, not an expression: Playwright evaluates an expression again on every poll, which
+// the page's Content-Security-Policy refuses after the first; a function it evaluates once.)
 export async function waitPainted(page, style = null) {
-  await page.waitForFunction(`(${COLLECT})(${JSON.stringify(style)}).length > 0`);
+  await page.waitForFunction(new Function('style', `return (${COLLECT})(style).length > 0`), style);
 }
 export async function waitUnpainted(page, style = null) {
-  await page.waitForFunction(`(${COLLECT})(${JSON.stringify(style)}).length === 0`);
+  await page.waitForFunction(new Function('style', `return (${COLLECT})(style).length === 0`), style);
 }
 /** Click, with the mouse, the middle of the `nth` painted range of `style` (negative: from the end). */
 export async function clickPainted(page, style = null, nth = 0) {
@@ -264,8 +314,9 @@ export async function holdApp(page) {
 
 // Annotations are stored compactly (schema version 2: lectern_core::annotations_doc::v2). This
 // reads a stored value back in the shape of version 1 (every annotation whole), with contexts
-// read from the article's text as the page shows it — what the tests compare against.
-export const DECODE_ANNOTATIONS = `(raw, articleId, text) => {
+// read from the article's text — what the tests compare against. (Decoded here in node: the
+// page's Content-Security-Policy refuses code evaluated from strings.)
+export function decodeAnnotations(raw, articleId, text) {
   if (!raw) return null;
   const env = JSON.parse(raw);
   if (env.version !== 2) return env;
@@ -291,12 +342,18 @@ export const DECODE_ANNOTATIONS = `(raw, articleId, text) => {
   }));
   const tombstones = (d.t || []).map(([id, deleted]) => ({ id, deleted: iso(deleted) }));
   return { version: env.version, data: { annotations, tombstones } };
-}`;
+}
+
+/** The stored value of `key` and the article's text as `page` shows it. */
+export async function storedRaw(page, key) {
+  return page.evaluate((k) => ({
+    raw: localStorage.getItem(k),
+    text: [...document.querySelectorAll('#article [data-block]')].map((b) => b.textContent).join('\n'),
+  }), key);
+}
 
 /** The annotations stored under `key` (for article `articleId`, shown on `page`), decoded. */
 export async function storedDoc(page, key, articleId = 'seed') {
-  return page.evaluate(
-    `((decode) => decode(localStorage.getItem(${JSON.stringify(key)}), ${JSON.stringify(articleId)},
-      [...document.querySelectorAll('#article [data-block]')].map((b) => b.textContent).join('\\n')))(${DECODE_ANNOTATIONS})`,
-  );
+  const { raw, text } = await storedRaw(page, key);
+  return decodeAnnotations(raw, articleId, text);
 }

@@ -14,6 +14,9 @@ let server;
 let browser;
 let url;
 const KEY = 'lectern.v1.annotations.seed';
+// These tests hold back or refuse the app's files with page.route, which cannot see what a
+// service worker answers from its cache: no service worker here (offline.test.mjs has it).
+const NO_SW = { serviceWorkers: 'block' };
 
 suite({ '/': DIST }, (s) => ({ server, browser, url } = s));
 
@@ -36,7 +39,7 @@ const geometry = (page) => page.evaluate(() => {
 
 for (const viewport of [{ width: 1400, height: 1200 }, { width: 390, height: 844 }]) {
   test(`${viewport.width}px: article, highlights and settings show before the interface; the interface takes them over in place`, async () => {
-    const { context, page } = await newPage(browser, { viewport });
+    const { context, page } = await newPage(browser, { viewport, ...NO_SW });
     await page.goto(url);
     // A highlight and a reading setting, saved by the app.
     await dragSelect(page, { block: 1, text: 'Михаил Галузин' }, { block: 1, text: 'Михаил Галузин' });
@@ -90,7 +93,7 @@ for (const viewport of [{ width: 1400, height: 1200 }, { width: 390, height: 844
 }
 
 test('a corrupt value: no first paint, nothing written; the interface reports it and keeps the raw value', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(browser, NO_SW);
   await page.goto(url);
   const raw = '{"version":1,"data":{"annotations":[{"id":';
   await page.evaluate(([k, v]) => localStorage.setItem(k, v), [KEY, raw]);
@@ -113,7 +116,7 @@ test('a corrupt value: no first paint, nothing written; the interface reports it
 });
 
 test('the library route is left to the interface', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(browser, NO_SW);
   const release = await holdApp(page);
   const asked = page.waitForRequest(/\/lectern-[0-9a-f]+\.js$/);
   await page.gotoOnly(`${url}#/`);
@@ -127,7 +130,7 @@ test('the library route is left to the interface', async () => {
 });
 
 test('a long article (over 100 kB): only the blocks near the screen are laid out; a highlight at its end shows in the first paint, and the panel jumps to it', async () => {
-  const { context, page } = await newPage(browser, { viewport: { width: 1280, height: 900 } });
+  const { context, page } = await newPage(browser, { viewport: { width: 1280, height: 900 }, ...NO_SW });
   await page.goto(`${url}#/`);
   await page.getByRole('heading', { level: 1, name: 'Your articles' }).waitFor();
   // 300 numbered paragraphs of the sample's text: ~300 kB.
@@ -178,7 +181,7 @@ test('a long article (over 100 kB): only the blocks near the screen are laid out
 });
 
 test('when the app cannot load, the article stays readable and the page says what happened', async () => {
-  const { context, page } = await newPage(browser);
+  const { context, page } = await newPage(browser, NO_SW);
   await page.goto(url);
   await dragSelect(page, { block: 1, text: 'Михаил Галузин' }, { block: 1, text: 'Михаил Галузин' });
   await page.getByRole('toolbar').getByRole('button', { name: 'Highlight in green' }).click();

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { suite, newPage, dragSelect, settled, waitPainted, paintedCount, storedDoc, DECODE_ANNOTATIONS, DIST, ROOT } from '../lib.mjs';
+import { suite, newPage, dragSelect, settled, waitPainted, paintedCount, storedDoc, decodeAnnotations, DIST, ROOT } from '../lib.mjs';
 
 let server;
 let browser;
@@ -96,7 +96,10 @@ test('a full quota: the highlight and the message survive going to the library a
   await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('filler.')).forEach((k) => localStorage.removeItem(k)));
   await dragSelect(page, { block: 2, text: 'выразила' }, { block: 2, text: 'выразила' });
   await page.keyboard.press('h');
-  await page.waitForFunction(`(${DECODE_ANNOTATIONS})(localStorage.getItem(${JSON.stringify(KEY)}), 'seed', null)?.data.annotations.length === 2`);
+  await page.waitForFunction((k) => {
+    const d = JSON.parse(localStorage.getItem(k) || 'null')?.data;
+    return (d?.a ?? d?.annotations ?? []).length === 2;
+  }, KEY);
   await alert.waitFor({ state: 'detached' });
   await context.close();
 });
@@ -110,12 +113,13 @@ test('a note typed just before the page is hidden is stored at once (a phone may
   const note = page.getByRole('dialog').getByLabel('Note');
   await note.pressSequentially('срочно');
   // Hidden: and in the same task, before any timer could run, it must be in storage.
-  const stored = await page.evaluate(`(() => {
+  const raw = await page.evaluate((k) => {
     Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
     Object.defineProperty(document, 'hidden', { value: true, configurable: true });
     document.dispatchEvent(new Event('visibilitychange'));
-    return (${DECODE_ANNOTATIONS})(localStorage.getItem(${JSON.stringify(KEY)}), 'seed', null)?.data.annotations.map((a) => a.note);
-  })()`);
+    return localStorage.getItem(k);
+  }, KEY);
+  const stored = decodeAnnotations(raw, 'seed', null)?.data.annotations.map((a) => a.note);
   assert.deepEqual(stored, ['срочно']);
   await context.close();
 });

@@ -19,6 +19,7 @@ const HELP: &str = "\
 cargo xtask <command>
 
   serve [trunk args]   install what is missing, then `trunk serve` on http://127.0.0.1:8080
+                       (a development build: no service worker, docs/offline.md)
   build [--public-url P]
                        release build into dist/ (wasm-opt -Oz, minified)
   test                 every test layer: fmt, clippy (host + wasm32), native tests,
@@ -182,6 +183,11 @@ fn ensure_build_tools(root: &Path) -> Res {
         ));
     }
 
+    // Trunk's post-build hook (tools/precache.mjs: the service worker's list) runs on Node,
+    // as npm below does.
+    if version_of(root, "node").is_none() {
+        return Err("the build needs Node.js (`node`, 18 or later) for its post-build hook and npm: install it (Debian: `apt-get install nodejs npm`)".into());
+    }
     if !root.join("tools/node_modules/.bin/wasm-opt").exists() {
         run("npm ci (tools: binaryen 132)", &mut npm(root, "tools"))?;
     }

@@ -70,15 +70,31 @@ fn asset_base() -> Option<String> {
     Some(abs[..abs.rfind('/')? + 1].to_owned())
 }
 
+/// `?build=<id>` with the page's build (the loader's `data-build`, written at build time by
+/// tools/precache.mjs), or nothing. The worker's files have fixed names: with the build in
+/// their URLs, the service worker answers them from the page's own build even after a newer
+/// build has taken over in another tab, and no HTTP cache hands out another build's copy
+/// (docs/adr/0005-service-worker.md).
+fn build_query() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("lectern-loader"))
+        .and_then(|e| e.get_attribute("data-build"))
+        .filter(|b| !b.is_empty() && b.bytes().all(|c| c.is_ascii_hexdigit()))
+        .map(|b| format!("?build={b}"))
+        .unwrap_or_default()
+}
+
 fn start() -> Result<Client, String> {
     let base = asset_base().ok_or("cannot find the app's script URL")?;
+    let v = build_query();
     // A classic worker that loads wasm-bindgen's no-modules glue, then the wasm. A wasm that
     // fails to load is thrown from a task of its own, so it reaches the worker's `error` event
     // (a rejected promise would not).
     let script = format!(
         "importScripts({js:?});wasm_bindgen({wasm:?}).catch((e)=>setTimeout(()=>{{throw e;}}));",
-        js = format!("{base}lectern-import.js"),
-        wasm = format!("{base}lectern-import_bg.wasm"),
+        js = format!("{base}lectern-import.js{v}"),
+        wasm = format!("{base}lectern-import_bg.wasm{v}"),
     );
     let parts = js_sys::Array::of1(&JsValue::from_str(&script));
     let opts = web_sys::BlobPropertyBag::new();
