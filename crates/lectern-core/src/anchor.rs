@@ -1739,7 +1739,10 @@ mod tests {
     fn large_targets() -> Vec<(&'static str, String, Target)> {
         let seed = include_str!("../../../assets/seed-article-ru.txt");
         // About 180 KB: the seed once (its passages are unique), then filler of other words.
-        let text = format!("{seed}{}", "Другой текст, совсем не похожий на статью. ".repeat(2_000));
+        let text = format!(
+            "{seed}{}",
+            "Другой текст, совсем не похожий на статью. ".repeat(2_000)
+        );
         // Stored where the quote stood, as an imported annotation carries it.
         let at = |start: usize, exact: String, prefix: String, suffix: String| Target {
             position: TextPositionSelector {
