@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use lectern::app::{App, AppProps};
 use lectern::store::Services;
+use lectern_core::annotations_doc::load_annotations;
 use lectern_core::storage::{KeyValueStore, StoreError};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -109,12 +110,19 @@ fn set_hash(hash: &str) {
         .unwrap();
 }
 
+/// The highlights the store holds for the sample, decoded as the next start would read them.
 fn stored_highlights(store: &TestStore) -> usize {
-    store
+    if !store
         .map
         .borrow()
-        .get("lectern.v1.annotations.seed")
-        .map_or(0, |raw| raw.matches("\"exact\"").count())
+        .contains_key("lectern.v1.annotations.seed")
+    {
+        return 0;
+    }
+    load_annotations(store, "seed", None)
+        .value
+        .annotations
+        .len()
 }
 
 #[wasm_bindgen_test]
