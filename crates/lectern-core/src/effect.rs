@@ -114,8 +114,6 @@ pub enum Effect {
     Navigate(Route),
     /// Read each listed article's highlight and note counts. Outcome → `LibraryDetails`.
     LoadLibraryDetails,
-    /// Read each listed article's text, folded for search. Outcome → `LibraryTexts`.
-    LoadLibraryTexts,
     /// Delete the stored data of articles removed longer ago than the undo window, and prune
     /// old tombstones ([`crate::library::purge_removed`]). Outcome → `Purged`.
     PurgeRemoved,
@@ -125,6 +123,21 @@ pub enum Effect {
     /// Read `keys` as they are stored now and report each as `StoredElsewhere` (after another
     /// tab's restore has finished).
     ReloadStored { keys: Vec<String> },
+    /// Open where article content lives (IndexedDB, or `localStorage` where there is none),
+    /// move contents still in `localStorage` there (each verified before its copy goes), list
+    /// stored articles whose entry was lost, and keep the first paint's cache small; first
+    /// delete the contents in `discard` (written by a restore cut short). Outcome →
+    /// `ContentReady`.
+    StartContent { discard: Vec<String> },
+    /// Write article `id`'s reading record (merged with what is stored). Failures are not
+    /// reported: a reading position is not the reader's work.
+    SaveReading {
+        id: String,
+        reading: crate::reading::Reading,
+    },
+    /// Find the listed articles whose text has every word of `query` (the word index, built
+    /// from the stored texts on first use). Outcome → `LibraryMatches`.
+    SearchLibrary { query: String },
     /// Report `action` after `ms` milliseconds (the end of an undo window, say).
     After {
         ms: u32,

@@ -18,12 +18,28 @@ use crate::settings::Settings;
 use crate::startup::Startup;
 use crate::storage::{KeyValueStore, StoreError};
 
-/// The open article, its annotations and the reader settings.
+/// The open article, its annotations, the reader settings and where the reader left it.
 #[derive(Debug)]
 pub struct FirstPaint {
     pub article: Article,
     pub doc: AnnotationsDoc,
     pub settings: Settings,
+    pub reading: crate::reading::Reading,
+}
+
+impl FirstPaint {
+    /// Where to show the article from: the block and UTF-16 offset the reader left it at, if
+    /// not its start (and not for an article marked finished, which starts again at the top —
+    /// the app makes the same choice).
+    pub fn resume_at(&self) -> Option<(usize, crate::text::Utf16Offset)> {
+        resume_at(&self.reading)
+    }
+}
+
+/// See [`FirstPaint::resume_at`].
+pub fn resume_at(r: &crate::reading::Reading) -> Option<(usize, crate::text::Utf16Offset)> {
+    let at_start = r.block == 0 && r.offset.0 == 0;
+    (!at_start && !r.finished).then_some((r.block, r.offset))
 }
 
 /// A store that reads through and refuses every write, remembering that one was tried.
@@ -79,12 +95,14 @@ pub fn first_paint(
         && s.library.problem.is_none()
         && s.annotations.problem.is_none()
         && s.problem.is_none()
+        && s.pending.is_none()
         && s.view == View::Reader
         && !store.wrote.get();
     clean.then_some(FirstPaint {
         article: s.article,
         doc: s.annotations.value,
         settings: s.settings.value,
+        reading: s.reading,
     })
 }
 

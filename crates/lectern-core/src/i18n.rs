@@ -158,6 +158,31 @@ pub struct Strings {
     pub largest: &'static str,
     /// The name of the section about space used.
     pub storage_heading: &'static str,
+    /// The reader while an article's content is read.
+    pub opening: &'static str,
+    pub back_to_start: &'static str,
+    /// The library's status filters and their group's name.
+    pub show_label: &'static str,
+    pub filter_all: &'static str,
+    pub filter_unread: &'static str,
+    pub filter_in_progress: &'static str,
+    pub filter_finished: &'static str,
+    pub filter_archived: &'static str,
+    /// The library's order.
+    pub sort_label: &'static str,
+    pub sort_added: &'static str,
+    pub sort_opened: &'static str,
+    pub sort_title: &'static str,
+    pub sort_length: &'static str,
+    pub sort_highlights: &'static str,
+    pub archive: &'static str,
+    pub unarchive: &'static str,
+    pub mark_finished: &'static str,
+    pub mark_unfinished: &'static str,
+    pub finished: &'static str,
+    pub no_matches: &'static str,
+    /// IndexedDB could not be used: contents stay in localStorage.
+    pub content_local: &'static str,
     pub rename: &'static str,
     pub save: &'static str,
     pub open: &'static str,
@@ -304,6 +329,27 @@ pub static EN: Strings = Strings {
     crash_details: "Details for a bug report",
     restore_undone: "Restoring a backup was interrupted (the page was closed halfway). Everything it had written was put back as it was; restore it again to finish.",
     storage_heading: "Storage",
+    opening: "Opening the article…",
+    back_to_start: "Back to the start",
+    show_label: "Show",
+    filter_all: "All",
+    filter_unread: "Unread",
+    filter_in_progress: "In progress",
+    filter_finished: "Finished",
+    filter_archived: "Archived",
+    sort_label: "Sort by",
+    sort_added: "Date added",
+    sort_opened: "Last opened",
+    sort_title: "Title",
+    sort_length: "Length",
+    sort_highlights: "Highlights",
+    archive: "Archive",
+    unarchive: "Unarchive",
+    mark_finished: "Mark as finished",
+    mark_unfinished: "Mark as unfinished",
+    finished: "Finished",
+    no_matches: "No articles here.",
+    content_local: "This browser does not let Lectern use its database (IndexedDB), so article texts are kept in local storage, which holds only about 150 long articles. Your highlights and notes are not affected. Reason:",
     rename: "Rename",
     save: "Save",
     open: "Open",
@@ -450,6 +496,27 @@ pub static RU: Strings = Strings {
     crash_details: "Подробности для отчёта об ошибке",
     restore_undone: "Восстановление из копии было прервано (страница закрылась на полпути). Всё, что оно успело записать, возвращено как было; восстановите копию ещё раз.",
     storage_heading: "Хранилище",
+    opening: "Открываем статью…",
+    back_to_start: "К началу",
+    show_label: "Показать",
+    filter_all: "Все",
+    filter_unread: "Непрочитанные",
+    filter_in_progress: "Читаю",
+    filter_finished: "Прочитанные",
+    filter_archived: "Архив",
+    sort_label: "Сортировка",
+    sort_added: "По дате добавления",
+    sort_opened: "По последнему открытию",
+    sort_title: "По названию",
+    sort_length: "По длине",
+    sort_highlights: "По числу выделений",
+    archive: "В архив",
+    unarchive: "Из архива",
+    mark_finished: "Отметить прочитанной",
+    mark_unfinished: "Отметить непрочитанной",
+    finished: "Прочитано",
+    no_matches: "Здесь нет статей.",
+    content_local: "Этот браузер не разрешает Lectern пользоваться базой данных (IndexedDB), поэтому тексты статей хранятся в локальном хранилище, где помещается лишь около 150 длинных статей. Выделений и заметок это не касается. Причина:",
     rename: "Переименовать",
     save: "Сохранить",
     open: "Открыть",
@@ -576,23 +643,57 @@ impl Lang {
     }
 
     /// What the library says about the space used: Lectern's data in `localStorage` (which
-    /// browsers cap at about 5 MB per site), and the browser's estimate for the site if any.
-    pub fn storage_summary(self, local_bytes: u64, estimate: Option<(u64, u64)>) -> String {
+    /// Chromium caps at about 10 MB, counting two bytes a character), the article texts in
+    /// IndexedDB (`content_bytes`, if any are there), and the browser's estimate for the site.
+    pub fn storage_summary(
+        self,
+        local_bytes: u64,
+        content_bytes: u64,
+        estimate: Option<(u64, u64)>,
+    ) -> String {
         let local = self.size(local_bytes);
+        let content = self.size(content_bytes);
         let site = estimate.map(|(usage, quota)| (self.size(usage), self.size(quota)));
-        match (self, site) {
-            (Lang::En, Some((u, q))) => format!(
-                "Lectern keeps {local} in this browser's local storage (browsers allow about 5 MB). The whole site uses {u} of the {q} the browser offers."
+        let mut out = match self {
+            Lang::En => format!(
+                "Highlights, notes and the library list take {local} of this browser's local storage (about 10 MB at most)."
             ),
-            (Lang::En, None) => format!(
-                "Lectern keeps {local} in this browser's local storage (browsers allow about 5 MB)."
+            Lang::Ru => format!(
+                "Выделения, заметки и список статей занимают {local} локального хранилища браузера (не больше примерно 10 МБ)."
             ),
-            (Lang::Ru, Some((u, q))) => format!(
-                "Lectern хранит {local} в локальном хранилище браузера (браузеры разрешают около 5 МБ). Весь сайт занимает {u} из {q}, доступных в браузере."
-            ),
-            (Lang::Ru, None) => format!(
-                "Lectern хранит {local} в локальном хранилище браузера (браузеры разрешают около 5 МБ)."
-            ),
+        };
+        if content_bytes > 0 {
+            out.push(' ');
+            out.push_str(&match self {
+                Lang::En => format!("Article texts take {content} in its database."),
+                Lang::Ru => format!("Тексты статей занимают {content} в его базе данных."),
+            });
+        }
+        if let Some((u, q)) = site {
+            out.push(' ');
+            out.push_str(&match self {
+                Lang::En => format!("The whole site uses {u} of the {q} the browser offers."),
+                Lang::Ru => format!("Весь сайт занимает {u} из {q}, доступных в браузере."),
+            });
+        }
+        out
+    }
+
+    /// `43% read` / `прочитано 43%`.
+    pub fn progress(self, percent: u8) -> String {
+        match self {
+            Lang::En => format!("{percent}% read"),
+            Lang::Ru => format!("прочитано {percent}%"),
+        }
+    }
+
+    /// The note shown when an article opens where the reader left it.
+    pub fn resumed(self, percent: u8) -> String {
+        match self {
+            Lang::En => format!("Continuing where you left off ({percent}% read)."),
+            Lang::Ru => {
+                format!("Продолжаем с того места, где вы остановились (прочитано {percent}%).")
+            }
         }
     }
 
@@ -660,7 +761,10 @@ mod tests {
         assert_eq!(Lang::En.size(1_234_567), "1.2 MB");
         assert_eq!(Lang::Ru.size(1_234_567), "1,2 МБ");
         assert!(Lang::En
-            .storage_summary(2_000_000, Some((3_000_000, 60_000_000_000)))
+            .storage_summary(2_000_000, 0, Some((3_000_000, 60_000_000_000)))
             .contains("2.0 MB"));
+        let both = Lang::En.storage_summary(2_000_000, 45_000_000, None);
+        assert!(both.contains("2.0 MB") && both.contains("45 MB"), "{both}");
+        assert!(!Lang::En.storage_summary(1, 0, None).contains("database"));
     }
 }

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use crate::annotation::text_hash;
 use crate::annotations_doc::{cmp_time, timestamp_key, Tombstone};
 use crate::article::Article;
-use crate::storage::{load, KeyValueStore, Loaded, Problem, StoreError};
+use crate::storage::{load, to_envelope, KeyValueStore, Loaded, Problem, StoreError};
 
 /// The sample article's text, built into the app (`assets/seed-article-ru.txt`).
 pub const SEED_TEXT: &str = include_str!("../../../assets/seed-article-ru.txt");
@@ -60,6 +60,9 @@ pub struct ArticleMeta {
     /// The file it came from, if any.
     #[serde(default)]
     pub file_name: Option<String>,
+    /// The start of the article's text, for the list (a couple of sentences).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub excerpt: String,
     /// When the entry last changed (ISO 8601 UTC); empty until the first change after adding,
     /// which counts as `added` ([`ArticleMeta::changed`]).
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -77,6 +80,7 @@ impl ArticleMeta {
             words: article.word_count(),
             hash: text_hash(&article.text()),
             file_name,
+            excerpt: excerpt(article),
             modified: String::new(),
         }
     }
@@ -143,6 +147,105 @@ impl LibraryDoc {
             })
             .collect()
     }
+}
+
+/// How long an excerpt is, in characters (about two lines of the list).
+pub const EXCERPT_CHARS: usize = 180;
+
+/// The start of `article`'s text for the library list: its excerpt if the page had one, else
+/// its first paragraph, cut at a word before [`EXCERPT_CHARS`] characters with "…".
+pub fn excerpt(article: &Article) -> String {
+    let source = article.excerpt.clone().unwrap_or_else(|| {
+        article
+            .blocks
+            .iter()
+            .find(|b| {
+                matches!(
+                    b.kind,
+                    crate::article::BlockKind::Lead | crate::article::BlockKind::Paragraph
+                ) && !b.text.trim().is_empty()
+            })
+            .map(|b| b.text.clone())
+            .unwrap_or_default()
+    });
+    let text = source.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= EXCERPT_CHARS {
+        return text;
+    }
+    let cut: String = text.chars().take(EXCERPT_CHARS).collect();
+    let at_word = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
+    format!(
+        "{}…",
+        at_word.trim_end_matches([',', ';', ':', '—', '-', ' '])
+    )
+}
+
+/// How many recently opened articles keep their content in `localStorage` as well (where the
+/// first paint can read it at once) when content lives in IndexedDB.
+pub const CACHE_ARTICLES: usize = 3;
+
+/// The envelope an article's content is stored as (in `localStorage`, and as IndexedDB's
+/// record, so both read the same way).
+pub fn article_record(article: &Article) -> String {
+    to_envelope(ARTICLE_VERSION, article)
+}
+
+/// An article from its stored record ([`article_record`]).
+pub fn parse_article(raw: &str) -> Result<Article, String> {
+    crate::storage::parse_stored(raw, ARTICLE_VERSION, |v, d| match v {
+        1 => Ok(d),
+        v => Err(format!("unknown article version {v}")),
+    })
+    .map_err(|e| match e {
+        crate::storage::StoredElsewhere::Newer { found } => {
+            format!("written by a newer Lectern (article version {found})")
+        }
+        crate::storage::StoredElsewhere::Bad(why) => why,
+    })
+}
+
+/// List article `meta` (its content stored already, elsewhere) in the stored list, merged.
+pub fn list_added(store: &dyn KeyValueStore, meta: &ArticleMeta) -> Result<LibraryDoc, StoreError> {
+    save_merged(
+        store,
+        &LibraryDoc {
+            articles: vec![meta.clone()],
+            removed: Vec::new(),
+        },
+    )
+}
+
+/// Of the article ids `stored` (contents found wherever they live), those the list neither
+/// lists nor marks removed: articles whose entry was lost.
+pub fn unlisted<'a>(doc: &LibraryDoc, stored: &'a [String]) -> Vec<&'a str> {
+    stored
+        .iter()
+        .map(String::as_str)
+        .filter(|id| crate::route::is_valid_id(id))
+        .filter(|id| doc.get(id).is_none() && !doc.removed.iter().any(|t| t.id == *id))
+        .collect()
+}
+
+/// Which of the contents cached in `localStorage` (`cached`) to drop: all but the
+/// [`CACHE_ARTICLES`] opened most recently (`opened`: id → when, ISO), and any that is no
+/// longer listed.
+pub fn cache_to_drop<'a>(
+    cached: &'a [String],
+    opened: &std::collections::HashMap<String, String>,
+    doc: &LibraryDoc,
+) -> Vec<&'a str> {
+    let mut by_recency: Vec<&String> = cached.iter().filter(|id| doc.get(id).is_some()).collect();
+    by_recency.sort_by(|a, b| {
+        let ta = opened.get(*a).map_or("", String::as_str);
+        let tb = opened.get(*b).map_or("", String::as_str);
+        cmp_time(tb, ta).then_with(|| a.cmp(b))
+    });
+    let keep: Vec<&String> = by_recency.into_iter().take(CACHE_ARTICLES).collect();
+    cached
+        .iter()
+        .filter(|id| !keep.contains(id))
+        .map(String::as_str)
+        .collect()
 }
 
 /// Which of two versions of one entry wins: the later [`ArticleMeta::changed`]; on equal times
@@ -311,6 +414,16 @@ pub fn purge_removed(
         save_library(store, &stored)?;
     }
     Ok(purged)
+}
+
+/// The articles removed from `doc` at or before `cutoff` (past their undo window) and not
+/// listed again: their stored data may go.
+pub fn removed_before(doc: &LibraryDoc, cutoff: &str) -> Vec<String> {
+    doc.removed
+        .iter()
+        .filter(|t| cmp_time(&t.deleted, cutoff) != Ordering::Greater && doc.get(&t.id).is_none())
+        .map(|t| t.id.clone())
+        .collect()
 }
 
 /// Load the library; a missing key is the first open (just the sample article).
@@ -496,6 +609,7 @@ mod tests {
             words: 1,
             hash: format!("h-{id}"),
             file_name: None,
+            excerpt: String::new(),
             modified: modified.into(),
         }
     }
@@ -691,5 +805,46 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(lib.writable);
+    }
+
+    #[test]
+    fn excerpts_are_the_first_paragraph_cut_at_a_word() {
+        let a = parse_plain("x", "Заголовок\nКороткий абзац.");
+        assert_eq!(excerpt(&a), "Короткий абзац.");
+        let long = format!("Заголовок\n{}", "слово ".repeat(60));
+        let e = excerpt(&parse_plain("y", &long));
+        assert!(e.ends_with("слово…"), "{e}");
+        assert!(e.chars().count() <= EXCERPT_CHARS + 1);
+        let mut page = parse_plain("z", "T\nText.");
+        page.excerpt = Some("The page's own   summary.".into());
+        assert_eq!(excerpt(&page), "The page's own summary.");
+    }
+
+    #[test]
+    fn the_cache_keeps_the_most_recently_opened_listed_articles() {
+        let lib = LibraryDoc {
+            articles: ["a", "b", "c", "d"]
+                .iter()
+                .map(|id| meta(id, &t(1), "", id))
+                .collect(),
+            removed: vec![],
+        };
+        let cached: Vec<String> = ["a", "b", "c", "d", "gone"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let opened: std::collections::HashMap<String, String> =
+            [("a", t(5)), ("b", t(9)), ("c", t(7)), ("d", t(2))]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect();
+        let mut drop = cache_to_drop(&cached, &opened, &lib);
+        drop.sort_unstable();
+        assert_eq!(drop, ["d", "gone"]);
+        assert_eq!(unlisted(&lib, &cached), ["gone"]);
+        // Records round-trip.
+        let art = parse_plain("a", "A\nТекст.");
+        assert_eq!(parse_article(&article_record(&art)).unwrap(), art);
+        assert!(parse_article("{").is_err());
     }
 }

@@ -69,7 +69,9 @@ pub fn reader_html(article: &Article, lang: Lang) -> String {
         }
         out.push_str("</footer>");
     }
-    out.push_str("</article>");
+    // Where the app puts its "finished" and "archive" buttons: the same space, so nothing
+    // moves when the app takes over.
+    out.push_str("<div class=\"reader__end\"></div></article>");
     out
 }
 
@@ -362,7 +364,7 @@ mod tests {
         assert!(html.contains(
             "<span class=\"reader__source-label\">Источник и фото:</span> <a href=\"https://ria.ru\""
         ));
-        assert!(html.ends_with(">ria.ru</a></footer></article>"));
+        assert!(html.ends_with(">ria.ru</a></footer><div class=\"reader__end\"></div></article>"));
         // In Russian, the meta line is Russian.
         let ru = reader_html(&a, Lang::Ru);
         assert!(
@@ -394,7 +396,7 @@ mod tests {
         });
         let html = reader_html(&a, Lang::En);
         assert!(
-            html.ends_with("<span>evil</span></footer></article>"),
+            html.ends_with("<span>evil</span></footer><div class=\"reader__end\"></div></article>"),
             "{html}"
         );
         assert!(!html.contains("javascript:"));

@@ -47,6 +47,34 @@ pub fn open(
     Ok((article, annotations))
 }
 
+/// Open article `id` from its stored `record`, read from wherever content lives (`None`:
+/// there is none), with its annotations from `store`. A record that does not parse, or is
+/// another article's, is reported and left where it is.
+pub fn open_record(
+    store: &dyn KeyValueStore,
+    id: &str,
+    record: Option<&str>,
+    seed: impl FnOnce() -> Article,
+) -> Result<(Article, Loaded<AnnotationsDoc>), Problem> {
+    let article = if id == SEED_ID {
+        seed()
+    } else {
+        let corrupt = |error: String| Problem::Corrupt {
+            key: crate::library::article_key(id),
+            error,
+            backup_key: None,
+        };
+        let raw = record.ok_or_else(|| corrupt("missing".to_owned()))?;
+        let a = crate::library::parse_article(raw).map_err(corrupt)?;
+        if a.id != id {
+            return Err(corrupt(format!("the record holds article {}", a.id)));
+        }
+        a
+    };
+    let annotations = load_annotations(store, &article.id, Some(&article.text()));
+    Ok((article, annotations))
+}
+
 /// Everything the app starts with, read from storage for URL hash `hash`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Startup {
@@ -58,6 +86,13 @@ pub struct Startup {
     pub view: View,
     /// Why the route's article could not be opened (the view is then the library).
     pub problem: Option<Problem>,
+    /// The route's article is listed but its content is not in this store (it lives in
+    /// IndexedDB): it is opened asynchronously; `article` is a placeholder meanwhile.
+    pub pending: Option<String>,
+    /// Article contents a restore cut short had written elsewhere (IndexedDB): to delete.
+    pub discard: Vec<String>,
+    /// The open article's reading record (where the reader left it).
+    pub reading: crate::reading::Reading,
 }
 
 impl Startup {
@@ -70,19 +105,38 @@ impl Startup {
         seed: impl Fn() -> Article,
         stale_before: &str,
     ) -> Startup {
-        // A restore cut short is undone before anything is read (all or nothing).
-        let undone = matches!(
-            crate::export::backup::recover_interrupted(store, stale_before),
-            Ok(true)
-        );
+        // A restore cut short is undone before anything is read (all or nothing); the
+        // contents it wrote elsewhere are deleted by the runner (`discard`).
+        let recovered =
+            crate::export::backup::recover_interrupted(store, stale_before).unwrap_or(None);
+        let undone = recovered.is_some();
+        let discard = recovered.unwrap_or_default();
         let settings = load_settings(store);
         let library = load_library(store, &seed());
+        let mut pending = None;
         let (article, annotations, view, mut problem) =
             match decide(&crate::route::parse(hash), &library.value) {
                 Opening::Library => {
                     let a = seed();
                     let doc = load_annotations(store, &a.id, Some(&a.text()));
                     (a, doc, View::Library, None)
+                }
+                Opening::Article(id)
+                    if id != SEED_ID
+                        && library.value.get(&id).is_some()
+                        && matches!(store.get(&crate::library::article_key(&id)), Ok(None)) =>
+                {
+                    pending = Some(id.clone());
+                    let placeholder = Article {
+                        id,
+                        ..Article::default()
+                    };
+                    let doc = Loaded {
+                        value: AnnotationsDoc::default(),
+                        writable: false,
+                        problem: None,
+                    };
+                    (placeholder, doc, View::Reader, None)
                 }
                 Opening::Article(id) => match open(store, &id, &seed) {
                     Ok((a, doc)) => (a, doc, View::Reader, None),
@@ -96,14 +150,33 @@ impl Startup {
         if undone {
             problem = Some(Problem::RestoreUndone);
         }
+        let reading = if view == View::Reader && pending.is_none() {
+            crate::reading::load_reading(store, &article.id)
+        } else {
+            crate::reading::Reading::default()
+        };
         Startup {
+            reading,
             settings,
             library,
             article,
             annotations,
             view,
             problem,
+            pending,
+            discard,
         }
+    }
+}
+
+impl Startup {
+    /// The same start-up with the article shown at `now` (its reading record says it was
+    /// opened then), when it is shown at once.
+    pub fn opened_at(mut self, now: &str) -> Startup {
+        if self.view == View::Reader && self.pending.is_none() {
+            self.reading = self.reading.opened_at(now);
+        }
+        self
     }
 }
 

@@ -159,6 +159,9 @@ pub enum Problem {
     /// A restore was cut short (the page closed halfway); everything it had written was put
     /// back as it was before.
     RestoreUndone,
+    /// This browser lets Lectern use no IndexedDB (`why`): article texts stay in
+    /// `localStorage`, which holds a few hundred.
+    ContentInLocalStorage { why: String },
     /// The value did not parse (it was kept under `backup_key`) and was rebuilt from what else
     /// is stored: `found` items (articles, for the library list).
     Rebuilt {

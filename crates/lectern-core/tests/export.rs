@@ -1188,9 +1188,14 @@ fn a_restore_failing_after_any_write_or_cut_short_leaves_everything_as_it_was() 
                 let after_crash = store.inner;
                 // A journal younger than the staleness limit may be another tab's restore in
                 // progress: left alone.
-                assert!(!recover_interrupted(&after_crash, "2000-01-01T00:00:00.000Z").unwrap());
                 assert_eq!(
-                    recover_interrupted(&after_crash, "9999-01-01T00:00:00.000Z").unwrap(),
+                    recover_interrupted(&after_crash, "2000-01-01T00:00:00.000Z").unwrap(),
+                    None
+                );
+                assert_eq!(
+                    recover_interrupted(&after_crash, "9999-01-01T00:00:00.000Z")
+                        .unwrap()
+                        .is_some(),
                     ok > 0
                 );
                 assert_eq!(*after_crash.map.borrow(), snapshot, "ok={ok}: recovered");
@@ -1199,4 +1204,38 @@ fn a_restore_failing_after_any_write_or_cut_short_leaves_everything_as_it_was() 
             }
         }
     }
+}
+
+#[test]
+fn a_restore_with_contents_elsewhere_cut_short_names_them_for_deletion() {
+    use lectern_core::export::backup::{
+        apply_local, begin_journal, plan_changes, recover_interrupted, RESTORE_JOURNAL_KEY,
+    };
+    let s = state();
+    let backup = parse_backup(&to_backup(&s, T2)).unwrap();
+    let empty = CurrentData::default();
+    let (merged, _) = merge_backup(&empty, &backup);
+    let plan = plan_changes(&empty, &merged);
+    let ids: Vec<String> = plan.contents.iter().map(|(id, _)| id.clone()).collect();
+    assert_eq!(ids, ["art-1"], "contents apart from the other keys");
+    assert!(plan
+        .local
+        .iter()
+        .all(|(k, _)| !k.starts_with("lectern.v1.article.")));
+    // Closed after the contents went to IndexedDB, before the rest: the next start names them.
+    let store = MemoryStore::default();
+    begin_journal(&store, T2, &ids).unwrap();
+    assert_eq!(
+        recover_interrupted(&store, "9999-01-01T00:00:00.000Z").unwrap(),
+        Some(ids.clone())
+    );
+    assert!(store.get(RESTORE_JOURNAL_KEY).unwrap().is_none());
+    // Finished: no journal left, nothing to recover.
+    begin_journal(&store, T2, &ids).unwrap();
+    apply_local(&store, &plan.local, &[], T2, &ids).unwrap();
+    assert!(store.get(RESTORE_JOURNAL_KEY).unwrap().is_none());
+    assert_eq!(
+        recover_interrupted(&store, "9999-01-01T00:00:00.000Z").unwrap(),
+        None
+    );
 }

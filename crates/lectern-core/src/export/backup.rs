@@ -31,8 +31,7 @@ use crate::annotation::Annotation;
 use crate::annotations_doc::{self, annotations_key, merge, AnnotationsDoc};
 use crate::article::Article;
 use crate::library::{
-    article_key, load_article, load_library, LibraryDoc, ARTICLE_VERSION, LIBRARY_KEY,
-    LIBRARY_VERSION, SEED_ID,
+    article_key, load_article, load_library, LibraryDoc, LIBRARY_KEY, LIBRARY_VERSION, SEED_ID,
 };
 use crate::settings::Settings;
 use crate::storage::{
@@ -115,6 +114,16 @@ impl CurrentData {
     /// annotations and the settings. Never fails; see [`LoadedData`]. `seed` is the built-in
     /// article (its content is not stored).
     pub fn load(store: &dyn KeyValueStore, seed: &Article) -> LoadedData {
+        CurrentData::load_with(store, seed, None)
+    }
+
+    /// [`CurrentData::load`], with the articles' contents taken from `contents` (records by id,
+    /// as IndexedDB holds them) instead of the store, when given.
+    pub fn load_with(
+        store: &dyn KeyValueStore,
+        seed: &Article,
+        contents: Option<&BTreeMap<String, String>>,
+    ) -> LoadedData {
         let mut problems = Vec::new();
         let mut read_only = Vec::new();
         let mut note = |key: String, writable: bool, problem: Option<Problem>| {
@@ -131,9 +140,30 @@ impl CurrentData {
         for m in &lib.value.articles {
             let mut text = None;
             if m.id != SEED_ID {
-                let a = load_article(store, &m.id);
-                note(article_key(&m.id), a.writable, a.problem);
-                if let Some(article) = a.value {
+                let article = match contents {
+                    Some(c) => match c.get(&m.id).map(|raw| crate::library::parse_article(raw)) {
+                        Some(Ok(a)) => Some(a),
+                        Some(Err(error)) => {
+                            note(
+                                article_key(&m.id),
+                                true,
+                                Some(Problem::Corrupt {
+                                    key: article_key(&m.id),
+                                    error,
+                                    backup_key: None,
+                                }),
+                            );
+                            None
+                        }
+                        None => None,
+                    },
+                    None => {
+                        let a = load_article(store, &m.id);
+                        note(article_key(&m.id), a.writable, a.problem);
+                        a.value
+                    }
+                };
+                if let Some(article) = article {
                     text = Some(article.text());
                     articles.insert(m.id.clone(), article);
                 }
@@ -661,10 +691,33 @@ pub fn save_changes(
     read_only: &[String],
     now: &str,
 ) -> Result<usize, StoreError> {
-    let mut writes: Vec<(String, String)> = Vec::new();
+    let plan = plan_changes(before, after);
+    // Contents in the same store, first (so a listed article always has its content).
+    let mut writes: Vec<(String, String)> = plan
+        .contents
+        .into_iter()
+        .map(|(id, record)| (article_key(&id), record))
+        .collect();
+    writes.extend(plan.local);
+    apply_local(store, &writes, read_only, now, &[])
+}
+
+/// What a restore writes: article contents (records by id — `localStorage` keys, or
+/// IndexedDB records) and the other keys, in the order they must be written.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Plan {
+    pub contents: Vec<(String, String)>,
+    pub local: Vec<(String, String)>,
+}
+
+/// What differs between `before` (as loaded) and `after` (as merged): contents of imported
+/// articles first, then annotations, settings, and the library list last.
+pub fn plan_changes(before: &CurrentData, after: &CurrentData) -> Plan {
+    let mut plan = Plan::default();
     for (id, a) in &after.articles {
         if id != SEED_ID && before.articles.get(id) != Some(a) {
-            writes.push((article_key(id), to_envelope(ARTICLE_VERSION, a)));
+            plan.contents
+                .push((id.clone(), crate::library::article_record(a)));
         }
     }
     for (id, d) in &after.annotations {
@@ -678,27 +731,63 @@ pub fn save_changes(
                 .as_deref()
                 .zip(hash.as_deref())
                 .map(|(text, hash)| annotations_doc::TextRef { text, hash });
-            writes.push((annotations_key(id), annotations_doc::to_stored(d, text_ref)));
+            plan.local
+                .push((annotations_key(id), annotations_doc::to_stored(d, text_ref)));
         }
     }
     if after.settings != before.settings {
-        writes.push((
+        plan.local.push((
             SETTINGS_KEY.to_owned(),
             to_envelope(SETTINGS_VERSION, &after.settings),
         ));
     }
     if after.library != before.library {
-        writes.push((
+        plan.local.push((
             LIBRARY_KEY.to_owned(),
             to_envelope(LIBRARY_VERSION, &after.library),
         ));
     }
+    plan
+}
+
+/// Start a restore whose article contents go elsewhere (IndexedDB): a journal naming them is
+/// written before they are, so a page closed before the rest is written has them deleted at
+/// the next start ([`recover_interrupted`]).
+pub fn begin_journal(
+    store: &dyn KeyValueStore,
+    now: &str,
+    contents: &[String],
+) -> Result<(), StoreError> {
+    let journal = Journal {
+        started: now.to_owned(),
+        before: BTreeMap::new(),
+        contents: contents.to_vec(),
+    };
+    store.set(
+        RESTORE_JOURNAL_KEY,
+        &serde_json::to_string(&journal).expect("plain data serialises"),
+    )
+}
+
+/// Write `writes` (keys of `store`, in order) all or nothing, under a journal of the old values
+/// (which also names `contents`: records already written elsewhere for this restore, to delete
+/// if it is undone). Keys in `read_only` are never written: the call fails before writing.
+pub fn apply_local(
+    store: &dyn KeyValueStore,
+    writes: &[(String, String)],
+    read_only: &[String],
+    now: &str,
+    contents: &[String],
+) -> Result<usize, StoreError> {
     if let Some((k, _)) = writes.iter().find(|(k, _)| read_only.contains(k)) {
         return Err(StoreError::Other(format!(
             "{k} is read-only (written by a newer Lectern, or unreadable); nothing was imported"
         )));
     }
     if writes.is_empty() {
+        if !contents.is_empty() {
+            store.remove(RESTORE_JOURNAL_KEY)?;
+        }
         return Ok(0);
     }
     // The journal first: every key's value before, so a failure — or a page closed halfway —
@@ -707,8 +796,9 @@ pub fn save_changes(
     let mut journal = Journal {
         started: now.to_owned(),
         before: BTreeMap::new(),
+        contents: contents.to_vec(),
     };
-    for (k, _) in &writes {
+    for (k, _) in writes {
         journal.before.insert(k.clone(), store.get(k)?);
     }
     store.set(
@@ -741,6 +831,10 @@ struct Journal {
     /// When the restore began (ISO 8601 UTC).
     started: String,
     before: BTreeMap<String, Option<String>>,
+    /// Article contents written elsewhere (IndexedDB) for this restore: deleted when it is
+    /// undone.
+    #[serde(default)]
+    contents: Vec<String>,
 }
 
 /// A journal younger than this may belong to a restore still being written in another tab (a
@@ -764,28 +858,29 @@ fn roll_back<'k>(
 }
 
 /// A restore was cut short (the page closed, the browser crashed): put every key it touched back
-/// as it was, so nothing of it stays. True when there was one. `stale_before` is the time
-/// before which a journal counts as abandoned (now − [`JOURNAL_STALE_MS`]): a younger one may
-/// be a restore another tab is writing right now, and is left to it. A journal that does not
-/// parse is left where it is (never guessed at).
+/// as it was, so nothing of it stays. `Some(contents)` when there was one: the article
+/// contents it had written elsewhere (IndexedDB), for the caller to delete. `stale_before` is
+/// the time before which a journal counts as abandoned (now − [`JOURNAL_STALE_MS`]): a younger
+/// one may be a restore another tab is writing right now, and is left to it. A journal that
+/// does not parse is left where it is (never guessed at).
 pub fn recover_interrupted(
     store: &dyn KeyValueStore,
     stale_before: &str,
-) -> Result<bool, StoreError> {
+) -> Result<Option<Vec<String>>, StoreError> {
     let Some(raw) = store.get(RESTORE_JOURNAL_KEY)? else {
-        return Ok(false);
+        return Ok(None);
     };
     let Ok(journal) = serde_json::from_str::<Journal>(&raw) else {
-        return Ok(false);
+        return Ok(None);
     };
     if crate::annotations_doc::cmp_time(&journal.started, stale_before)
         == std::cmp::Ordering::Greater
     {
-        return Ok(false);
+        return Ok(None);
     }
     let keys: Vec<String> = journal.before.keys().cloned().collect();
     roll_back(store, &journal, keys.iter())?;
-    Ok(true)
+    Ok(Some(journal.contents))
 }
 
 /// Times from a file later than `now` become `now`: a `modified` in the year 9999 would win

@@ -7,7 +7,7 @@
 //! have answered; when the last line is settled the batch navigates (one article added: open
 //! it; otherwise the library, where the report is shown).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::annotation::text_hash;
@@ -16,8 +16,17 @@ use crate::article::Article;
 use crate::effect::{Effect, Effects, FileRef};
 use crate::import::{ImportError, MAX_IMPORT_BYTES};
 use crate::library::{merge, ArticleMeta, LibraryDoc};
+use crate::reading::{Reading, Status};
 use crate::route::Route;
 use crate::storage::Loaded;
+
+/// The open article, whose counts and reading are newer in memory than in storage.
+#[derive(Debug, Clone, Copy)]
+pub struct Open<'a> {
+    pub id: &'a str,
+    pub doc: &'a AnnotationsDoc,
+    pub reading: &'a Reading,
+}
 
 /// One file's (or one paste's) import outcome.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +78,8 @@ pub struct ImportReport {
 pub struct LibraryDetails {
     /// Highlights and notes per article id.
     pub counts: HashMap<String, (usize, usize)>,
+    /// Reading records per article id (absent: unread).
+    pub reading: HashMap<String, Reading>,
 }
 
 /// What is stored in this browser, measured ([`Effect::LoadStorageUsage`]).
@@ -76,6 +87,8 @@ pub struct LibraryDetails {
 pub struct StorageUsage {
     /// Everything Lectern keeps in `localStorage`, in bytes (UTF-16, as browsers count).
     pub local_bytes: u64,
+    /// Article texts kept in IndexedDB, in bytes (UTF-16, as stored).
+    pub content_bytes: u64,
     /// Each article's content and annotations, in bytes, largest first.
     pub by_article: Vec<(String, u64)>,
     /// The browser's estimate for the whole site (`navigator.storage.estimate()`): usage and
@@ -83,9 +96,69 @@ pub struct StorageUsage {
     pub estimate: Option<(u64, u64)>,
 }
 
-/// Each listed article's text, folded for search ([`crate::search::fold`]), by id; read once
-/// the reader first searches ([`Effect::LoadLibraryTexts`]).
-pub type LibraryTexts = HashMap<String, String>;
+/// Which articles the library lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusFilter {
+    /// Everything but the archived.
+    #[default]
+    All,
+    Unread,
+    InProgress,
+    Finished,
+    Archived,
+}
+
+impl StatusFilter {
+    pub const ALL: [StatusFilter; 5] = [
+        StatusFilter::All,
+        StatusFilter::Unread,
+        StatusFilter::InProgress,
+        StatusFilter::Finished,
+        StatusFilter::Archived,
+    ];
+
+    fn admits(self, s: Status) -> bool {
+        match self {
+            StatusFilter::All => s != Status::Archived,
+            StatusFilter::Unread => s == Status::Unread,
+            StatusFilter::InProgress => s == Status::InProgress,
+            StatusFilter::Finished => s == Status::Finished,
+            StatusFilter::Archived => s == Status::Archived,
+        }
+    }
+}
+
+/// How the library is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Newest first.
+    #[default]
+    Added,
+    /// Most recently opened first (never opened last).
+    Opened,
+    Title,
+    /// Shortest first.
+    Length,
+    /// Most highlights first.
+    Highlights,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 5] = [
+        SortKey::Added,
+        SortKey::Opened,
+        SortKey::Title,
+        SortKey::Length,
+        SortKey::Highlights,
+    ];
+}
+
+/// The text search's answer for a query: the listed articles whose text has its words.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TextMatches {
+    pub query: String,
+    pub ids: Rc<HashSet<String>>,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LibraryState {
@@ -98,8 +171,10 @@ pub struct LibraryState {
     pub details: Rc<LibraryDetails>,
     /// What the reader searches the library for.
     pub query: String,
-    /// Searchable texts, once read (`None`: not asked for yet, or stale).
-    pub texts: Option<Rc<LibraryTexts>>,
+    /// The text search's latest answer (for this query or, while it is found, an earlier one).
+    pub matches: TextMatches,
+    pub filter: StatusFilter,
+    pub sort: SortKey,
     /// What is stored, once measured.
     pub usage: Option<Rc<StorageUsage>>,
 }
@@ -113,7 +188,9 @@ impl LibraryState {
             import: ImportReport::default(),
             details: Rc::default(),
             query: String::new(),
-            texts: None,
+            matches: TextMatches::default(),
+            filter: StatusFilter::default(),
+            sort: SortKey::default(),
             usage: None,
         }
     }
@@ -125,33 +202,78 @@ impl LibraryState {
         }
     }
 
-    /// Articles whose title, source or (once read) text contain the query (case-insensitive,
-    /// ё = е).
-    pub fn search(&self) -> Vec<&ArticleMeta> {
-        let texts = self.texts.as_deref();
-        self.doc.search(&self.query, |id| {
-            texts.and_then(|t| t.get(id)).map(String::as_str)
-        })
+    /// The reading record of article `id` (the open article's from `open`, newer than what was
+    /// read from storage).
+    pub fn reading<'a>(&'a self, id: &str, open: Option<(&str, &'a Reading)>) -> Reading {
+        match open {
+            Some((open_id, r)) if open_id == id => r.clone(),
+            _ => self.details.reading.get(id).cloned().unwrap_or_default(),
+        }
     }
 
-    /// The reader typed `query`; the texts are read the first time there is one.
+    /// The entries the library shows: matching the search (title or source containing the
+    /// query, or the text having its words — case-insensitive, ё = е), admitted by the status
+    /// filter, in the chosen order. `open` is the open article (its counts and reading are
+    /// newer in memory).
+    pub fn rows(&self, open: Option<Open<'_>>) -> Vec<&ArticleMeta> {
+        let ids = &self.matches.ids;
+        let mut rows: Vec<&ArticleMeta> = self
+            .doc
+            .search(&self.query, |_| None)
+            .into_iter()
+            .chain(
+                self.doc
+                    .articles
+                    .iter()
+                    .filter(|m| !self.query.trim().is_empty() && ids.contains(&m.id)),
+            )
+            .collect();
+        // Title matches first in list order, text matches after: one each.
+        let mut seen = HashSet::new();
+        rows.retain(|m| seen.insert(m.id.as_str()));
+        let reading_of = |m: &ArticleMeta| self.reading(&m.id, open.map(|o| (o.id, o.reading)));
+        rows.retain(|m| self.filter.admits(reading_of(m).status()));
+        let counts = |m: &ArticleMeta| self.counts(&m.id, open.map(|o| (o.id, o.doc))).0;
+        match self.sort {
+            SortKey::Added => {
+                rows.sort_by(|a, b| crate::annotations_doc::cmp_time(&b.added, &a.added))
+            }
+            SortKey::Opened => rows.sort_by_cached_key(|m| {
+                std::cmp::Reverse(crate::annotations_doc::timestamp_key(&reading_of(m).opened))
+            }),
+            SortKey::Title => rows.sort_by_cached_key(|m| crate::search::fold(&m.title)),
+            SortKey::Length => rows.sort_by_key(|m| m.words),
+            SortKey::Highlights => rows.sort_by_key(|m| std::cmp::Reverse(counts(m))),
+        }
+        rows
+    }
+
+    /// The reader typed `query`: title and source match at once; the text search is asked for.
     pub(crate) fn set_query(&mut self, query: String, fx: &mut Effects) {
-        if !query.trim().is_empty() && self.texts.is_none() {
-            fx.push(Effect::LoadLibraryTexts);
-            // Asked for: not again until they arrive or go stale.
-            self.texts = Some(Rc::default());
+        if !query.trim().is_empty() && query != self.matches.query {
+            fx.push(Effect::SearchLibrary {
+                query: query.clone(),
+            });
         }
         self.query = query;
     }
 
-    /// The list changed: texts read before may be missing some article.
+    /// The text search answered for `query`.
+    pub(crate) fn matched(&mut self, query: String, ids: Vec<String>) {
+        if query == self.query {
+            self.matches = TextMatches {
+                query,
+                ids: Rc::new(ids.into_iter().collect()),
+            };
+        }
+    }
+
+    /// The list changed: the text search is asked again.
     fn texts_stale(&mut self, fx: &mut Effects) {
-        if self.texts.is_some() {
-            self.texts = None;
-            if !self.query.trim().is_empty() {
-                fx.push(Effect::LoadLibraryTexts);
-                self.texts = Some(Rc::default());
-            }
+        if !self.query.trim().is_empty() {
+            fx.push(Effect::SearchLibrary {
+                query: self.query.clone(),
+            });
         }
     }
 

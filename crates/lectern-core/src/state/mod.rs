@@ -41,7 +41,8 @@ use crate::text::ByteOffset;
 
 pub use crate::route::View;
 pub use library::{
-    ImportLine, ImportOutcome, LibraryDetails, LibraryState, LibraryTexts, StorageUsage,
+    ImportLine, ImportOutcome, LibraryDetails, LibraryState, Open, SortKey, StatusFilter,
+    StorageUsage, TextMatches,
 };
 pub use notices::{Notice, Notices, Subject};
 pub use reader::{Change, ChangeKind, ReaderState};
@@ -60,6 +61,34 @@ pub struct State {
     /// Another tab is restoring a backup: what it writes is read once it has finished, not
     /// merged piece by piece.
     pub restoring_elsewhere: bool,
+    /// The article being opened (its content is read asynchronously), if any.
+    pub opening: Option<String>,
+    /// Where article contents live, once decided.
+    pub content: ContentStore,
+    /// Contents a restore cut short had written elsewhere, to delete at start.
+    discard: Vec<String>,
+}
+
+/// Where article contents live ([`Effect::StartContent`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ContentStore {
+    /// Being opened (and contents moved over).
+    #[default]
+    Starting,
+    /// IndexedDB, with the recently opened few in `localStorage` too.
+    Database,
+    /// `localStorage` alone: the browser has no usable IndexedDB.
+    LocalStorage,
+}
+
+impl ContentStore {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContentStore::Starting => "starting",
+            ContentStore::Database => "database",
+            ContentStore::LocalStorage => "local-storage",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -161,10 +190,40 @@ pub enum Action {
     // What is shown.
     /// The URL now says `route` (start-up, `hashchange`, back/forward, a link).
     RouteChanged(Route),
-    /// Article `article` was loaded for a route, with what storage held for its annotations.
+    /// Article `article` was loaded for a route at `now`, with what storage held for its
+    /// annotations and its reading record.
     ArticleOpened {
         article: Box<Article>,
         annotations: Loaded<AnnotationsDoc>,
+        reading: crate::reading::Reading,
+        now: String,
+    },
+    /// The reader is at `block`/`offset` of the open article, `progress` per cent in.
+    ReadingAt {
+        block: usize,
+        offset: crate::text::Utf16Offset,
+        progress: u8,
+        now: String,
+    },
+    /// Mark article `id` finished (or not).
+    SetFinished {
+        id: String,
+        finished: bool,
+        now: String,
+    },
+    /// Archive article `id` (take it out of the main list without deleting it), or bring it
+    /// back.
+    SetArchived {
+        id: String,
+        archived: bool,
+        now: String,
+    },
+    /// Where article content lives is ready: IndexedDB, or `localStorage` alone (`fallback`:
+    /// why); `recovered` are entries to merge into the list (stored articles whose entry was
+    /// lost, and entries completed with their excerpt).
+    ContentReady {
+        fallback: Option<String>,
+        recovered: Vec<ArticleMeta>,
     },
     /// Article `id` could not be loaded.
     OpenFailed {
@@ -191,8 +250,15 @@ pub enum Action {
     LibrarySaved(LibraryDoc),
     /// Counts read for the library view.
     LibraryDetails(Rc<LibraryDetails>),
-    /// The listed articles' texts, folded for search.
-    LibraryTexts(Rc<LibraryTexts>),
+    /// The text search's answer: the listed articles whose text has the words of `query`.
+    LibraryMatches {
+        query: String,
+        ids: Vec<String>,
+    },
+    /// Show only the articles with this status.
+    FilterLibrary(StatusFilter),
+    /// Order the library this way.
+    SortLibrary(SortKey),
     /// The reader searches the library for this.
     SearchLibrary(String),
     /// The undo window of removing article `id` is over.
@@ -297,14 +363,19 @@ impl State {
         if let Some(p) = start.problem {
             notices.push(Subject::Article, p);
         }
+        let mut reader = ReaderState::new(start.article, start.annotations);
+        reader.reading = start.reading;
         State {
             settings: SettingsState::new(&start.settings),
-            reader: ReaderState::new(start.article, start.annotations),
+            reader,
             library: LibraryState::new(start.library),
             transfer: TransferState::default(),
             notices,
             view: start.view,
             restoring_elsewhere: false,
+            opening: start.pending,
+            content: ContentStore::Starting,
+            discard: start.discard,
         }
     }
 
@@ -317,7 +388,20 @@ impl State {
     /// removed before (past their undo window) freed, and a library list rebuilt from the
     /// stored articles written back.
     pub fn startup_effects(&self) -> Vec<Effect> {
-        let mut fx = vec![Effect::PurgeRemoved];
+        let mut fx = vec![
+            Effect::StartContent {
+                discard: self.discard.clone(),
+            },
+            Effect::PurgeRemoved,
+        ];
+        if let Some(id) = &self.opening {
+            fx.push(Effect::OpenArticle { id: id.clone() });
+        } else if self.view == View::Reader && !self.reader.reading.opened.is_empty() {
+            fx.push(Effect::SaveReading {
+                id: self.reader.article.id.clone(),
+                reading: self.reader.reading.clone(),
+            });
+        }
         let rebuilt =
             self.notices.list.iter().any(|n| {
                 n.subject == Subject::Library && matches!(n.problem, Problem::Rebuilt { .. })
@@ -421,17 +505,28 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             // The open article is shown as it is in memory: nothing newer is in storage
             // (another tab's writes merge in as they happen), and what could not be saved stays.
             Opening::Article(id) if id == s.reader.article.id => s.view = View::Reader,
-            Opening::Article(id) => fx.push(Effect::OpenArticle { id }),
+            Opening::Article(id) => {
+                s.opening = Some(id.clone());
+                fx.push(Effect::OpenArticle { id });
+            }
         },
         Action::ArticleOpened {
             article,
             annotations,
+            reading,
+            now,
         } => {
+            s.opening = None;
             s.notices.clear(Subject::Annotations);
             if let Some(p) = annotations.problem.clone() {
                 s.notices.push(Subject::Annotations, p);
             }
             s.reader.open(*article, annotations, fx);
+            s.reader.reading = reading.opened_at(&now);
+            fx.push(Effect::SaveReading {
+                id: s.reader.article.id.clone(),
+                reading: s.reader.reading.clone(),
+            });
             if !s.reader.unsaved.is_empty() {
                 // What could not be saved is still not saved: keep saying so.
                 s.notices.push(
@@ -444,7 +539,66 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             }
             s.view = View::Reader;
         }
+        Action::ReadingAt {
+            block,
+            offset,
+            progress,
+            now,
+        } => {
+            if s.opening.is_none() {
+                let r = s.reader.reading.at(block, offset, progress, &now);
+                if r.block != s.reader.reading.block
+                    || r.offset != s.reader.reading.offset
+                    || r.progress != s.reader.reading.progress
+                    || r.finished != s.reader.reading.finished
+                {
+                    s.reader.reading = r;
+                    fx.push(Effect::SaveReading {
+                        id: s.reader.article.id.clone(),
+                        reading: s.reader.reading.clone(),
+                    });
+                }
+            }
+        }
+        Action::SetFinished { id, finished, now } => set_reading(s, &id, &now, fx, |r| {
+            r.finished = finished;
+            if !finished {
+                r.progress = r.progress.min(99);
+            }
+        }),
+        Action::SetArchived { id, archived, now } => {
+            set_reading(s, &id, &now, fx, |r| r.archived = archived)
+        }
+        Action::ContentReady {
+            fallback,
+            recovered,
+        } => {
+            s.content = if fallback.is_some() {
+                ContentStore::LocalStorage
+            } else {
+                ContentStore::Database
+            };
+            if let Some(why) = fallback {
+                s.notices
+                    .push(Subject::Article, Problem::ContentInLocalStorage { why });
+            }
+            if !recovered.is_empty() {
+                let found = LibraryDoc {
+                    articles: recovered,
+                    removed: Vec::new(),
+                };
+                s.library
+                    .saved(crate::library::merge(&s.library.doc, &found));
+                if s.library.writable {
+                    fx.push(Effect::SaveLibrary(s.library.doc.clone()));
+                }
+                if s.view == View::Library {
+                    fx.push(Effect::LoadLibraryDetails);
+                }
+            }
+        }
         Action::OpenFailed { id: _, problem } => {
+            s.opening = None;
             s.notices.push(Subject::Article, problem);
             if s.view != View::Library {
                 s.view = View::Library;
@@ -470,7 +624,9 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
         Action::DismissRemovedArticle => s.library.just_removed = None,
         Action::LibrarySaved(stored) => s.library.saved(stored),
         Action::LibraryDetails(details) => s.library.details = details,
-        Action::LibraryTexts(texts) => s.library.texts = Some(texts),
+        Action::LibraryMatches { query, ids } => s.library.matched(query, ids),
+        Action::FilterLibrary(f) => s.library.filter = f,
+        Action::SortLibrary(k) => s.library.sort = k,
         Action::SearchLibrary(query) => s.library.set_query(query, fx),
         Action::StoredElsewhere { key, value } => stored_elsewhere(s, key, value, fx),
 
@@ -681,6 +837,30 @@ fn stored_elsewhere(s: &mut State, key: Option<String>, value: Option<String>, f
     {
         fx.push(Effect::LoadLibraryDetails);
     }
+}
+
+/// Change article `id`'s reading record with `f` (the open article's in memory too) and ask
+/// for it to be written.
+fn set_reading(
+    s: &mut State,
+    id: &str,
+    now: &str,
+    fx: &mut Effects,
+    f: impl FnOnce(&mut crate::reading::Reading),
+) {
+    let open = (s.reader.article.id.as_str(), &s.reader.reading);
+    let mut r = s.library.reading(id, Some(open));
+    f(&mut r);
+    r.modified = now.to_owned();
+    if id == s.reader.article.id {
+        s.reader.reading = r.clone();
+    }
+    let details = Rc::make_mut(&mut s.library.details);
+    details.reading.insert(id.to_owned(), r.clone());
+    fx.push(Effect::SaveReading {
+        id: id.to_owned(),
+        reading: r,
+    });
 }
 
 /// Keep `status` for the export menu the last data file was chosen from.

@@ -69,6 +69,8 @@ pub struct ReaderState {
     /// Annotations whose last write failed, by article id: kept in memory (and merged back in
     /// when the article is opened again) until a write succeeds.
     pub unsaved: BTreeMap<String, Rc<AnnotationsDoc>>,
+    /// Where the reader is in this article and what they made of it.
+    pub reading: crate::reading::Reading,
 }
 
 impl ReaderState {
@@ -86,6 +88,7 @@ impl ReaderState {
             last_color: Color::default(),
             just_deleted: None,
             unsaved: BTreeMap::new(),
+            reading: crate::reading::Reading::default(),
         };
         r.place_all();
         r

@@ -25,6 +25,9 @@ fn new_state(article: Article, settings: Loaded<Settings>, doc: Loaded<Annotatio
         annotations: doc,
         view: View::Reader,
         problem: None,
+        pending: None,
+        discard: Vec::new(),
+        reading: Default::default(),
     })
 }
 
@@ -504,6 +507,8 @@ fn opening_an_article_switches_text_annotations_and_history() {
         Action::ArticleOpened {
             article: Box::new(other),
             annotations: loaded(AnnotationsDoc::default()),
+            reading: Default::default(),
+            now: at(50),
         },
     );
     assert_eq!(o.reader.text_str(), "Совсем другой текст.");
@@ -728,6 +733,8 @@ fn unsaved_annotations_survive_opening_other_articles_until_written() {
         Action::ArticleOpened {
             article: Box::new(parse_plain("b", "B\nДругой текст.")),
             annotations: loaded(AnnotationsDoc::default()),
+            reading: Default::default(),
+            now: at(50),
         },
     );
     let (s, fx) = super::reduce(
@@ -738,6 +745,8 @@ fn unsaved_annotations_survive_opening_other_articles_until_written() {
                 "Заголовок\nПервый абзац про Киев.\nВторой абзац про Москву.",
             )),
             annotations: loaded(AnnotationsDoc::default()),
+            reading: Default::default(),
+            now: at(51),
         },
     );
     assert!(s.reader.annotation("h").is_some(), "kept in memory");
@@ -1021,19 +1030,125 @@ fn a_newer_value_stored_by_another_tab_makes_the_key_read_only() {
 }
 
 #[test]
-fn library_search_reads_texts_once_when_first_needed() {
+fn library_search_asks_the_word_index_and_title_matches_at_once() {
     let s = reduce(&start(), Action::RouteChanged(Route::Library));
-    let (s, fx) = super::reduce(&s, Action::SearchLibrary("к".into()));
-    assert_eq!(fx, vec![Effect::LoadLibraryTexts]);
-    let (s, fx) = super::reduce(&s, Action::SearchLibrary("ки".into()));
-    assert!(fx.is_empty(), "asked for once");
-    let mut texts = LibraryTexts::new();
-    texts.insert("seed".into(), crate::search::fold("текст про ёжика"));
-    let s = reduce(&s, Action::LibraryTexts(Rc::new(texts)));
-    let s = reduce(&s, Action::SearchLibrary("ЕЖИК".into()));
-    assert_eq!(s.library.search().len(), 1);
-    let s = reduce(&s, Action::SearchLibrary("нет такого".into()));
-    assert!(s.library.search().is_empty());
+    let title = s.library.doc.articles[0].title.clone();
+    let word = title.split_whitespace().next().unwrap().to_lowercase();
+    let (s, fx) = super::reduce(&s, Action::SearchLibrary(word.clone()));
+    assert_eq!(
+        fx,
+        vec![Effect::SearchLibrary {
+            query: word.clone()
+        }]
+    );
+    // The title matches before the index answers.
+    assert_eq!(s.library.rows(None).len(), 1);
+    let (s, fx) = super::reduce(&s, Action::SearchLibrary("ёжик".into()));
+    assert_eq!(fx.len(), 1);
+    assert!(s.library.rows(None).is_empty());
+    // A late answer for an older query is ignored; the current one is used.
+    let s = reduce(
+        &s,
+        Action::LibraryMatches {
+            query: word,
+            ids: vec!["seed".into()],
+        },
+    );
+    assert!(s.library.rows(None).is_empty());
+    let s = reduce(
+        &s,
+        Action::LibraryMatches {
+            query: "ёжик".into(),
+            ids: vec!["seed".into()],
+        },
+    );
+    assert_eq!(s.library.rows(None).len(), 1);
+}
+
+#[test]
+fn the_library_filters_by_status_and_sorts() {
+    use crate::library::ArticleMeta;
+    use crate::reading::Reading;
+    let mut s = start();
+    let mk = |id: &str, title: &str, words: usize, added: u32| {
+        let mut m = ArticleMeta::of(
+            &parse_plain(id, &format!("{title}\nтекст")),
+            &at(added),
+            None,
+        );
+        m.words = words;
+        m
+    };
+    s.library.doc.articles = vec![
+        mk("a", "Бета", 300, 3),
+        mk("b", "Альфа", 100, 2),
+        mk("c", "Гамма", 200, 1),
+    ];
+    let mut details = LibraryDetails::default();
+    details
+        .reading
+        .insert("a".into(), Reading::default().opened_at(&at(9)));
+    details.reading.insert(
+        "b".into(),
+        Reading {
+            archived: true,
+            ..Reading::default()
+        },
+    );
+    s.library.details = Rc::new(details);
+    let ids =
+        |s: &State| -> Vec<String> { s.library.rows(None).iter().map(|m| m.id.clone()).collect() };
+    assert_eq!(ids(&s), ["a", "c"], "archived left out, newest first");
+    let s2 = reduce(&s, Action::FilterLibrary(StatusFilter::Archived));
+    assert_eq!(ids(&s2), ["b"]);
+    let s2 = reduce(&s, Action::FilterLibrary(StatusFilter::Unread));
+    assert_eq!(ids(&s2), ["c"]);
+    let s2 = reduce(&s, Action::SortLibrary(SortKey::Title));
+    assert_eq!(ids(&s2), ["a", "c"]);
+    let s2 = reduce(&s, Action::SortLibrary(SortKey::Length));
+    assert_eq!(ids(&s2), ["c", "a"]);
+    let s2 = reduce(&s, Action::SortLibrary(SortKey::Opened));
+    assert_eq!(ids(&s2), ["a", "c"]);
+    // Archiving writes the record and moves it out of the main list.
+    let (s3, fx) = super::reduce(
+        &s,
+        Action::SetArchived {
+            id: "a".into(),
+            archived: true,
+            now: at(10),
+        },
+    );
+    assert!(
+        matches!(&fx[..], [Effect::SaveReading { id, reading }] if id == "a" && reading.archived)
+    );
+    assert_eq!(ids(&s3), ["c"]);
+}
+
+#[test]
+fn the_reading_position_is_kept_and_written_when_it_moves() {
+    let s = start();
+    let (s, fx) = super::reduce(
+        &s,
+        Action::ReadingAt {
+            block: 1,
+            offset: crate::text::Utf16Offset(4),
+            progress: 50,
+            now: at(3),
+        },
+    );
+    assert_eq!((s.reader.reading.block, s.reader.reading.progress), (1, 50));
+    assert!(matches!(&fx[..], [Effect::SaveReading { .. }]));
+    // The same place again writes nothing.
+    let (_, fx) = super::reduce(
+        &s,
+        Action::ReadingAt {
+            block: 1,
+            offset: crate::text::Utf16Offset(4),
+            progress: 50,
+            now: at(4),
+        },
+    );
+    assert!(fx.is_empty());
 }
 
 #[test]
