@@ -43,7 +43,14 @@ fn show_stored() -> Option<()> {
     page::apply_reader_settings(&root, &fp.settings);
     let lang = Lang::resolve(fp.settings.ui_lang, &page::browser_languages());
     page::set_document_lang(&root, lang.code());
-    show(&fp.article, &fp.doc, lang)
+    show(&fp.article, &fp.doc, lang)?;
+    // Where the reader left it; the app sees `data-resumed` and does not scroll again.
+    if let Some((block, offset)) = fp.resume_at() {
+        let el = window.document()?.query_selector("#boot #article").ok()??;
+        page::scroll_to_reading(&el, block, offset);
+        let _ = root.set_attribute("data-resumed", &fp.reading.progress.to_string());
+    }
+    Some(())
 }
 
 /// Puts `#boot` (the bar and the article) at the start of `<body>` and paints the highlights

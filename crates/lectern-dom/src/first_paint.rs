@@ -13,6 +13,8 @@ use wasm_bindgen::JsCast;
 thread_local! {
     /// The selection when the app started: (anchor node, offset, focus node, offset).
     static SELECTION: RefCell<Option<(web_sys::Node, u32, web_sys::Node, u32)>> = const { RefCell::new(None) };
+    /// The app took the first paint's body over (and has not asked since).
+    static SHOWN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 fn boot() -> Option<web_sys::Element> {
@@ -40,7 +42,24 @@ pub fn take_body(id: &str, bytes: usize) -> Option<web_sys::Node> {
     let body = boot()?.query_selector(".reader__body").ok()??;
     let same = body.get_attribute("data-article").as_deref() == Some(id)
         && body.get_attribute("data-bytes") == Some(bytes.to_string());
+    if same {
+        SHOWN.with(|s| s.set(true));
+    }
     same.then(|| body.unchecked_into())
+}
+
+/// Whether the app took the first paint's body over since the last call: the article is on
+/// screen as the first paint showed it (and the reader may have scrolled it).
+pub fn take_shown() -> bool {
+    SHOWN.with(|s| s.replace(false))
+}
+
+/// Whether the first paint showed the article where the reader left it (see [`take_resumed`]).
+pub fn has_resumed() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .is_some_and(|r| r.has_attribute("data-resumed"))
 }
 
 /// Remove what is left of the first paint and put the selection back. Safe to call again.
@@ -84,4 +103,18 @@ pub fn mark_interactive() {
     if let Some(p) = window.performance() {
         let _ = p.mark("lectern-interactive");
     }
+}
+
+/// Whether the first paint showed the article where the reader left it (`data-resumed` on the
+/// root, which this takes away).
+pub fn take_resumed() -> bool {
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    else {
+        return false;
+    };
+    let resumed = root.has_attribute("data-resumed");
+    let _ = root.remove_attribute("data-resumed");
+    resumed
 }

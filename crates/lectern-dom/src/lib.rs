@@ -1,5 +1,6 @@
 //! Lectern's platform layer: the browser behind small, typed functions.
 //!
+//! - [`content_db`]: article content in IndexedDB, every failure a typed `StoreError`.
 //! - [`local_store`]: `localStorage` as a core `KeyValueStore`, with `QuotaExceededError` and
 //!   "no storage at all" as typed errors instead of exceptions.
 //! - [`page`]: applying reader settings to the document, reading the browser's languages.
@@ -17,6 +18,7 @@
 //! parameter (a test seam), convert, and call the core.
 
 pub mod bench;
+pub mod content_db;
 pub mod crash;
 pub mod env;
 pub mod files;

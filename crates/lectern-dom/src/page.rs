@@ -63,3 +63,113 @@ pub fn set_icon(document: &web_sys::Document) {
     };
     let _ = link.set_attribute("href", ICON);
 }
+
+/// Calls a function whenever an element comes within a margin of the view (an
+/// `IntersectionObserver`); stops when dropped.
+pub struct WhenVisible {
+    observer: Option<web_sys::IntersectionObserver>,
+    _callback: Option<wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>>,
+}
+
+impl WhenVisible {
+    /// Call `f` whenever `el` comes within `margin` (CSS, e.g. `"800px"`) of the view.
+    pub fn new(el: &web_sys::Element, margin: &str, mut f: impl FnMut() + 'static) -> WhenVisible {
+        use wasm_bindgen::JsCast;
+        let callback = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
+            move |entries: js_sys::Array| {
+                let visible = entries.iter().any(|e| {
+                    e.dyn_into::<web_sys::IntersectionObserverEntry>()
+                        .is_ok_and(|e| e.is_intersecting())
+                });
+                if visible {
+                    f();
+                }
+            },
+        );
+        let init = web_sys::IntersectionObserverInit::new();
+        init.set_root_margin(margin);
+        let observer = web_sys::IntersectionObserver::new_with_options(
+            callback.as_ref().unchecked_ref(),
+            &init,
+        )
+        .ok();
+        if let Some(o) = &observer {
+            o.observe(el);
+        }
+        WhenVisible {
+            observer,
+            _callback: Some(callback),
+        }
+    }
+}
+
+impl Drop for WhenVisible {
+    fn drop(&mut self) {
+        if let Some(o) = &self.observer {
+            o.disconnect();
+        }
+    }
+}
+
+/// Where the reader's view of the page starts: the bottom of the app bar (it stays on top of
+/// the page while scrolling), or the window's top.
+pub fn top_inset() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".app-bar").ok().flatten())
+        .map_or(0.0, |bar| bar.get_bounding_client_rect().bottom().max(0.0))
+}
+
+/// The window's height in CSS pixels.
+pub fn view_height() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(800.0)
+}
+
+/// How far the page is scrolled, in CSS pixels.
+pub fn scroll_y() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.scroll_y().ok())
+        .unwrap_or(0.0)
+}
+
+/// Scroll the page so that block `block`, UTF-16 offset `offset`, of `article` is at the top of
+/// the reader's view ([`top_inset`]). Blocks far away may be laid out only once near (the
+/// reader's `content-visibility`), which moves the target as it comes into view: the scroll
+/// is corrected a few times, a frame apart.
+pub fn scroll_to_reading(
+    article: &web_sys::Element,
+    block: usize,
+    offset: lectern_core::text::Utf16Offset,
+) {
+    fn step(
+        article: web_sys::Element,
+        block: usize,
+        offset: lectern_core::text::Utf16Offset,
+        left: u32,
+    ) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Some(d) = crate::paint::distance_to(&article, block, offset, top_inset() + 8.0) else {
+            return;
+        };
+        if d.abs() > 1.0 {
+            window.scroll_by_with_x_and_y(0.0, d);
+        }
+        if left > 0 && d.abs() > 1.0 {
+            gloo_timers::callback::Timeout::new(16, move || step(article, block, offset, left - 1))
+                .forget();
+        }
+    }
+    step(article.clone(), block, offset, 6);
+}
+
+/// Scroll the page to its top.
+pub fn scroll_to_top() {
+    if let Some(w) = web_sys::window() {
+        w.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}

@@ -373,3 +373,90 @@ pub fn scroll_to_span(
     let dy = rect.top() - vh / 2.0 + rect.height() / 2.0;
     window.scroll_by_with_x_and_y(0.0, dy);
 }
+
+/// Where the reader is in an article: the block at the top of the view and the UTF-16 offset
+/// of the first character there, the last block showing above the bottom of the view, and the
+/// number of blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadingPoint {
+    pub block: usize,
+    pub offset: Utf16Offset,
+    pub bottom_block: usize,
+    pub blocks: usize,
+}
+
+/// Where the reader is in `article`, whose text shows between viewport heights `top` and
+/// `bottom` (below the app bar, above the window's bottom). `None` before it has blocks.
+pub fn reading_point(article: &web_sys::Element, top: f64, bottom: f64) -> Option<ReadingPoint> {
+    let all = blocks(article);
+    if all.is_empty() {
+        return None;
+    }
+    // Blocks are laid out top to bottom: the first ending below `top`, the last starting
+    // above `bottom`.
+    let first = all
+        .partition_point(|b| b.get_bounding_client_rect().bottom() <= top)
+        .min(all.len() - 1);
+    let last = all
+        .partition_point(|b| b.get_bounding_client_rect().top() < bottom)
+        .saturating_sub(1)
+        .max(first);
+    let el = &all[first];
+    let rect = el.get_bounding_client_rect();
+    let offset = if rect.top() >= top {
+        0
+    } else {
+        // The block starts above the view: the line at the top, from its left edge.
+        caret_offset(article, rect.left() + 1.0, top + 1.0).map_or(0, |p| {
+            if p.block == first {
+                p.offset.0
+            } else {
+                0
+            }
+        })
+    };
+    Some(ReadingPoint {
+        block: first,
+        offset: Utf16Offset(offset),
+        bottom_block: last,
+        blocks: all.len(),
+    })
+}
+
+/// The caret position at viewport point (`x`, `y`) as a block and UTF-16 offset (no need for
+/// the point to be over a character, unlike [`char_at_point`]).
+fn caret_offset(article: &web_sys::Element, x: f64, y: f64) -> Option<BlockPoint> {
+    let doc = article.owner_document()?;
+    let caret = doc.caret_position_from_point(x as f32, y as f32)?;
+    let node = caret.offset_node()?;
+    let (index, block) = boundary_block(article, &node)?;
+    Some(BlockPoint {
+        block: index,
+        offset: Utf16Offset(offset_in(&block, &node, caret.offset())?),
+    })
+}
+
+/// How far from the top of the view `block`/`offset` of `article` is (negative: above it).
+/// `None` if there is no such block.
+pub fn distance_to(
+    article: &web_sys::Element,
+    block: usize,
+    offset: Utf16Offset,
+    top: f64,
+) -> Option<f64> {
+    let el = block_element(article, block)?;
+    let y = if offset.0 == 0 {
+        el.get_bounding_client_rect().top()
+    } else {
+        let doc = article.owner_document()?;
+        let text = BlockText::of(&el)?;
+        let end = Utf16Offset((offset.0 + 1).min(text.len));
+        let r = range_in_block(&doc, &text, offset, end)?;
+        let rects = r.get_client_rects()?;
+        rects
+            .get(0)
+            .unwrap_or_else(|| r.get_bounding_client_rect())
+            .top()
+    };
+    Some(y - top)
+}

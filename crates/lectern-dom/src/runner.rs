@@ -14,22 +14,25 @@
 //!   (`StoredElsewhere`) and URL changes (`RouteChanged`).
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions, EventListenerPhase};
 use gloo_timers::callback::Timeout;
 use lectern_core::annotations_doc::{annotations_key, save_annotations, AnnotationsDoc, TextRef};
 use lectern_core::effect::{DataScope, Delivery, Effect, FileRef};
-use lectern_core::export::backup::{restore, CurrentData};
+use lectern_core::export::backup::CurrentData;
 use lectern_core::library::{self, seed_article, LIBRARY_KEY};
 use lectern_core::route;
-use lectern_core::search::fold;
 use lectern_core::state::{Action, DataProblem, LibraryDetails, Subject};
 use lectern_core::storage::{save_settings, KeyValueStore, SETTINGS_KEY};
+use lectern_core::word_index::WordIndex;
 use wasm_bindgen::JsCast;
 
 use crate::env::{now_iso, random_bytes, random_uuid};
+
+mod content;
+pub use content::{Contents, Tier};
 
 /// An article's annotations waiting to be written, with the text they are stored against.
 struct Pending {
@@ -57,6 +60,18 @@ pub struct Runner {
     hiding: Cell<bool>,
     /// Keys whose last write failed, so a later success is reported (`Saved`).
     failing: RefCell<BTreeSet<String>>,
+    /// Where article content lives.
+    contents: Rc<Contents>,
+    /// The library's word index, built on first use.
+    index: RefCell<Index>,
+}
+
+/// The word index's state.
+enum Index {
+    Unbuilt,
+    /// Being built; the latest query asked meanwhile.
+    Building(Option<String>),
+    Ready(WordIndex),
 }
 
 impl Runner {
@@ -70,7 +85,14 @@ impl Runner {
             timer: RefCell::new(None),
             hiding: Cell::new(false),
             failing: RefCell::new(BTreeSet::new()),
+            contents: Rc::new(Contents::new()),
+            index: RefCell::new(Index::Unbuilt),
         })
+    }
+
+    /// Where article content lives (tests and the benchmark read it).
+    pub fn contents(&self) -> &Rc<Contents> {
+        &self.contents
     }
 
     /// The store the runner writes to.
@@ -154,31 +176,36 @@ impl Runner {
                 article,
                 meta,
             } => {
-                let action = match library::add_article(&*self.store, &article, &meta) {
-                    Ok(library) => Action::ArticleAdded {
-                        batch,
-                        meta,
-                        library,
-                    },
-                    Err(e) => Action::ArticleNotSaved {
-                        batch,
-                        id: meta.id,
-                        why: e.to_string(),
-                    },
-                };
-                self.report(action);
+                let me = Rc::clone(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let action = match me.contents.add(&*me.store, &article, &meta).await {
+                        Ok(library) => {
+                            if let Index::Ready(ix) = &mut *me.index.borrow_mut() {
+                                ix.add(&article.id, &article.text());
+                            }
+                            Action::ArticleAdded {
+                                batch,
+                                meta,
+                                library,
+                            }
+                        }
+                        Err(e) => Action::ArticleNotSaved {
+                            batch,
+                            id: meta.id,
+                            why: e.to_string(),
+                        },
+                    };
+                    me.report(action);
+                });
             }
             Effect::OpenArticle { id } => {
                 // What this tab queued for the article it leaves goes first.
                 self.flush();
-                let action = match lectern_core::startup::open(&*self.store, &id, seed_article) {
-                    Ok((article, annotations)) => Action::ArticleOpened {
-                        article: Box::new(article),
-                        annotations,
-                    },
-                    Err(problem) => Action::OpenFailed { id, problem },
-                };
-                self.report(action);
+                let me = Rc::clone(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let action = me.open_article(&id).await;
+                    me.report(action);
+                });
             }
             Effect::ImportFiles { batch, files } => {
                 let me = Rc::clone(self);
@@ -214,27 +241,40 @@ impl Runner {
             }
             Effect::RestoreBackup { name, backup } => {
                 self.flush();
-                let action = match restore(&*self.store, &backup, &seed_article(), &now_iso()) {
-                    Ok(r) => Action::BackupRestored {
-                        name,
-                        report: r.report,
-                        library: r.data.library,
-                        settings: r.data.settings,
-                        annotations: r.data.annotations,
-                    },
-                    Err(e) => Action::DataImportFailed {
-                        name,
-                        why: DataProblem::NotSaved(e.to_string()),
-                    },
-                };
-                self.report(action);
+                let me = Rc::clone(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let restored = me
+                        .contents
+                        .restore(&*me.store, &backup, &seed_article(), &now_iso())
+                        .await;
+                    // New texts: the word index is built again on the next search.
+                    *me.index.borrow_mut() = Index::Unbuilt;
+                    let action = match restored {
+                        Ok(r) => Action::BackupRestored {
+                            name,
+                            report: r.report,
+                            library: r.data.library,
+                            settings: r.data.settings,
+                            annotations: r.data.annotations,
+                        },
+                        Err(e) => Action::DataImportFailed {
+                            name,
+                            why: DataProblem::NotSaved(e.to_string()),
+                        },
+                    };
+                    me.report(action);
+                });
             }
             Effect::ExportLibrary { format, delivery } => {
                 self.flush();
-                let seed = seed_article();
-                let data = CurrentData::load(&*self.store, &seed).data;
-                let file = lectern_core::export::library_file(&data, &seed, format, &now_iso());
-                deliver(delivery, &file.name, file.mime, &file.content);
+                let me = Rc::clone(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let seed = seed_article();
+                    let contents = me.contents.all(&*me.store).await.ok();
+                    let data = CurrentData::load_with(&*me.store, &seed, contents.as_ref()).data;
+                    let file = lectern_core::export::library_file(&data, &seed, format, &now_iso());
+                    deliver(delivery, &file.name, file.mime, &file.content);
+                });
             }
             Effect::Deliver {
                 delivery,
@@ -259,26 +299,52 @@ impl Runner {
                 self.flush();
                 self.report(Action::LibraryDetails(Rc::new(self.library_details())));
             }
-            Effect::LoadLibraryTexts => {
-                let texts = self.library_texts();
-                self.report(Action::LibraryTexts(Rc::new(texts)));
-            }
+            Effect::SearchLibrary { query } => self.search(query),
             Effect::PurgeRemoved => {
                 let cutoff = iso_ago(f64::from(library::UNDO_WINDOW_MS));
                 let prune = iso_ago(f64::from(library::TOMBSTONE_DAYS) * 86_400_000.0);
                 // Nothing else can go wrong here that the reader must act on: space not freed
                 // now is freed at the next start.
-                let purged =
+                let past = library::removed_before(&self.listed(), &cutoff);
+                let mut purged =
                     library::purge_removed(&*self.store, &cutoff, &prune).unwrap_or_default();
-                self.report(Action::Purged(purged));
+                let me = Rc::clone(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let freed = me.contents.delete(&*me.store, &past).await;
+                    for id in freed {
+                        if !purged.contains(&id) {
+                            purged.push(id);
+                        }
+                    }
+                    me.report(Action::Purged(purged));
+                });
             }
             Effect::LoadStorageUsage => {
                 self.flush();
                 let me = Rc::clone(self);
                 wasm_bindgen_futures::spawn_local(async move {
-                    let usage = storage_usage(&*me.store).await;
+                    let mut usage = storage_usage(&*me.store).await;
+                    let sizes = me.contents.sizes(&*me.store).await;
+                    add_content_sizes(&mut usage, sizes);
                     me.report(Action::StorageUsage(Rc::new(usage)));
                 });
+            }
+            Effect::StartContent { discard } => {
+                let me = Rc::clone(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let (fallback, recovered) = me
+                        .contents
+                        .start(&*me.store, &discard, &seed_article(), &now_iso())
+                        .await;
+                    me.report(Action::ContentReady {
+                        fallback,
+                        recovered,
+                    });
+                });
+            }
+            Effect::SaveReading { id, reading } => {
+                // A reading position is not the reader's work: a failed write is not reported.
+                let _ = lectern_core::reading::save_reading(&*self.store, &id, &reading);
             }
             Effect::ReloadStored { keys } => {
                 for key in keys {
@@ -395,36 +461,127 @@ impl Runner {
     }
 
     fn library_details(&self) -> LibraryDetails {
-        let counts = self
-            .listed()
-            .articles
-            .iter()
-            .map(|m| {
-                // Counting needs no context read back: no text.
-                let doc =
-                    lectern_core::annotations_doc::load_annotations(&*self.store, &m.id, None);
-                (
-                    m.id.clone(),
-                    lectern_core::state::library::counts_of(&doc.value),
-                )
-            })
-            .collect();
-        LibraryDetails { counts }
+        let listed = self.listed();
+        let mut details = LibraryDetails::default();
+        for m in &listed.articles {
+            // Counting needs no context read back: no text.
+            let doc = lectern_core::annotations_doc::load_annotations(&*self.store, &m.id, None);
+            details.counts.insert(
+                m.id.clone(),
+                lectern_core::state::library::counts_of(&doc.value),
+            );
+            let r = lectern_core::reading::load_reading(&*self.store, &m.id);
+            if r != lectern_core::reading::Reading::default() {
+                details.reading.insert(m.id.clone(), r);
+            }
+        }
+        details
     }
 
-    fn library_texts(&self) -> HashMap<String, String> {
-        self.listed()
-            .articles
-            .iter()
-            .filter_map(|m| {
-                let text = if m.id == library::SEED_ID {
-                    seed_article().text()
-                } else {
-                    library::load_article(&*self.store, &m.id).value?.text()
+    /// Open article `id`: its content from wherever it lives, its annotations and reading
+    /// record; then keep it in the first paint's cache.
+    async fn open_article(self: &Rc<Self>, id: &str) -> Action {
+        let record = if id == library::SEED_ID {
+            Ok(None)
+        } else {
+            self.contents.get(&*self.store, id).await
+        };
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                return Action::OpenFailed {
+                    id: id.to_owned(),
+                    problem: lectern_core::storage::Problem::Unavailable { why: e.to_string() },
+                }
+            }
+        };
+        match lectern_core::startup::open_record(&*self.store, id, record.as_deref(), seed_article)
+        {
+            Ok((article, annotations)) => {
+                if let Some(r) = &record {
+                    self.contents
+                        .cache(&*self.store, id, r, &seed_article(), &now_iso());
+                }
+                Action::ArticleOpened {
+                    article: Box::new(article),
+                    annotations,
+                    reading: lectern_core::reading::load_reading(&*self.store, id),
+                    now: now_iso(),
+                }
+            }
+            Err(problem) => Action::OpenFailed {
+                id: id.to_owned(),
+                problem,
+            },
+        }
+    }
+
+    /// Answer `query` from the word index (built first if need be, and brought up to date with
+    /// articles another tab added).
+    fn search(self: &Rc<Self>, query: String) {
+        let listed = self.listed();
+        {
+            let mut index = self.index.borrow_mut();
+            match &mut *index {
+                Index::Building(q) => {
+                    *q = Some(query);
+                    return;
+                }
+                Index::Ready(ix) if listed.articles.iter().all(|m| ix.contains(&m.id)) => {
+                    let ids = matches(ix, &query, &listed);
+                    drop(index);
+                    self.report(Action::LibraryMatches { query, ids });
+                    return;
+                }
+                _ => {}
+            }
+            let old = std::mem::replace(&mut *index, Index::Building(Some(query)));
+            let me = Rc::clone(self);
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut ix = match old {
+                    Index::Ready(ix) => ix,
+                    _ => WordIndex::new(),
                 };
-                Some((m.id.clone(), fold(&text)))
-            })
-            .collect()
+                let missing: Vec<&library::ArticleMeta> = listed
+                    .articles
+                    .iter()
+                    .filter(|m| !ix.contains(&m.id))
+                    .collect();
+                // Many missing (the first search): one read of everything; else one by one.
+                let all = if missing.len() > 8 {
+                    me.contents.all(&*me.store).await.unwrap_or_default()
+                } else {
+                    std::collections::BTreeMap::new()
+                };
+                for m in missing {
+                    let text = if m.id == library::SEED_ID {
+                        Some(seed_article().text())
+                    } else {
+                        let record = match all.get(&m.id) {
+                            Some(r) => Some(r.clone()),
+                            None => me.contents.get(&*me.store, &m.id).await.ok().flatten(),
+                        };
+                        record
+                            .and_then(|r| library::parse_article(&r).ok())
+                            .map(|a| a.text())
+                    };
+                    // An unreadable content is indexed as empty (its title still matches).
+                    ix.add(&m.id, text.as_deref().unwrap_or(""));
+                }
+                let asked = match std::mem::replace(&mut *me.index.borrow_mut(), Index::Unbuilt) {
+                    Index::Building(q) => q,
+                    _ => None,
+                };
+                let answer = asked.map(|q| {
+                    let ids = matches(&ix, &q, &me.listed());
+                    (q, ids)
+                });
+                *me.index.borrow_mut() = Index::Ready(ix);
+                if let Some((query, ids)) = answer {
+                    me.report(Action::LibraryMatches { query, ids });
+                }
+            });
+        }
     }
 
     /// Listen to the page being hidden or closed (flush the queued write synchronously), to
@@ -489,6 +646,36 @@ impl Runner {
         }));
         out
     }
+}
+
+/// The listed articles `ix` finds for `query`.
+fn matches(ix: &WordIndex, query: &str, listed: &library::LibraryDoc) -> Vec<String> {
+    let Some(found) = ix.search(query) else {
+        return Vec::new();
+    };
+    let found: HashSet<&str> = found.into_iter().collect();
+    listed
+        .articles
+        .iter()
+        .filter(|m| found.contains(m.id.as_str()))
+        .map(|m| m.id.clone())
+        .collect()
+}
+
+/// Add the contents kept in IndexedDB (`sizes`, by id) to what each article takes.
+fn add_content_sizes(usage: &mut lectern_core::state::StorageUsage, sizes: HashMap<String, u64>) {
+    if sizes.is_empty() {
+        return;
+    }
+    let mut by: HashMap<String, u64> = usage.by_article.drain(..).collect();
+    usage.content_bytes = sizes.values().sum();
+    for (id, bytes) in sizes {
+        *by.entry(id).or_default() += bytes;
+    }
+    usage.by_article = by.into_iter().collect();
+    usage
+        .by_article
+        .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
 }
 
 /// ISO 8601 UTC of `ms` milliseconds ago.
