@@ -45,7 +45,8 @@ pub fn App(props: &AppProps) -> Html {
             // The same decision as every later change of the URL and as the first paint.
             let stale =
                 lectern_dom::runner::iso_ago(lectern_core::export::backup::JOURNAL_STALE_MS as f64);
-            let start = Startup::load(&**runner.store(), &current_hash(), seed_article, &stale);
+            let start = Startup::load(&**runner.store(), &current_hash(), seed_article, &stale)
+                .opened_at(&lectern_dom::env::now_iso());
             Store::new(State::new(start), Rc::clone(&*runner))
         }
     });
@@ -84,6 +85,13 @@ pub fn App(props: &AppProps) -> Html {
         if let Some(root) = document_root() {
             page::apply_reader_settings(&root, settings);
             page::set_document_lang(&root, lang.code());
+        }
+    });
+
+    // Where article texts live, for tests and support (`<html data-content="database">`).
+    use_effect_with(store.state.content, |content| {
+        if let Some(root) = document_root() {
+            let _ = root.set_attribute("data-content", content.as_str());
         }
     });
 

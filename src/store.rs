@@ -259,6 +259,32 @@ impl AppContext {
         });
     }
 
+    /// The reader is at `p` of the open article.
+    pub fn reading_at(&self, p: lectern_dom::paint::ReadingPoint) {
+        self.dispatch(Action::ReadingAt {
+            block: p.block,
+            offset: p.offset,
+            progress: lectern_core::reading::progress_of(p.blocks, p.bottom_block),
+            now: now_iso(),
+        });
+    }
+
+    pub fn set_finished(&self, id: &str, finished: bool) {
+        self.dispatch(Action::SetFinished {
+            id: id.to_owned(),
+            finished,
+            now: now_iso(),
+        });
+    }
+
+    pub fn set_archived(&self, id: &str, archived: bool) {
+        self.dispatch(Action::SetArchived {
+            id: id.to_owned(),
+            archived,
+            now: now_iso(),
+        });
+    }
+
     pub fn undo_remove_article(&self) {
         self.dispatch(Action::UndoRemoveArticle { now: now_iso() });
     }

@@ -1,15 +1,25 @@
-//! The library: every article with its source, language, date, size and annotation counts;
-//! open, rename, delete (with undo), search; add articles by pasting, choosing files, or
-//! dropping them anywhere.
+//! The library: every article with its excerpt, source, language, date, size, reading progress
+//! and annotation counts; open, rename, mark finished, archive, delete (with undo), search,
+//! filter by status and sort; add articles by pasting, choosing files, or dropping them
+//! anywhere.
+//!
+//! A library of thousands renders a page of entries at a time: the next page when the end of
+//! the list comes near the view (and a button for it), so opening the library or typing in
+//! its search builds a page of rows, not thousands.
 
 use lectern_core::effect::DataScope;
 use lectern_core::i18n::Strings;
 use lectern_core::import::ImportError;
 use lectern_core::library::ArticleMeta;
-use lectern_core::state::{Action, ImportLine, ImportOutcome};
+use lectern_core::reading::Status;
+use lectern_core::state::{Action, ImportLine, ImportOutcome, Open, SortKey, StatusFilter};
 use lectern_dom::files::files_of;
-use web_sys::{HtmlInputElement, HtmlTextAreaElement};
+use lectern_dom::page::WhenVisible;
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
+
+/// Entries rendered at first, and added each time the end of the list comes near.
+const PAGE: usize = 50;
 
 use crate::components::export_menu::ExportMenu;
 use crate::store::use_app;
@@ -25,8 +35,42 @@ pub fn LibraryView() -> Html {
     let renaming = use_state(|| None::<String>);
     let file_input = use_node_ref();
 
-    // Titles and sources; the articles' texts too once they are read (the first search asks).
-    let list = state.library.search();
+    // The open article's counts and reading are newer in memory than in storage.
+    let open = Open {
+        id: state.reader.article.id.as_str(),
+        doc: &state.reader.doc,
+        reading: &state.reader.reading,
+    };
+    // Titles and sources at once; the texts' matches as the word index answers.
+    let list = state.library.rows(Some(open));
+    let total = list.len();
+    let shown = use_state(|| PAGE);
+    {
+        // A new query, filter or order starts again from the first page.
+        let shown = shown.clone();
+        let key = (
+            state.library.query.clone(),
+            state.library.filter,
+            state.library.sort,
+        );
+        use_effect_with(key, move |_| shown.set(PAGE));
+    }
+    let more_ref = use_node_ref();
+    {
+        let shown = shown.clone();
+        let more_ref = more_ref.clone();
+        use_effect_with((*shown, total), move |&(n, total)| {
+            let watch = (n < total)
+                .then(|| more_ref.cast::<web_sys::Element>())
+                .flatten()
+                .map(|el| WhenVisible::new(&el, "800px", move || shown.set(n + PAGE)));
+            move || drop(watch)
+        });
+    }
+    let show_more = {
+        let shown = shown.clone();
+        Callback::from(move |_: MouseEvent| shown.set(*shown + PAGE))
+    };
     let on_search = {
         let app = app.clone();
         Callback::from(move |e: InputEvent| {
@@ -75,9 +119,10 @@ pub fn LibraryView() -> Html {
 
     // Highlight and note counts: read from storage by the runner when the library is shown
     // (and when another tab changes them); the open article's from memory.
-    let open = (state.reader.article.id.as_str(), &*state.reader.doc);
     let row = |m: &ArticleMeta| -> Html {
-        let (highlights, notes) = state.library.counts(&m.id, Some(open));
+        let (highlights, notes) = state.library.counts(&m.id, Some((open.id, open.doc)));
+        let reading = state.library.reading(&m.id, Some((open.id, open.reading)));
+        let status = reading.status();
         let id = m.id.clone();
         let is_renaming = renaming.as_deref() == Some(m.id.as_str());
         let start_rename = {
@@ -114,6 +159,23 @@ pub fn LibraryView() -> Html {
             let id = id.clone();
             Callback::from(move |_: MouseEvent| app.remove_article(&id))
         };
+        let finished = reading.finished;
+        let toggle_finished = {
+            let app = app.clone();
+            let id = id.clone();
+            Callback::from(move |_: MouseEvent| app.set_finished(&id, !finished))
+        };
+        let archived = reading.archived;
+        let toggle_archived = {
+            let app = app.clone();
+            let id = id.clone();
+            Callback::from(move |_: MouseEvent| app.set_archived(&id, !archived))
+        };
+        let progress = match status {
+            Status::Finished => Some(t.finished.to_owned()),
+            _ if reading.progress > 0 => Some(lang.progress(reading.progress)),
+            _ => None,
+        };
         let href = format!("#/a/{}", m.id);
         let meta_line = [
             m.source.clone(),
@@ -124,13 +186,14 @@ pub fn LibraryView() -> Html {
             Some(lang.words(m.words)),
             Some(format!("{highlights} {}", t.highlights_count)),
             Some(format!("{notes} {}", t.notes_count)),
+            progress,
         ]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
         .join(" · ");
         html! {
-            <li class="library__item" data-article={m.id.clone()}>
+            <li class="library__item" data-article={m.id.clone()} data-status={status_name(status)}>
                 if is_renaming {
                     <form class="library__rename" onsubmit={save_rename}>
                         <label class="visually-hidden" for={format!("rename-{}", m.id)}>{ t.rename }</label>
@@ -141,10 +204,24 @@ pub fn LibraryView() -> Html {
                 } else {
                     <a class="library__title" {href} lang={m.lang.clone()}>{ m.title.clone() }</a>
                 }
+                if !m.excerpt.is_empty() {
+                    <p class="library__excerpt" lang={m.lang.clone()}>{ m.excerpt.clone() }</p>
+                }
                 <p class="library__meta">{ meta_line }</p>
+                if reading.progress > 0 && !finished {
+                    <div class="library__progress" aria-hidden="true">
+                        <span style={format!("width:{}%", reading.progress)}></span>
+                    </div>
+                }
                 <div class="library__actions">
                     <button type="button" class="button button--small" onclick={start_rename}
                         aria-label={format!("{}: {}", t.rename, m.title)}>{ t.rename }</button>
+                    <button type="button" class="button button--small" onclick={toggle_finished}
+                        aria-pressed={finished.to_string()}
+                        aria-label={format!("{}: {}", t.finished, m.title)}>{ t.finished }</button>
+                    <button type="button" class="button button--small" onclick={toggle_archived}
+                        aria-label={format!("{}: {}", if archived { t.unarchive } else { t.archive }, m.title)}>
+                        { if archived { t.unarchive } else { t.archive } }</button>
                     <button type="button" class="button button--small button--danger" onclick={delete}
                         aria-label={format!("{}: {}", t.delete, m.title)}>{ t.delete }</button>
                 </div>
@@ -189,12 +266,89 @@ pub fn LibraryView() -> Html {
             <label class="visually-hidden" for="library-search">{ t.search_library }</label>
             <input id="library-search" class="library__search" type="search" placeholder={t.search_library}
                 value={state.library.query.clone()} oninput={on_search} />
+            <LibraryControls />
             if state.library.doc.articles.is_empty() {
                 <p class="library__empty">{ t.empty_library }</p>
+            } else if total == 0 {
+                <p class="library__empty">{ t.no_matches }</p>
             }
-            <ul class="library__list">{ for list.into_iter().map(row) }</ul>
+            <ul class="library__list" data-total={total.to_string()}>{ for list.into_iter().take(*shown).map(row) }</ul>
+            if *shown < total {
+                <div class="library__more" ref={more_ref}>
+                    <button type="button" class="button" onclick={show_more}>
+                        { lang.show_more(PAGE.min(total - *shown), total - *shown) }
+                    </button>
+                </div>
+            }
             { usage_view(lang, &state.library) }
         </section>
+    }
+}
+
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Unread => "unread",
+        Status::InProgress => "in-progress",
+        Status::Finished => "finished",
+        Status::Archived => "archived",
+    }
+}
+
+/// Which articles to show (by status) and in which order.
+#[component]
+fn LibraryControls() -> Html {
+    let app = use_app();
+    let t = app.t();
+    let library = &app.state().library;
+    let filter_name = |f: StatusFilter| match f {
+        StatusFilter::All => t.filter_all,
+        StatusFilter::Unread => t.filter_unread,
+        StatusFilter::InProgress => t.filter_in_progress,
+        StatusFilter::Finished => t.filter_finished,
+        StatusFilter::Archived => t.filter_archived,
+    };
+    let sort_name = |k: SortKey| match k {
+        SortKey::Added => t.sort_added,
+        SortKey::Opened => t.sort_opened,
+        SortKey::Title => t.sort_title,
+        SortKey::Length => t.sort_length,
+        SortKey::Highlights => t.sort_highlights,
+    };
+    let on_sort = {
+        let app = app.clone();
+        Callback::from(move |e: Event| {
+            let i: usize = e
+                .target_unchecked_into::<HtmlSelectElement>()
+                .value()
+                .parse()
+                .unwrap_or(0);
+            if let Some(k) = SortKey::ALL.get(i) {
+                app.dispatch(Action::SortLibrary(*k));
+            }
+        })
+    };
+    html! {
+        <div class="library__controls">
+            <div class="library__filters" role="group" aria-label={t.show_label}>
+                { for StatusFilter::ALL.iter().map(|&f| {
+                    let app = app.clone();
+                    let onclick = Callback::from(move |_: MouseEvent| app.dispatch(Action::FilterLibrary(f)));
+                    html! {
+                        <button type="button" class="filter" aria-pressed={(library.filter == f).to_string()} {onclick}>
+                            { filter_name(f) }
+                        </button>
+                    }
+                }) }
+            </div>
+            <label class="library__sort">
+                <span>{ t.sort_label }</span>
+                <select onchange={on_sort}>
+                    { for SortKey::ALL.iter().enumerate().map(|(i, &k)| html! {
+                        <option value={i.to_string()} selected={library.sort == k}>{ sort_name(k) }</option>
+                    }) }
+                </select>
+            </label>
+        </div>
     }
 }
 
@@ -270,7 +424,9 @@ fn usage_view(lang: lectern_core::i18n::Lang, library: &lectern_core::state::Lib
         .collect();
     html! {
         <section class="library__usage" aria-label={t.storage_heading}>
-            <p data-usage-bytes={u.local_bytes.to_string()}>{ lang.storage_summary(u.local_bytes, u.estimate) }</p>
+            <p data-usage-bytes={u.local_bytes.to_string()} data-content-bytes={u.content_bytes.to_string()}>
+                { lang.storage_summary(u.local_bytes, u.content_bytes, u.estimate) }
+            </p>
             if !largest.is_empty() {
                 <p class="library__usage-largest">{ t.largest }</p>
                 <ul class="library__usage-list">{ for largest }</ul>

@@ -53,6 +53,7 @@ fn kind(p: &Problem) -> &'static str {
         Problem::WriteFailed { .. } => "write-failed",
         Problem::Rebuilt { .. } => "rebuilt",
         Problem::RestoreUndone => "restore-undone",
+        Problem::ContentInLocalStorage { .. } => "content-local",
     }
 }
 
@@ -79,6 +80,7 @@ fn message(lang: Lang, subject: Subject, p: &Problem) -> Html {
             backup_key, found, ..
         } => return rebuilt(lang, backup_key, *found),
         Problem::RestoreUndone => return html! { t.restore_undone },
+        Problem::ContentInLocalStorage { why } => return content_local(lang, why),
         _ => {}
     }
     if subject == Subject::Library {
@@ -107,6 +109,7 @@ fn message(lang: Lang, subject: Subject, p: &Problem) -> Html {
                 backup_key, found, ..
             } => rebuilt(lang, backup_key, *found),
             Problem::RestoreUndone => html! { t.restore_undone },
+            Problem::ContentInLocalStorage { why } => content_local(lang, why),
         };
     }
     if subject == Subject::Article {
@@ -146,6 +149,7 @@ fn message(lang: Lang, subject: Subject, p: &Problem) -> Html {
                 backup_key, found, ..
             } => rebuilt(lang, backup_key, *found),
             Problem::RestoreUndone => html! { t.restore_undone },
+            Problem::ContentInLocalStorage { why } => content_local(lang, why),
         };
     }
     match p {
@@ -173,5 +177,11 @@ fn message(lang: Lang, subject: Subject, p: &Problem) -> Html {
             backup_key, found, ..
         } => rebuilt(lang, backup_key, *found),
         Problem::RestoreUndone => html! { t.restore_undone },
+        Problem::ContentInLocalStorage { why } => content_local(lang, why),
     }
+}
+
+/// Article texts stay in localStorage (no usable IndexedDB), and the browser's reason.
+fn content_local(lang: Lang, why: &str) -> Html {
+    html! { <>{ lang.strings().content_local }{" "}{ why.to_owned() }</> }
 }

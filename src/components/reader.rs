@@ -118,6 +118,73 @@ pub fn Reader() -> Html {
         })
     };
     // What the keyboard cursor is on, for screen readers (the paint itself is not announced).
+    // Where the reader left the article: restored when it opens (not for one marked finished:
+    // that starts again at the top), then followed as they scroll.
+    let resumed = use_state(|| None::<u8>);
+    let opening = app.state().opening.is_some();
+    {
+        let reading = state.reading.clone();
+        let resumed = resumed.clone();
+        use_effect_with((generation, opening), move |&(_, opening)| {
+            resumed.set(None);
+            // The first paint's view is the reader's: they may have scrolled in it already.
+            let shown = lectern_dom::first_paint::take_shown();
+            if opening || (shown && !lectern_dom::first_paint::has_resumed()) {
+                return;
+            }
+            let Some((block, offset)) = lectern_core::first_paint::resume_at(&reading) else {
+                lectern_dom::page::scroll_to_top();
+                return;
+            };
+            if lectern_dom::first_paint::take_resumed() {
+                // The first paint showed it there already.
+                resumed.set(Some(reading.progress));
+            } else if let Some(el) = article_element() {
+                lectern_dom::page::scroll_to_reading(&el, block, offset);
+                resumed.set(Some(reading.progress));
+            }
+        });
+    }
+    {
+        let app = app.clone();
+        let resumed = resumed.clone();
+        use_effect_with((generation, opening), move |&(_, opening)| {
+            let listener = (!opening).then(|| follow_reading(app, resumed));
+            move || drop(listener)
+        });
+    }
+    let back_to_start = {
+        let resumed = resumed.clone();
+        Callback::from(move |_: MouseEvent| {
+            resumed.set(None);
+            lectern_dom::page::scroll_to_top();
+        })
+    };
+    let dismiss_resumed = {
+        let resumed = resumed.clone();
+        Callback::from(move |_: MouseEvent| resumed.set(None))
+    };
+    let t = app.t();
+    if opening && article.blocks.is_empty() {
+        return html! {
+            <article id="article" class="reader" aria-busy="true" tabindex="-1">
+                <p class="reader__opening" role="status">{ t.opening }</p>
+            </article>
+        };
+    }
+    let finished = state.reading.finished;
+    let archived = state.reading.archived;
+    let toggle_finished = {
+        let app = app.clone();
+        let id = article.id.clone();
+        Callback::from(move |_: MouseEvent| app.set_finished(&id, !finished))
+    };
+    let toggle_archived = {
+        let app = app.clone();
+        let id = article.id.clone();
+        Callback::from(move |_: MouseEvent| app.set_archived(&id, !archived))
+    };
+
     let cursor_text = cursor
         .as_ref()
         .and_then(|id| state.annotation(id))
@@ -147,6 +214,23 @@ pub fn Reader() -> Html {
                         <span>{ source.name.clone() }</span>
                     }
                 </footer>
+            }
+            <div class="reader__end" lang={lang.code()}>
+                <button type="button" class="button" aria-pressed={finished.to_string()} onclick={toggle_finished}>
+                    { if finished { t.mark_unfinished } else { t.mark_finished } }
+                </button>
+                <button type="button" class="button button--quiet" onclick={toggle_archived}>
+                    { if archived { t.unarchive } else { t.archive } }
+                </button>
+            </div>
+            if let Some(progress) = *resumed {
+                <div class="resume-region">
+                    <div class="toast" role="status">
+                        <span>{ lang.resumed(progress) }</span>
+                        <button type="button" class="button" onclick={back_to_start}>{ t.back_to_start }</button>
+                        <button type="button" class="button" onclick={dismiss_resumed} aria-label={t.dismiss}>{ "×" }</button>
+                    </div>
+                </div>
             }
         </article>
     }
@@ -182,6 +266,43 @@ fn ArticleBody(props: &ArticleBodyProps) -> Html {
     // `#article`: the first paint's has the same id until it is gone.
     use_effect_with((), |_| first_paint::finish());
     (*body).clone()
+}
+
+/// Follow the reader through the article: once scrolling stops, say where they are
+/// (`ReadingAt`); hide the "continuing where you left off" note once they have moved on a
+/// screen. Stops when the returned listener is dropped.
+fn follow_reading(
+    app: crate::store::AppContext,
+    resumed: UseStateHandle<Option<u8>>,
+) -> (
+    gloo::events::EventListener,
+    Rc<std::cell::RefCell<Option<gloo::timers::callback::Timeout>>>,
+) {
+    let timer: Rc<std::cell::RefCell<Option<gloo::timers::callback::Timeout>>> = Rc::default();
+    let start_y = std::cell::Cell::new(None::<f64>);
+    let t = timer.clone();
+    let window = web_sys::window().expect("a window");
+    let listener = gloo::events::EventListener::new(&window, "scroll", move |_| {
+        let app = app.clone();
+        let resumed = resumed.clone();
+        let y = lectern_dom::page::scroll_y();
+        let from = start_y.get().unwrap_or(y);
+        start_y.set(Some(from));
+        if resumed.is_some() && (y - from).abs() > lectern_dom::page::view_height() {
+            resumed.set(None);
+        }
+        *t.borrow_mut() = Some(gloo::timers::callback::Timeout::new(300, move || {
+            let Some(el) = article_element() else {
+                return;
+            };
+            let top = lectern_dom::page::top_inset();
+            let bottom = lectern_dom::page::view_height();
+            if let Some(p) = lectern_dom::paint::reading_point(&el, top, bottom) {
+                app.reading_at(p);
+            }
+        }));
+    });
+    (listener, timer)
 }
 
 /// A number not handed out before in this page.
