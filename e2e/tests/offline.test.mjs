@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import {
   startServer, launch, launchProfile, newPage, dragSelect, settled, appReady, screenshot, paintedText, waitPainted, clickPainted,
-  DIST, DIST_SUBPATH, SUBPATH, ROOT, SEED_TITLE,
+  storedDoc, DIST, DIST_SUBPATH, SUBPATH, ROOT, SEED_TITLE,
 } from '../lib.mjs';
 
 const run = promisify(execFile);
@@ -112,7 +112,8 @@ async function highlight(page, block, text, colour) {
   await waitPainted(page, colour);
 }
 
-const stored = (page, key) => page.evaluate((k) => JSON.parse(localStorage.getItem(k) || 'null'), key);
+// The seed's stored annotations, decoded (they are stored compactly).
+const stored = (page, key) => storedDoc(page, key, 'seed');
 
 for (const [where, mount, dist] of [['at the site root', '/', DIST], ['under a sub-path', SUBPATH, DIST_SUBPATH]]) {
   test(`offline ${where}: the article, its highlights and the library reload; highlights, notes and an import made offline are kept, and online again`, async () => {
@@ -166,7 +167,7 @@ for (const [where, mount, dist] of [['at the site root', '/', DIST], ['under a s
     assert.equal(await page.locator('h1').innerText(), 'On a train');
     assert.equal(await paintedText(page, 'blue'), 'no network');
     await page.locator('a.brand').click();
-    await page.getByRole('link', { name: SEED_TITLE }).click();
+    await page.locator('.library__title', { hasText: SEED_TITLE }).click();
     await page.getByRole('heading', { level: 1, name: SEED_TITLE }).waitFor();
     assert.equal(await paintedText(page, 'green'), 'Михаил Галузин');
     assert.equal(await paintedText(page, 'pink'), 'В последние дни внимание');
@@ -184,7 +185,7 @@ for (const [where, mount, dist] of [['at the site root', '/', DIST], ['under a s
     await page.locator('a.brand').click();
     await page.getByRole('heading', { level: 1, name: 'Your articles' }).waitFor();
     assert.equal(await page.locator('.library__item').count(), 2);
-    await page.getByRole('link', { name: 'On a train' }).waitFor();
+    await page.locator('.library__title', { hasText: 'On a train' }).waitFor();
     assert.deepEqual(page.errors, []);
     await context.close();
     await server.close();

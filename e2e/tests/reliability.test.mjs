@@ -133,7 +133,7 @@ test('a newer Lectern writing this article in another tab: this tab becomes read
   await settled(a);
   // Another tab, running a newer Lectern, writes schema version 2.
   const b = await open(context);
-  const newer = JSON.stringify({ version: 2, data: { annotations: [], tombstones: [], future: 'yes' } });
+  const newer = JSON.stringify({ version: 3, data: { annotations: [], tombstones: [], future: "yes" } });
   await b.evaluate(({ k, v }) => localStorage.setItem(k, v), { k: KEY, v: newer });
   await a.locator('.notice[data-notice="newer"][data-subject="annotations"]').waitFor();
   // An edit here must not write the key.
@@ -169,9 +169,11 @@ test('a backup whose article has a javascript: source restores without a script 
 });
 
 test('an import worker that fails says so, and the next import starts a fresh one', async () => {
-  const { context, page } = await newPage(browser);
+  // No service worker: it would serve the importers from its cache, which is the point of
+  // offline use but not of this test (the network failing).
+  const { context, page } = await newPage(browser, { serviceWorkers: 'block' });
   // The importers' wasm does not arrive (a flaky network, a broken deploy).
-  await context.route(/lectern-import_bg\.wasm$/, (route) => route.fulfill({ status: 500, body: 'no' }));
+  await context.route(/lectern-import_bg\.wasm(\?.*)?$/, (route) => route.fulfill({ status: 500, body: 'no' }));
   await page.goto(`${url}#/`);
   await page.getByRole('heading', { level: 1, name: 'Your articles' }).waitFor();
   const open = async (name, text) => {
@@ -184,7 +186,7 @@ test('an import worker that fails says so, and the next import starts a fresh on
   await report.getByText('first.txt').waitFor();
   assert.match(await report.innerText(), /first\.txt could not be saved.*import worker/is);
   // The network is back: the next file gets a new worker and is imported.
-  await context.unroute(/lectern-import_bg\.wasm$/);
+  await context.unroute(/lectern-import_bg\.wasm(\?.*)?$/);
   await open('second.txt', 'Вторая статья\n\nТекст второй статьи, тоже достаточно длинный.');
   await page.locator('article h1', { hasText: 'Вторая статья' }).waitFor();
   await context.close();
