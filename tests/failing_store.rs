@@ -109,12 +109,20 @@ fn set_hash(hash: &str) {
         .unwrap();
 }
 
+/// Highlights stored for the sample, read back by the core's decoder (the stored form is
+/// compact, schema 2: no `"exact"` key to count).
 fn stored_highlights(store: &TestStore) -> usize {
     store
         .map
         .borrow()
         .get("lectern.v1.annotations.seed")
-        .map_or(0, |raw| raw.matches("\"exact\"").count())
+        .and_then(|raw| lectern_core::annotations_doc::parse_stored_doc(raw, "seed", None).ok())
+        .map_or(0, |doc| {
+            doc.annotations
+                .iter()
+                .filter(|a| a.target.is_some())
+                .count()
+        })
 }
 
 #[wasm_bindgen_test]
