@@ -21,6 +21,8 @@ pub mod notices;
 pub mod reader;
 pub mod settings;
 pub mod transfer;
+// --- web import (issue 16) ---
+pub mod web;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -47,6 +49,7 @@ pub use notices::{Notice, Notices, Subject};
 pub use reader::{Change, ChangeKind, ReaderState};
 pub use settings::SettingsState;
 pub use transfer::{DataProblem, DataStatus, TransferState};
+pub use web::{Receive, WebState};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
@@ -60,6 +63,9 @@ pub struct State {
     /// Another tab is restoring a backup: what it writes is read once it has finished, not
     /// merged piece by piece.
     pub restoring_elsewhere: bool,
+    // --- web import (issue 16) ---
+    /// The bookmarklet's page, shares, links to fetch, images shown.
+    pub web: WebState,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -279,6 +285,50 @@ pub enum Action {
         name: String,
         why: DataProblem,
     },
+
+    // --- web import (issue 16) ---
+    /// The app was opened at `#/receive` (by the bookmarklet): with a window that opened it to
+    /// hear from, or none.
+    ReceiveStarted {
+        opener: bool,
+    },
+    /// Nothing came from the bookmarklet's page in time.
+    ReceiveTimedOut,
+    /// The window that opened this tab sent a page: `origin` is the message's origin, the
+    /// rest what it says (the platform checked that the sender is the opener).
+    PageOffered {
+        origin: String,
+        url: String,
+        title: String,
+        html: Rc<str>,
+        token: String,
+    },
+    /// The reader's answer about a page that came without this Lectern's token.
+    ConfirmPage(bool),
+    /// "Share → Lectern" opened the app with these (empty when not given).
+    Shared {
+        title: String,
+        text: String,
+        url: String,
+        now: String,
+    },
+    /// Forget the link to fetch with this URL.
+    RemoveToFetch {
+        url: String,
+    },
+    /// Show (or stop showing) article `id`'s images.
+    ShowImages {
+        id: String,
+        show: bool,
+    },
+    /// Delete the images kept for offline reading.
+    ForgetImages,
+    /// What the web import keeps, read at start-up.
+    WebLoaded(Loaded<crate::web::store::WebDoc>),
+    /// What the web import keeps, as stored after a change.
+    WebSaved(crate::web::store::WebDoc),
+    /// A change of it could not be stored.
+    WebNotSaved(StoreError),
 }
 
 impl State {
@@ -305,6 +355,7 @@ impl State {
             notices,
             view: start.view,
             restoring_elsewhere: false,
+            web: WebState::default(),
         }
     }
 
@@ -329,6 +380,8 @@ impl State {
             fx.push(Effect::LoadLibraryDetails);
             fx.push(Effect::LoadStorageUsage);
         }
+        // --- web import (issue 16) ---
+        fx.push(Effect::LoadWeb);
         fx
     }
 }
@@ -422,6 +475,11 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             // (another tab's writes merge in as they happen), and what could not be saved stays.
             Opening::Article(id) if id == s.reader.article.id => s.view = View::Reader,
             Opening::Article(id) => fx.push(Effect::OpenArticle { id }),
+            // --- web import (issue 16) ---
+            Opening::Add => {
+                s.view = View::Add;
+                web::add_page_shown(s, route == Route::Receive, fx);
+            }
         },
         Action::ArticleOpened {
             article,
@@ -492,6 +550,7 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             if s.view == View::Library {
                 fx.push(Effect::LoadStorageUsage);
             }
+            web::added(s, batch, fx);
         }
         Action::ArticleNotSaved { batch, id, why } => s.library.not_saved(batch, &id, why, fx),
         Action::DismissImportReport => s.library.import.lines.clear(),
@@ -562,6 +621,30 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             set_status(s, DataStatus::Restored { name, report });
         }
         Action::DataImportFailed { name, why } => set_status(s, DataStatus::Failed { name, why }),
+
+        // --- web import (issue 16) ---
+        Action::ReceiveStarted { opener } => web::receive_started(s, opener, fx),
+        Action::ReceiveTimedOut => web::receive_timed_out(s),
+        Action::PageOffered {
+            origin,
+            url,
+            title,
+            html,
+            token,
+        } => web::page_offered(s, &origin, &url, &title, html, &token, fx),
+        Action::ConfirmPage(yes) => web::confirm_page(s, yes, fx),
+        Action::Shared {
+            title,
+            text,
+            url,
+            now,
+        } => web::shared(s, &title, &text, &url, &now, fx),
+        Action::RemoveToFetch { url } => web::remove_to_fetch(s, url, fx),
+        Action::ShowImages { id, show } => web::show_images(s, id, show, fx),
+        Action::ForgetImages => fx.push(Effect::ForgetImages),
+        Action::WebLoaded(l) => web::loaded(s, l, fx),
+        Action::WebSaved(doc) => web::saved(s, doc),
+        Action::WebNotSaved(e) => web::not_saved(s, e),
     }
 }
 
@@ -680,6 +763,9 @@ fn stored_elsewhere(s: &mut State, key: Option<String>, value: Option<String>, f
         && s.view == View::Library
     {
         fx.push(Effect::LoadLibraryDetails);
+    } else if key == crate::web::store::WEB_KEY {
+        // --- web import (issue 16) ---
+        web::stored_elsewhere(s, &raw);
     }
 }
 
