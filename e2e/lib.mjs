@@ -99,8 +99,10 @@ const CHROMIUM = {
   ],
 };
 
-export async function launch() {
-  return chromium.launch(CHROMIUM);
+/** Chromium, with `args` added to the usual ones (e.g. `--ignore-certificate-errors` for a
+ * test's own https server). */
+export async function launch(args = []) {
+  return chromium.launch({ ...CHROMIUM, args: [...CHROMIUM.args, ...args] });
 }
 
 // Content-Security-Policy violations (index.html), in any page of any test: each is also a

@@ -13,6 +13,7 @@ use lectern_dom::runner::{current_hash, Runner};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::components::add_page::AddPage;
 use crate::components::annotation_popover::AnnotationPopover;
 use crate::components::header::Header;
 use crate::components::library_view::LibraryView;
@@ -143,6 +144,11 @@ pub fn App(props: &AppProps) -> Html {
             if view == View::Library {
                 <main class="main main--library" id="main" tabindex="-1">
                     <LibraryView />
+                </main>
+            } else if view == View::Add {
+                // --- web import (issue 16) ---
+                <main class="main main--library" id="main" tabindex="-1">
+                    <AddPage />
                 </main>
             } else {
                 <div class="layout">

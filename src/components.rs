@@ -13,3 +13,6 @@ pub mod selection_toolbar;
 pub mod settings_panel;
 pub mod tag_editor;
 pub mod undo_toast;
+// --- web import (issue 16) ---
+pub mod add_page;
+pub mod images_bar;

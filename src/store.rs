@@ -320,6 +320,32 @@ impl AppContext {
             now: now_iso(),
         });
     }
+
+    // --- web import (issue 16) ---
+
+    /// Add (or not) the page that came without this Lectern's token.
+    pub fn confirm_page(&self, yes: bool) {
+        self.dispatch(Action::ConfirmPage(yes));
+    }
+
+    pub fn remove_to_fetch(&self, url: &str) {
+        self.dispatch(Action::RemoveToFetch {
+            url: url.to_owned(),
+        });
+    }
+
+    /// Show (or hide) article `id`'s images, and remember it.
+    pub fn show_images(&self, id: &str, show: bool) {
+        self.dispatch(Action::ShowImages {
+            id: id.to_owned(),
+            show,
+        });
+    }
+
+    /// Delete the images kept for offline reading.
+    pub fn forget_images(&self) {
+        self.dispatch(Action::ForgetImages);
+    }
 }
 
 /// The app context; panics only if a component is mounted outside `<App/>`, a programming error.

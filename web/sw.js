@@ -16,6 +16,8 @@
 // - Old caches are deleted when a new worker activates, except those of builds still open in
 //   a tab; those go once the tab has reloaded or closed.
 // - A development build's sw.js (`dev`) only removes itself and its caches.
+// - Articles' images the reader chose to see are kept in a cache of their own for offline
+//   reading, within a budget, across updates (the end of this file; docs/web-import.md).
 'use strict';
 
 const { build: BUILD, files: FILES, dev: DEV } = self.LECTERN;
@@ -88,6 +90,7 @@ async function matches(response, integrity) {
 
 function onFetch(event) {
   const request = event.request;
+  if (keptImage(event)) return; // an article's image (issue 16, at the end of this file)
   if (request.method !== 'GET' || !request.url.startsWith(SCOPE)) return;
   const url = new URL(request.url);
   if (request.mode === 'navigate') {
@@ -168,4 +171,76 @@ async function retire() {
   await self.registration.unregister();
   // Pages the old worker answered load again from the development server.
   for (const client of await self.clients.matchAll({ type: 'window' })) client.navigate(client.url).catch(() => {});
+}
+
+// --- Images kept for offline reading (issue 16; docs/web-import.md) ---------------------------
+//
+// The app puts an <img referrerpolicy="no-referrer"> in an article's placeholder only when the
+// reader asks for images (or chose "always"); nothing here asks for an image by itself. Such a
+// request, for an https: image from another origin, is answered from the cache `IMAGES` when
+// the image is kept there; otherwise it goes to the network:
+// - first as a CORS request without credentials or referrer: if the image's site allows it
+//   (`Access-Control-Allow-Origin`), its bytes are readable, counted, and kept;
+// - else again as the page asked (no-cors, still without credentials or referrer): shown, but
+//   not kept (its size cannot be read, and Chromium counts every such opaque response as
+//   megabytes of padding against the site's quota).
+// The cache holds at most IMAGE_BUDGET bytes (each entry's size in `x-lectern-bytes`); the
+// oldest kept go first; an image over IMAGE_MAX is never kept. Its name carries no build, so
+// an update never deletes it (cleanup() and retire() only touch caches named PREFIX…). The
+// app reads the same headers to show the space used (lectern_dom::images), and the budget
+// is lectern_core::web::IMAGE_BUDGET_BYTES (a test checks that they agree).
+const IMAGES = 'lectern-images-v1';
+const IMAGE_BUDGET = 50000000;
+const IMAGE_MAX = 10000000;
+
+function keptImage(event) {
+  const request = event.request;
+  if (DEV || request.method !== 'GET' || request.destination !== 'image') return false;
+  const url = new URL(request.url);
+  if (url.protocol !== 'https:' || url.origin === self.location.origin) return false;
+  event.respondWith(image(event, url));
+  return true;
+}
+
+async function image(event, url) {
+  url.hash = '';
+  const key = url.href;
+  const cache = await caches.open(IMAGES);
+  const kept = await cache.match(key);
+  if (kept) return kept;
+  const init = { credentials: 'omit', referrerPolicy: 'no-referrer' };
+  try {
+    const response = await fetch(key, { ...init, mode: 'cors' });
+    if (response.ok && response.type === 'cors') {
+      event.waitUntil(keep(cache, key, response.clone()).catch(() => {}));
+    }
+    return response;
+  } catch {
+    // Not allowed across origins (or no network): as the page asked.
+    return fetch(key, { ...init, mode: 'no-cors' });
+  }
+}
+
+async function keep(cache, key, response) {
+  const blob = await response.blob();
+  if (blob.size > IMAGE_MAX || !/^image\//.test(blob.type || response.headers.get('content-type') || '')) return;
+  const headers = new Headers({
+    'content-type': response.headers.get('content-type') || blob.type,
+    'x-lectern-bytes': String(blob.size),
+    'x-lectern-kept': String(Date.now()),
+  });
+  await cache.put(key, new Response(blob, { status: 200, headers }));
+  // Within the budget: the oldest kept go first.
+  const entries = [];
+  for (const request of await cache.keys()) {
+    const r = await cache.match(request);
+    if (r) entries.push({ request, bytes: Number(r.headers.get('x-lectern-bytes')) || 0, at: Number(r.headers.get('x-lectern-kept')) || 0 });
+  }
+  let total = entries.reduce((n, e) => n + e.bytes, 0);
+  entries.sort((a, b) => a.at - b.at);
+  for (const e of entries) {
+    if (total <= IMAGE_BUDGET) break;
+    await cache.delete(e.request);
+    total -= e.bytes;
+  }
 }

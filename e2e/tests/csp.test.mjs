@@ -41,7 +41,8 @@ test('the policy: scripts only from the app\'s origin, no inline or eval, wasm a
   assert.deepEqual(csp['connect-src'], ["'self'"]);
   assert.deepEqual(csp['style-src'], ["'self'"]);
   assert.deepEqual(csp['style-src-attr'], ["'unsafe-inline'"]);
-  assert.deepEqual(csp['img-src'], ["'self'", 'data:']);
+  // Articles' images (issue 16): https: addresses, loaded only when the reader asks.
+  assert.deepEqual(csp['img-src'], ["'self'", 'data:', 'https:']);
   assert.deepEqual(csp['base-uri'], ["'none'"]);
   assert.deepEqual(csp['form-action'], ["'none'"]);
   for (const d of ['script-src-elem', 'script-src-attr', 'style-src-elem', 'object-src', 'frame-src', 'child-src']) {

@@ -25,6 +25,14 @@ fuzz_target!(|data: &[u8]| {
                 assert!(b.text.is_char_boundary(m.start) && b.text.is_char_boundary(m.end));
             }
         }
+        // Images (issue 16): https addresses only, each between blocks.
+        for im in &article.images {
+            assert!(
+                lectern_core::article::is_image_url(&im.url),
+                "{name}: {im:?}"
+            );
+            assert!(im.at <= article.blocks.len(), "{name}: image past the end");
+        }
         assert_dom_matches(&article, &reader_html(&article, Lang::En));
     }
 });

@@ -242,6 +242,7 @@ pub fn LibraryView() -> Html {
                 <input ref={file_input} type="file" class="visually-hidden" id="file-input" multiple=true
                     accept=".txt,.text,.md,.markdown,.html,.htm,text/plain,text/markdown,text/html"
                     onchange={on_files} tabindex="-1" aria-hidden="true" />
+                <a class="button" href="#/add">{ t.add_from_web }</a>
                 <ExportMenu scope={DataScope::Library} />
                 <p class="library__hint">{ t.drop_hint }</p>
             </div>
@@ -280,7 +281,10 @@ pub fn LibraryView() -> Html {
                     </button>
                 </div>
             }
-            { usage_view(lang, &state.library) }
+            { usage_view(lang, &state.library, {
+                let app = app.clone();
+                Callback::from(move |_: MouseEvent| app.forget_images())
+            }) }
         </section>
     }
 }
@@ -406,7 +410,11 @@ fn line(t: &Strings, l: &ImportLine) -> Html {
 }
 
 /// How much Lectern keeps in this browser, and which articles take the most.
-fn usage_view(lang: lectern_core::i18n::Lang, library: &lectern_core::state::LibraryState) -> Html {
+fn usage_view(
+    lang: lectern_core::i18n::Lang,
+    library: &lectern_core::state::LibraryState,
+    forget_images: Callback<MouseEvent>,
+) -> Html {
     let Some(u) = &library.usage else {
         return html! {};
     };
@@ -430,6 +438,14 @@ fn usage_view(lang: lectern_core::i18n::Lang, library: &lectern_core::state::Lib
             if !largest.is_empty() {
                 <p class="library__usage-largest">{ t.largest }</p>
                 <ul class="library__usage-list">{ for largest }</ul>
+            }
+            // --- images (issue 16) ---
+            if let Some((bytes, count)) = u.images.filter(|(_, n)| *n > 0) {
+                <p data-images-bytes={bytes.to_string()}>
+                    { lang.images_kept(bytes, count, lectern_core::web::IMAGE_BUDGET_BYTES) }
+                    {" "}
+                    <button type="button" class="button button--small" onclick={forget_images}>{ t.forget_images }</button>
+                </p>
             }
         </section>
     }

@@ -10,6 +10,7 @@ use lectern_dom::paint::{char_at_point, paint_article};
 use lectern_dom::selection::article_element;
 use yew::prelude::*;
 
+use crate::components::images_bar::ImagesBar;
 use crate::store::use_app;
 
 #[component]
@@ -117,6 +118,23 @@ pub fn Reader() -> Html {
             });
         })
     };
+    // --- images (issue 16) ---
+    // Put the article's images into their placeholders (or take them out) when the reader asks,
+    // after the body has rendered (its placeholders come from the core's HTML).
+    {
+        let shown = !article.images.is_empty()
+            && app
+                .state()
+                .web
+                .images_shown(app.state().settings.value.images, &article.id);
+        let failed = app.t().image_failed;
+        use_effect_with((generation, shown, failed), move |(_, shown, failed)| {
+            if let Some(el) = article_element() {
+                lectern_dom::images::show(&el, *shown, failed);
+            }
+        });
+    }
+
     // What the keyboard cursor is on, for screen readers (the paint itself is not announced).
     // Where the reader left the article: restored when it opens (not for one marked finished:
     // that starts again at the top), then followed as they scroll.
@@ -201,11 +219,12 @@ pub fn Reader() -> Html {
             if !lectern_dom::paint::supported() && state.placements.values().any(|p| !p.is_orphan()) {
                 <p class="reader__notice" role="status">{ app.t().highlights_unsupported }</p>
             }
+            <ImagesBar />
             <ArticleBody article={article.clone()} />
             <p class="visually-hidden" aria-live="polite" data-cursor="">{ cursor_text }</p>
             if let Some(source) = &article.source {
                 <footer class="reader__source">
-                    <span class="reader__source-label">{ format!("{}:", source.label) }</span>
+                    <span class="reader__source-label">{ format!("{}:", lectern_core::render::source_label(&source.label, lang)) }</span>
                     {" "}
                     // The same link policy as every renderer: a stored or imported URL is data.
                     if let Some(url) = source.url.as_deref().and_then(safe_href) {

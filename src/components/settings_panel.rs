@@ -2,7 +2,8 @@
 //! Every change applies at once and is saved by the app's effect.
 
 use lectern_core::settings::{
-    FontFamily, Settings, Theme, UiLang, FONT_SIZE_PX, LINE_HEIGHT_TENTHS, LINE_WIDTH_CH,
+    FontFamily, ImagePolicy, Settings, Theme, UiLang, FONT_SIZE_PX, LINE_HEIGHT_TENTHS,
+    LINE_WIDTH_CH,
 };
 use lectern_core::state::Action;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -59,6 +60,16 @@ pub fn SettingsPanel(props: &SettingsPanelProps) -> Html {
         ui_lang: UiLang::parse(&v).unwrap_or(s.ui_lang),
         ..s
     });
+    // --- images (issue 16) ---
+    let on_images = update(|s, v| Settings {
+        images: ImagePolicy::parse(&v).unwrap_or(s.images),
+        ..s
+    });
+    let image_policies = [
+        (ImagePolicy::Ask, t.images_ask),
+        (ImagePolicy::Always, t.images_always),
+        (ImagePolicy::Never, t.images_never),
+    ];
     let reset = {
         let app = app.clone();
         Callback::from(move |_: MouseEvent| app.dispatch(Action::ResetSettings))
@@ -118,6 +129,10 @@ pub fn SettingsPanel(props: &SettingsPanelProps) -> Html {
                     }) }
                 </select>
             </div>
+            <fieldset class="segmented">
+                <legend>{ t.images }</legend>
+                { for image_policies.iter().map(|(p, label)| radio("images", p.as_str(), label, s.images == *p, on_images.clone())) }
+            </fieldset>
             <button type="button" class="button button--quiet settings__reset" onclick={reset}>{ t.reset }</button>
         </section>
     }

@@ -155,6 +155,67 @@ pub struct Article {
     /// What the article was imported from; `Plain` for articles stored before this existed.
     #[serde(default, skip_serializing_if = "SourceFormat::is_plain")]
     pub format: SourceFormat,
+    // --- images (issue 16) ---
+    /// The article's images, in order ([`Image`]): where they stand between blocks and where
+    /// they are, never their bytes. They carry no text, so they move no offset.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<Image>,
+}
+
+// --- images (issue 16) ---
+
+/// An image of an imported page, recorded when the page is imported: an `https:` URL, the
+/// page's alternative text and caption, and its size when the page says it. Nothing is loaded
+/// by recording it; the reader shows a placeholder until the reader asks for images
+/// (docs/web-import.md).
+///
+/// An image has no text: it stands *between* blocks ([`Image::at`]), outside
+/// [`Article::text`], so highlights, offsets and anchoring are the same with or without it.
+/// Its alternative text and caption stay where the importer has always put them: `Figure`
+/// blocks of text, right after it (so they can be highlighted and searched like any text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Image {
+    /// The index of the block the image comes before; `blocks.len()` for after the last one.
+    pub at: usize,
+    /// Where the image is: always an absolute `https:` URL ([`is_image_url`]).
+    pub url: String,
+    /// The page's alternative text (`alt`), whitespace collapsed; may be empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub alt: String,
+    /// The caption of the figure it is in (`<figcaption>`), whitespace collapsed; may be empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub caption: String,
+    /// Width and height in CSS pixels, when the page states them (`width`/`height`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+}
+
+/// Longest image URL kept, in bytes (longer ones are not recorded).
+pub const MAX_IMAGE_URL: usize = 2048;
+
+/// Images recorded per article at most (a gallery page has dozens; more are left out).
+pub const MAX_IMAGES: usize = 200;
+
+/// Whether `url` is an image URL Lectern may load: `https://` followed by a host, no
+/// whitespace or control characters, no quote or angle bracket, at most [`MAX_IMAGE_URL`]
+/// bytes. Checked when importing and again when rendering (a stored article may have been
+/// edited by hand).
+pub fn is_image_url(url: &str) -> bool {
+    let Some(rest) = url
+        .get(..8)
+        .filter(|s| s.eq_ignore_ascii_case("https://"))
+        .map(|_| &url[8..])
+    else {
+        return false;
+    };
+    url.len() <= MAX_IMAGE_URL
+        && !rest.is_empty()
+        && !rest.starts_with(['/', '\\', '?', '#', '@'])
+        && !url.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`')
+        })
 }
 
 /// Reading time range in whole minutes, as Firefox Reader View shows it.

@@ -143,6 +143,25 @@ pub enum Effect {
         ms: u32,
         action: Box<crate::state::Action>,
     },
+    // --- web import (issue 16) ---
+    /// Import a page the bookmarklet sent, or shared text, in the import worker
+    /// ([`crate::import::import_web`]). Outcome → `ArticleImported` (or `ImportFailed`).
+    ImportWeb {
+        batch: u32,
+        name: String,
+        import: crate::web::WebImport,
+    },
+    /// Read what the web import keeps ([`crate::web::store::load_web`]). Outcome →
+    /// `WebLoaded`.
+    LoadWeb,
+    /// Change what the web import keeps, read–change–write ([`crate::web::store::update`]).
+    /// Outcome → `WebSaved` or `WebNotSaved`.
+    UpdateWeb(crate::web::store::WebOp),
+    /// Make the bookmarklet's token from random bytes and store it, unless one is stored.
+    /// Outcome → `WebSaved` or `WebNotSaved`.
+    MakeWebToken,
+    /// Delete the images kept for offline reading. Outcome → `StorageUsage`, measured again.
+    ForgetImages,
 }
 
 /// The effects of one reduction, in order.

@@ -228,6 +228,36 @@ pub struct Strings {
     pub import_failed: &'static str,
     pub at_path: &'static str,
     pub jsonld_needs_article: &'static str,
+    // --- web import (issue 16) ---
+    pub add_from_web: &'static str,
+    pub bookmarklet_intro: &'static str,
+    pub bookmarklet_label: &'static str,
+    pub bookmarklet_copy_hint: &'static str,
+    pub copy_bookmarklet: &'static str,
+    pub bookmarklet_safety: &'static str,
+    pub bookmarklet_unavailable: &'static str,
+    pub bookmarklet_no_window: &'static str,
+    pub receive_waiting: &'static str,
+    pub receive_timed_out: &'static str,
+    pub receive_no_opener: &'static str,
+    pub receive_refused: &'static str,
+    pub add_it: &'static str,
+    pub dont_add: &'static str,
+    pub to_fetch_heading: &'static str,
+    pub to_fetch_explain: &'static str,
+    pub shared_link_kept: &'static str,
+    pub remove: &'static str,
+    /// Before a problem storing or reading the links to fetch and image choices.
+    pub web_problem: &'static str,
+    pub images: &'static str,
+    pub images_ask: &'static str,
+    pub images_always: &'static str,
+    pub images_never: &'static str,
+    pub show_images: &'static str,
+    pub hide_images: &'static str,
+    pub images_off: &'static str,
+    pub image_failed: &'static str,
+    pub forget_images: &'static str,
 }
 
 pub static EN: Strings = Strings {
@@ -395,6 +425,35 @@ pub static EN: Strings = Strings {
     import_failed: "Nothing was imported:",
     at_path: "at",
     jsonld_needs_article: "Web Annotation files attach to an article: open the article, then use “Import annotations…” in its Notes panel.",
+    // --- web import (issue 16) ---
+    add_from_web: "Add from the web",
+    bookmarklet_intro: "Drag this button to your bookmarks bar. Then, on any page you want to read, click it: Lectern opens in a new tab with the page as an article, ready to highlight.",
+    bookmarklet_label: "Add to Lectern",
+    bookmarklet_copy_hint: "Cannot drag it (on a phone, say)? Copy it, make a new bookmark and paste what you copied as its address. On a phone, open a page, type the bookmark’s name in the address bar and choose it.",
+    copy_bookmarklet: "Copy the bookmarklet",
+    bookmarklet_safety: "The page is imported like a saved file: its text, links and image addresses, never its scripts. It comes only to this Lectern, in this browser.",
+    bookmarklet_unavailable: "The bookmarklet needs Lectern to be opened from a web address (http or https), not from a file.",
+    bookmarklet_no_window: "Lectern could not open a tab: allow pop-ups for this site, then click the bookmarklet again.",
+    receive_waiting: "Receiving the page…",
+    receive_timed_out: "Nothing has arrived from the page yet. If it does not come, go back to that page and click the bookmarklet again.",
+    receive_no_opener: "This tab has no page to receive: the bookmarklet opens it from the page you are reading. (Some sites do not let other tabs talk to them; save such a page with Ctrl+S and import the file.)",
+    receive_refused: "The page was not added.",
+    add_it: "Add it",
+    dont_add: "Don’t add",
+    to_fetch_heading: "Links to fetch",
+    to_fetch_explain: "These were shared to Lectern by their address alone. Lectern cannot download them: it runs entirely in your browser, with no server of its own, and browsers do not let one site read another site’s pages. Open each link and click the bookmarklet there.",
+    shared_link_kept: "The link you shared is kept here until you fetch it.",
+    remove: "Remove",
+    web_problem: "Links to fetch and image choices:",
+    images: "Images",
+    images_ask: "Ask",
+    images_always: "Always",
+    images_never: "Never",
+    show_images: "Show images",
+    hide_images: "Hide images",
+    images_off: "Images are off in the reading settings.",
+    image_failed: "The image could not be loaded.",
+    forget_images: "Remove kept images",
 };
 
 pub static RU: Strings = Strings {
@@ -562,6 +621,35 @@ pub static RU: Strings = Strings {
     import_failed: "Ничего не импортировано:",
     at_path: "в",
     jsonld_needs_article: "Файлы Web Annotation привязываются к статье: откройте статью и выберите «Импорт заметок…» в панели заметок.",
+    // --- web import (issue 16) ---
+    add_from_web: "Добавить из интернета",
+    bookmarklet_intro: "Перетащите эту кнопку на панель закладок. Затем на любой странице, которую хотите прочитать, нажмите её: Lectern откроется в новой вкладке со страницей в виде статьи, готовой для выделений.",
+    bookmarklet_label: "В Lectern",
+    bookmarklet_copy_hint: "Не получается перетащить (например, на телефоне)? Скопируйте её, создайте закладку и вставьте скопированное как её адрес. На телефоне откройте страницу, наберите имя закладки в адресной строке и выберите её.",
+    copy_bookmarklet: "Скопировать закладку",
+    bookmarklet_safety: "Страница импортируется как сохранённый файл: её текст, ссылки и адреса картинок, но не скрипты. Она попадает только в этот Lectern, в этом браузере.",
+    bookmarklet_unavailable: "Закладке нужно, чтобы Lectern был открыт по веб-адресу (http или https), а не из файла.",
+    bookmarklet_no_window: "Lectern не смог открыть вкладку: разрешите всплывающие окна для этого сайта и нажмите закладку ещё раз.",
+    receive_waiting: "Получаем страницу…",
+    receive_timed_out: "От страницы пока ничего не пришло. Если так и не придёт, вернитесь на ту страницу и нажмите закладку ещё раз.",
+    receive_no_opener: "Этой вкладке нечего получать: закладка открывает её со страницы, которую вы читаете. (Некоторые сайты не разрешают другим вкладкам связываться с ними; такую страницу сохраните через Ctrl+S и импортируйте файл.)",
+    receive_refused: "Страница не добавлена.",
+    add_it: "Добавить",
+    dont_add: "Не добавлять",
+    to_fetch_heading: "Ссылки, которые нужно загрузить",
+    to_fetch_explain: "Эти страницы отправлены в Lectern только адресом. Lectern не может их загрузить: он работает целиком в браузере, без своего сервера, а браузеры не дают одному сайту читать страницы другого. Откройте каждую ссылку и нажмите там закладку.",
+    shared_link_kept: "Отправленная ссылка сохранена здесь, пока вы её не загрузите.",
+    remove: "Убрать",
+    web_problem: "Ссылки для загрузки и выбор картинок:",
+    images: "Картинки",
+    images_ask: "Спрашивать",
+    images_always: "Всегда",
+    images_never: "Никогда",
+    show_images: "Показать картинки",
+    hide_images: "Скрыть картинки",
+    images_off: "Картинки выключены в настройках чтения.",
+    image_failed: "Картинку не удалось загрузить.",
+    forget_images: "Удалить сохранённые картинки",
 };
 
 /// Russian plural category of `n`: 0 = one (1, 21), 1 = few (2–4, 22–24), 2 = many (5–20, 25).
@@ -707,6 +795,71 @@ impl Lang {
         match self {
             Lang::En => format!("{range} min read"),
             Lang::Ru => format!("{range} мин чтения"),
+        }
+    }
+}
+
+// --- web import (issue 16) ---
+impl Lang {
+    /// Asked when a page came without this Lectern's token.
+    pub fn confirm_page(self, title: &str, host: &str) -> String {
+        match self {
+            Lang::En => format!("A page from {host} is waiting to be added: “{title}”. It did not come with this Lectern’s bookmarklet (an older copy, or a site that opened Lectern by itself). Add it to the library?"),
+            Lang::Ru => format!("Страница с {host} ждёт добавления: «{title}». Она пришла не через закладку этого Lectern (старая копия закладки или сайт, открывший Lectern сам). Добавить её в библиотеку?"),
+        }
+    }
+
+    /// Said while the page the bookmarklet sent is imported.
+    pub fn adding_page(self, title: &str) -> String {
+        match self {
+            Lang::En => format!("Adding “{title}”…"),
+            Lang::Ru => format!("Добавляем «{title}»…"),
+        }
+    }
+
+    /// Over an article with `n` images, from `host` (the first image's, when all share it).
+    pub fn images_here(self, n: usize, host: Option<&str>) -> String {
+        let from = |en: bool| match host {
+            Some(h) if en => format!(" from {h}"),
+            Some(h) => format!(" с {h}"),
+            None => String::new(),
+        };
+        match self {
+            Lang::En => format!(
+                "This article has {n} {}{}. Nothing is loaded from {} unless you ask.",
+                if n == 1 { "image" } else { "images" },
+                from(true),
+                if host.is_some() {
+                    "there"
+                } else {
+                    "their sites"
+                }
+            ),
+            Lang::Ru => format!(
+                "В статье {n} {}{}. Пока вы не попросите, с {} ничего не загружается.",
+                ["картинка", "картинки", "картинок"][ru_plural(n)],
+                from(false),
+                if host.is_some() {
+                    "этого сайта"
+                } else {
+                    "их сайтов"
+                }
+            ),
+        }
+    }
+
+    /// The images kept for offline reading: `bytes` in `count` images, of `budget` at most.
+    pub fn images_kept(self, bytes: u64, count: u32, budget: u64) -> String {
+        let (b, max) = (self.size(bytes), self.size(budget));
+        match self {
+            Lang::En => format!(
+                "Images kept for offline reading: {b} in {count} {} (at most {max}; the oldest go first).",
+                if count == 1 { "image" } else { "images" }
+            ),
+            Lang::Ru => format!(
+                "Картинки для чтения без сети: {b}, {count} {} (не больше {max}; сначала удаляются самые старые).",
+                ["картинка", "картинки", "картинок"][ru_plural(count as usize)]
+            ),
         }
     }
 }

@@ -106,19 +106,24 @@ pub fn import_file(id: &str, file_name: &str, bytes: &[u8]) -> Result<Article, I
 /// would be.
 pub fn import_text(id: &str, text: &str) -> Result<Article, ImportError> {
     check_size(text.len())?;
-    let looks_markdown = text.lines().any(|l| {
-        let l = l.trim_start();
-        (l.starts_with("# ") || l.starts_with("## ")) || (l.contains("](") && l.contains('['))
-    });
     parse(
         id,
         text,
-        if looks_markdown {
+        if looks_markdown(text) {
             Format::Markdown
         } else {
             Format::Plain
         },
     )
+}
+
+#[cfg(feature = "import")]
+/// Whether pasted text reads as Markdown: a `#` heading or a link.
+fn looks_markdown(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim_start();
+        (l.starts_with("# ") || l.starts_with("## ")) || (l.contains("](") && l.contains('['))
+    })
 }
 
 #[cfg(feature = "import")]
@@ -129,7 +134,7 @@ fn parse(id: &str, text: &str, format: Format) -> Result<Article, ImportError> {
     let article = match format {
         Format::Plain => parse_plain(id, text),
         Format::Markdown => parse_markdown(id, text),
-        Format::Html => parse_html(id, text)?,
+        Format::Html => parse_html(id, text, None)?,
     };
     if article.blocks.is_empty() {
         return Err(ImportError::NoArticle);
@@ -143,8 +148,9 @@ fn parse(id: &str, text: &str, format: Format) -> Result<Article, ImportError> {
 const MIN_HTML_ARTICLE_CHARS: usize = 140;
 
 #[cfg(feature = "import")]
-fn parse_html(id: &str, text: &str) -> Result<Article, ImportError> {
-    let article = crate::parse::html::parse_html(id, text).map_err(|_| ImportError::NoArticle)?;
+fn parse_html(id: &str, text: &str, url: Option<&str>) -> Result<Article, ImportError> {
+    let article =
+        crate::parse::html::parse_html_at(id, text, url).map_err(|_| ImportError::NoArticle)?;
     if article
         .text()
         .chars()
@@ -155,6 +161,57 @@ fn parse_html(id: &str, text: &str) -> Result<Article, ImportError> {
         return Err(ImportError::NoArticle);
     }
     Ok(article)
+}
+
+// --- web import (issue 16) ---
+
+#[cfg(feature = "import")]
+/// Import something from the web ([`crate::web::WebImport`]) as article `id`, with the same
+/// limits and messages as a file:
+/// - a page the bookmarklet sent goes through the HTML importer at its own URL (its links and
+///   images made absolute against it, the URL kept as the source); over
+///   [`MAX_IMPORT_BYTES`] of HTML it is [`ImportError::TooLarge`], without an article
+///   [`ImportError::NoArticle`];
+/// - shared text is imported as pasted text ([`import_text`]), with the shared title first
+///   (when the text does not start with it) and the shared URL as its source.
+pub fn import_web(id: &str, what: &crate::web::WebImport) -> Result<Article, ImportError> {
+    use crate::web::WebImport;
+    match what {
+        WebImport::Page { html, url, title } => {
+            check_size(html.len())?;
+            if html.trim().is_empty() {
+                return Err(ImportError::Empty);
+            }
+            let mut article = parse_html(id, html, Some(url))?;
+            if article.title.is_empty() && !title.trim().is_empty() {
+                article.title = title.trim().to_owned();
+            }
+            Ok(article)
+        }
+        WebImport::Text { title, text, url } => {
+            let starts_with_title = text
+                .trim_start()
+                .lines()
+                .next()
+                .is_some_and(|l| l.trim_start_matches(['#', ' ']).trim() == title.trim());
+            let text = if title.trim().is_empty() || starts_with_title {
+                text.clone()
+            } else if looks_markdown(text) {
+                format!("# {}\n\n{text}", title.trim())
+            } else {
+                format!("{}\n\n{text}", title.trim())
+            };
+            let mut article = import_text(id, &text)?;
+            if let Some(url) = url.as_deref().and_then(crate::web::url::page_url) {
+                article.source = Some(crate::article::Source {
+                    label: String::new(),
+                    name: crate::web::url::display_host(&url).unwrap_or_default(),
+                    url: Some(url),
+                });
+            }
+            Ok(article)
+        }
+    }
 }
 
 #[cfg(all(test, feature = "import"))]

@@ -16,6 +16,7 @@
 //! - [`export`]: Markdown, W3C Web Annotation JSON-LD and full backups out; validated, merging import.
 //! - [`search`]: filtering annotations by query, colour and tag; tag suggestions and normalisation.
 //! - [`work`]: a count of the parsers' work, for the fuzz targets' and tests' linearity checks.
+//! - [`web`]: articles from the web: the bookmarklet, shares, page addresses, kept images.
 //!
 //! Offset convention: the article's annotatable text is its blocks' texts joined by `"\n"`.
 //! Positions inside it are kept in explicitly named units, converted only in [`text`]:
@@ -50,3 +51,5 @@ pub mod storage;
 pub mod text;
 pub mod word_index;
 pub mod work;
+// --- web import (issue 16) ---
+pub mod web;

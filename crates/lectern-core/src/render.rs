@@ -8,8 +8,13 @@
 //! list marker and depth, and link targets that pass [`safe_href`] again (a stored article
 //! may have been edited by hand). Each block's `textContent` is exactly [`Block::text`], the
 //! text that selections and highlights count in.
+//!
+//! An article's images ([`crate::article::Image`]) are placeholders between the blocks
+//! (`<figure class="image">`, no `data-block`, no text), their addresses in `data-src`: nothing
+//! here loads them. The app puts an `<img>` in a placeholder when the reader asks for images
+//! (`lectern_dom::images`).
 
-use crate::article::{Article, Block, BlockKind, Mark, MarkKind};
+use crate::article::{is_image_url, Article, Block, BlockKind, Image, Mark, MarkKind};
 use crate::i18n::Lang;
 use crate::markdown::safe_href;
 
@@ -51,7 +56,7 @@ pub fn reader_html(article: &Article, lang: Lang) -> String {
     out.push_str("</div><p class=\"visually-hidden\" aria-live=\"polite\" data-cursor=\"\"></p>");
     if let Some(source) = &article.source {
         out.push_str("<footer class=\"reader__source\"><span class=\"reader__source-label\">");
-        escape_text(&mut out, &source.label);
+        escape_text(&mut out, source_label(&source.label, lang));
         out.push_str(":</span> ");
         match source.url.as_deref().and_then(safe_href) {
             Some(url) => {
@@ -91,14 +96,71 @@ pub fn body_bytes(article: &Article) -> usize {
     article.blocks.iter().map(|b| b.text.len()).sum()
 }
 
-/// The HTML of every block, in order, each with `data-block="<index>"`.
+/// The HTML of every block, in order, each with `data-block="<index>"`, and the article's
+/// image placeholders between them.
 pub fn body_html(article: &Article) -> String {
     let mut out = String::with_capacity(article.blocks.iter().map(|b| b.text.len() + 40).sum());
+    let mut images: Vec<(usize, &Image)> = article.images.iter().enumerate().collect();
+    images.sort_by_key(|(_, im)| im.at);
+    let mut next = images.into_iter().peekable();
     for (i, b) in article.blocks.iter().enumerate() {
+        while let Some((k, im)) = next.next_if(|(_, im)| im.at <= i) {
+            image_html(&mut out, k, im, article);
+            out.push('\n');
+        }
         block_html(&mut out, i, b);
         out.push('\n');
     }
+    for (k, im) in next {
+        image_html(&mut out, k, im, article);
+        out.push('\n');
+    }
     out
+}
+
+// --- images (issue 16) ---
+
+/// What the source line is labelled: the label the article gives, else "Source" in the
+/// interface's language (a web page's address has no label of its own).
+pub fn source_label(label: &str, lang: Lang) -> &str {
+    if label.is_empty() {
+        lang.strings().source
+    } else {
+        label
+    }
+}
+
+/// A placeholder for image `k` of `article`: its address, alternative text and size as data
+/// attributes, and the address's host in a box; no `<img>`, so nothing loads. An address
+/// that is not `https:` (a hand-edited store) gives nothing.
+fn image_html(out: &mut String, k: usize, im: &Image, article: &Article) {
+    if !is_image_url(&im.url) {
+        return;
+    }
+    // The alternative text is read out once: as the text block below the image when it is
+    // that block's text (as imported), else by the image itself.
+    let alt_below = article
+        .blocks
+        .get(im.at)
+        .is_some_and(|b| b.kind == BlockKind::Figure && b.text == im.alt);
+    let host = crate::web::url::display_host(&im.url).unwrap_or_default();
+    out.push_str(&format!(
+        "<figure class=\"image\" data-image=\"{k}\" data-src=\""
+    ));
+    escape_attr(out, &im.url);
+    out.push_str("\" data-alt=\"");
+    if !alt_below {
+        escape_attr(out, &im.alt);
+    }
+    out.push('"');
+    if let (Some(w), Some(h)) = (im.width, im.height) {
+        out.push_str(&format!(" data-width=\"{w}\" data-height=\"{h}\""));
+    }
+    out.push_str(
+        "><span class=\"image__placeholder\" aria-hidden=\"true\"><span class=\"image__host\">",
+    );
+    escape_text(out, &host);
+    out.push_str("</span></span></figure>");
 }
 
 fn block_html(out: &mut String, index: usize, b: &Block) {

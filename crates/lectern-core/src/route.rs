@@ -1,5 +1,6 @@
 //! The URL says what is open: `#/` is the library, `#/a/<id>` an article; no hash opens the
 //! sample article (what a first visit shows). Reload, back/forward and bookmarks follow.
+//! `#/add` is "Add from the web"; `#/receive` is where the bookmarklet opens Lectern.
 
 /// Which screen is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -7,6 +8,9 @@ pub enum View {
     #[default]
     Reader,
     Library,
+    // --- web import (issue 16) ---
+    /// "Add from the web": the bookmarklet, links to fetch, and a page being received.
+    Add,
 }
 
 /// Where the URL points.
@@ -16,6 +20,11 @@ pub enum Route {
     Default,
     Library,
     Article(String),
+    // --- web import (issue 16) ---
+    /// `#/add`: "Add from the web".
+    Add,
+    /// `#/receive`: the bookmarklet's tab, waiting for its page.
+    Receive,
 }
 
 /// Longest article id, in bytes.
@@ -40,6 +49,13 @@ pub fn parse(hash: &str) -> Route {
     if h == "/" || h == "/library" {
         return Route::Library;
     }
+    // --- web import (issue 16) ---
+    if h == "/add" {
+        return Route::Add;
+    }
+    if h == "/receive" {
+        return Route::Receive;
+    }
     match h.strip_prefix("/a/") {
         Some(id) if is_valid_id(id) => Route::Article(id.to_owned()),
         _ => Route::Default,
@@ -52,6 +68,8 @@ pub fn href(route: &Route) -> String {
         Route::Default => "#".to_owned(),
         Route::Library => "#/".to_owned(),
         Route::Article(id) => format!("#/a/{id}"),
+        Route::Add => "#/add".to_owned(),
+        Route::Receive => "#/receive".to_owned(),
     }
 }
 
@@ -65,6 +83,8 @@ mod tests {
             Route::Library,
             Route::Article("seed".into()),
             Route::Article("3f2a-9b".into()),
+            Route::Add,
+            Route::Receive,
         ] {
             assert_eq!(parse(&href(&r)), r);
         }

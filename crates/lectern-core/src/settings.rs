@@ -69,6 +69,48 @@ impl UiLang {
     }
 }
 
+// --- images (issue 16) ---
+
+/// Whether an article's images are loaded (docs/web-import.md). Nothing remote loads by
+/// itself unless the reader chose `Always`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ImagePolicy {
+    /// Every article's images load as it is read.
+    Always,
+    /// Placeholders only.
+    Never,
+    /// Placeholders, and a "Show images" control per article (remembered per article). Also
+    /// what an unknown value (from a newer Lectern) reads as: nothing loads by itself. (Last:
+    /// serde's catch-all must be.)
+    #[default]
+    #[serde(other)]
+    Ask,
+}
+
+impl ImagePolicy {
+    pub const ALL: [ImagePolicy; 3] = [ImagePolicy::Ask, ImagePolicy::Always, ImagePolicy::Never];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImagePolicy::Ask => "ask",
+            ImagePolicy::Always => "always",
+            ImagePolicy::Never => "never",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ImagePolicy> {
+        ImagePolicy::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+    /// Whether an article's images are shown, `chosen` saying whether the reader asked for
+    /// this article's ("Show images").
+    pub fn shows(self, chosen: bool) -> bool {
+        match self {
+            ImagePolicy::Ask => chosen,
+            ImagePolicy::Always => true,
+            ImagePolicy::Never => false,
+        }
+    }
+}
+
 pub const FONT_SIZE_PX: (u8, u8) = (14, 28);
 pub const LINE_WIDTH_CH: (u8, u8) = (45, 90);
 /// Line height in tenths (16 = 1.6).
@@ -84,6 +126,10 @@ pub struct Settings {
     pub line_width_ch: u8,
     pub line_height_tenths: u8,
     pub ui_lang: UiLang,
+    // --- images (issue 16) ---
+    /// Loading articles' images: ask (default), always, never. Settings stored before it
+    /// existed read as `Ask` (`#[serde(default)]` on the struct).
+    pub images: ImagePolicy,
 }
 
 impl Default for Settings {
@@ -95,6 +141,7 @@ impl Default for Settings {
             line_width_ch: 66,
             line_height_tenths: 16,
             ui_lang: UiLang::Auto,
+            images: ImagePolicy::Ask,
         }
     }
 }
@@ -140,6 +187,22 @@ mod tests {
             (28, 45, 12)
         );
         assert_eq!(Settings::default().line_height_css(), "1.6");
+    }
+
+    #[test]
+    fn the_image_setting_is_ask_unless_chosen() {
+        // Settings written before the image setting existed.
+        let s: Settings = serde_json::from_str(r#"{"theme":"dark","uiLang":"ru"}"#).unwrap();
+        assert_eq!(s.images, ImagePolicy::Ask);
+        for p in ImagePolicy::ALL {
+            assert_eq!(ImagePolicy::parse(p.as_str()), Some(p));
+        }
+        assert!(!ImagePolicy::Ask.shows(false) && ImagePolicy::Ask.shows(true));
+        assert!(ImagePolicy::Always.shows(false) && !ImagePolicy::Never.shows(true));
+        // An unknown value (from a newer Lectern) is "ask": the other settings stay.
+        let s: Settings =
+            serde_json::from_str(r#"{"images":"sometimes","fontSizePx":22}"#).unwrap();
+        assert_eq!((s.images, s.font_size_px), (ImagePolicy::Ask, 22));
     }
 
     #[test]

@@ -19,6 +19,9 @@ use crate::storage::{load_settings, KeyValueStore, Loaded, Problem};
 pub enum Opening {
     Library,
     Article(String),
+    // --- web import (issue 16) ---
+    /// "Add from the web" (`#/add`, and the bookmarklet's `#/receive`).
+    Add,
 }
 
 /// The one rule from a route (and the library list) to what is shown.
@@ -28,6 +31,7 @@ pub fn decide(route: &Route, library: &LibraryDoc) -> Opening {
         Route::Article(id) => Opening::Article(id.clone()),
         Route::Default if library.get(SEED_ID).is_some() => Opening::Article(SEED_ID.to_owned()),
         Route::Default => Opening::Library,
+        Route::Add | Route::Receive => Opening::Add,
     }
 }
 
@@ -137,6 +141,11 @@ impl Startup {
                         problem: None,
                     };
                     (placeholder, doc, View::Reader, None)
+                }
+                Opening::Add => {
+                    let a = seed();
+                    let doc = load_annotations(store, &a.id, Some(&a.text()));
+                    (a, doc, View::Add, None)
                 }
                 Opening::Article(id) => match open(store, &id, &seed) {
                     Ok((a, doc)) => (a, doc, View::Reader, None),

@@ -403,6 +403,29 @@ mod tests {
         assert_eq!(l.value.line_height_tenths, 18);
     }
 
+    /// The settings with the image setting (issue 16), as written: pinned, so a change of the
+    /// stored shape is a decision, not an accident.
+    #[test]
+    fn golden_settings_with_images() {
+        let golden = r#"{"version":1,"data":{"theme":"system","font":"serif","fontSizePx":19,"lineWidthCh":66,"lineHeightTenths":16,"uiLang":"auto","images":"always"}}"#;
+        let s = Settings {
+            images: crate::settings::ImagePolicy::Always,
+            ..Settings::default()
+        };
+        let store = MemoryStore::default();
+        save_settings(&store, &s).unwrap();
+        assert_eq!(store.get(SETTINGS_KEY).unwrap().unwrap(), golden);
+        assert_eq!(
+            load_settings(&MemoryStore::with(&[(SETTINGS_KEY, golden)])).value,
+            s
+        );
+        // The golden v1 value from before the setting loads with "ask".
+        let old = r#"{"version":1,"data":{"theme":"dark","font":"sans","fontSizePx":21,"lineWidthCh":60,"lineHeightTenths":18,"uiLang":"ru"}}"#;
+        let l = load_settings(&MemoryStore::with(&[(SETTINGS_KEY, old)]));
+        assert!(l.problem.is_none() && l.writable);
+        assert_eq!(l.value.images, crate::settings::ImagePolicy::Ask);
+    }
+
     #[test]
     fn garbage_is_moved_aside_never_overwritten() {
         let store = MemoryStore::with(&[

@@ -65,14 +65,17 @@ fn structure_survives_as_block_kinds_and_marks() {
     );
     assert!(has(BlockKind::Figure, "A cat"), "{kinds:#?}");
     assert!(has(BlockKind::Figure, "The cat, asleep."), "{kinds:#?}");
-    // Navigation and footer are gone; no image URL anywhere.
+    // Navigation and footer are gone; the image's address is recorded as data, never text.
     let text = a.text();
     assert!(
         !text.contains("About") && !text.contains("Copyright"),
         "{text}"
     );
-    let json = serde_json::to_string(&a).unwrap();
-    assert!(!json.contains("tracker.example"));
+    assert!(!text.contains("tracker.example"));
+    assert_eq!(a.images.len(), 1);
+    assert_eq!(a.images[0].url, "https://tracker.example/cat.png");
+    assert_eq!(a.images[0].caption, "The cat, asleep.");
+    assert_eq!(a.blocks[a.images[0].at].text, "A cat");
 
     let p = a
         .blocks

@@ -248,3 +248,33 @@ pub async fn import_text(id: &str, text: &str) -> Result<Outcome, String> {
     let _ = js_sys::Reflect::set(&req, &"text".into(), &text.into());
     decode(call(req).await?)
 }
+
+// --- web import (issue 16) ---
+
+/// Import a page the bookmarklet sent, or shared text, as article `id`
+/// (`lectern_core::import::import_web` in the worker).
+pub async fn import_web(id: &str, what: &lectern_core::web::WebImport) -> Result<Outcome, String> {
+    use lectern_core::web::WebImport;
+    let req = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = js_sys::Reflect::set(&req, &k.into(), v);
+    };
+    set("id", &id.into());
+    match what {
+        WebImport::Page { html, url, title } => {
+            set("web", &"page".into());
+            set("html", &JsValue::from_str(html));
+            set("url", &url.into());
+            set("title", &title.into());
+        }
+        WebImport::Text { title, text, url } => {
+            set("web", &"text".into());
+            set("title", &title.into());
+            set("text", &text.into());
+            if let Some(url) = url {
+                set("url", &url.into());
+            }
+        }
+    }
+    decode(call(req).await?)
+}

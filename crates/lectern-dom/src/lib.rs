@@ -13,6 +13,8 @@
 //! - [`import_worker`]: the importers, run in a Web Worker loaded on first import.
 //! - [`runner`]: the one effect runner: carries out what the core reducer asks (storage,
 //!   files, imports, downloads, the URL) and reports every outcome back as an action.
+//! - [`web_import`]: the bookmarklet's tab and "Share → Lectern"; [`images`]: articles'
+//!   images shown in their placeholders, and the ones kept for offline reading.
 //!
 //! No algorithm lives here: functions take the element, document or store they act on as a
 //! parameter (a test seam), convert, and call the core.
@@ -29,3 +31,6 @@ pub mod page;
 pub mod paint;
 pub mod runner;
 pub mod selection;
+// --- web import (issue 16) ---
+pub mod images;
+pub mod web_import;

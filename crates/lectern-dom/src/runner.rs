@@ -359,7 +359,55 @@ impl Runner {
                 let me = Rc::clone(self);
                 Timeout::new(ms, move || me.report(*action)).forget();
             }
+            // --- web import (issue 16) ---
+            Effect::ImportWeb {
+                batch,
+                name,
+                import,
+            } => {
+                let me = Rc::clone(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let action =
+                        match crate::import_worker::import_web(&random_uuid(), &import).await {
+                            Ok(article) => Action::ArticleImported {
+                                batch,
+                                name,
+                                article,
+                                now: now_iso(),
+                            },
+                            Err(why) => Action::ImportFailed { batch, name, why },
+                        };
+                    me.report(action);
+                });
+            }
+            Effect::LoadWeb => {
+                self.report(Action::WebLoaded(lectern_core::web::store::load_web(
+                    &*self.store,
+                )));
+            }
+            Effect::UpdateWeb(op) => self.update_web(&op),
+            Effect::MakeWebToken => {
+                let token: String = random_bytes().iter().map(|b| format!("{b:02x}")).collect();
+                self.update_web(&lectern_core::web::store::WebOp::SetToken(token));
+            }
+            Effect::ForgetImages => {
+                let me = Rc::clone(self);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = crate::images::forget().await;
+                    let mut usage = storage_usage(&*me.store).await;
+                    add_content_sizes(&mut usage, me.contents.sizes(&*me.store).await);
+                    me.report(Action::StorageUsage(Rc::new(usage)));
+                });
+            }
         }
+    }
+
+    /// Change what the web import keeps ([`lectern_core::web::store::update`]).
+    fn update_web(self: &Rc<Self>, op: &lectern_core::web::store::WebOp) {
+        self.report(match lectern_core::web::store::update(&*self.store, op) {
+            Ok(doc) => Action::WebSaved(doc),
+            Err(e) => Action::WebNotSaved(e),
+        });
     }
 
     /// Report the outcome of a write of `key` (about `subject`): a failure always, a success
@@ -644,6 +692,9 @@ impl Runner {
                 me.report(Action::RouteChanged(route::parse(&hash)));
             }
         }));
+        // --- web import (issue 16): a share in the address; the bookmarklet's page ---
+        let me = Rc::clone(self);
+        out.extend(crate::web_import::subscribe(Rc::new(move |a| me.report(a))));
         out
     }
 }
@@ -713,6 +764,8 @@ async fn storage_usage(store: &dyn KeyValueStore) -> lectern_core::state::Storag
         .by_article
         .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     usage.estimate = estimate().await;
+    // --- images (issue 16) ---
+    usage.images = crate::images::kept().await;
     usage
 }
 

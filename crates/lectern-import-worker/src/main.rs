@@ -5,10 +5,14 @@
 //! Protocol (structured-clone messages):
 //! - worker → app, once: `{"ready": true}` (messages sent before the wasm loads would be lost);
 //! - app → worker: `{"seq": n, "id": "<article id>", "name": "<file name>", "bytes": Uint8Array}`
-//!   for a file, or `{"seq": n, "id": …, "text": "…"}` for pasted text;
+//!   for a file, or `{"seq": n, "id": …, "text": "…"}` for pasted text; from the web (issue 16),
+//!   `{"seq": n, "id": …, "web": "page", "html": "…", "url": "…", "title": "…"}` for a page the
+//!   bookmarklet sent, `{"seq": n, "id": …, "web": "text", "title": …, "text": …, "url"?: …}`
+//!   for shared text;
 //! - worker → app: `{"seq": n, "article": "<Article JSON>"}` or `{"seq": n, "error": "<ImportError JSON>"}`.
 
-use lectern_core::import::{import_file, import_text, ImportError};
+use lectern_core::import::{import_file, import_text, import_web, ImportError};
+use lectern_core::web::WebImport;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -27,7 +31,23 @@ fn handle(scope: &web_sys::DedicatedWorkerGlobalScope, data: &JsValue) {
     let seq = get(data, "seq");
     let id = get(data, "id").as_string().unwrap_or_default();
     let text = get(data, "text");
-    let result = if let Some(text) = text.as_string() {
+    let string = |k: &str| get(data, k).as_string().unwrap_or_default();
+    let result = if let Some(web) = get(data, "web").as_string() {
+        let what = if web == "page" {
+            WebImport::Page {
+                html: string("html").into(),
+                url: string("url"),
+                title: string("title"),
+            }
+        } else {
+            WebImport::Text {
+                title: string("title"),
+                text: string("text"),
+                url: get(data, "url").as_string(),
+            }
+        };
+        import_web(&id, &what)
+    } else if let Some(text) = text.as_string() {
         import_text(&id, &text)
     } else {
         let name = get(data, "name").as_string().unwrap_or_default();

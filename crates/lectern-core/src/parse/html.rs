@@ -13,8 +13,13 @@
 //!    `<strong>`/`<b>`, `<code>`, `<a href>` with http/https/mailto targets only — relative and
 //!    other links keep their text and lose the link).
 //!
-//! Nothing from the page survives as markup: no element, attribute, style, URL of an image or
-//! event handler reaches the [`Article`]; only text, block kinds and checked link targets.
+//! Nothing from the page survives as markup: no element, attribute, style or event handler
+//! reaches the [`Article`]; only text, block kinds, checked link targets, and the page's images
+//! as data ([`Image`]: an `https:` URL, alt text, caption, size) that nothing loads by itself.
+//!
+//! The page's own address ([`own_url`]: `<link rel=canonical>`, `og:url`, `<base href>`, or the
+//! comment browsers write into saved pages), or the URL the bookmarklet sent, becomes the
+//! article's source, and Readability makes relative links and images absolute against it.
 //!
 //! [`Block`]: crate::article::Block
 
@@ -27,7 +32,7 @@ use dom_smoothie::{Config, Readability};
 
 use super::builder::{BlockBuilder, Container, Nesting};
 use super::plain::derive_title;
-use crate::article::{Article, BlockKind, MarkKind, SourceFormat};
+use crate::article::{is_image_url, Article, BlockKind, Image, MarkKind, Source, SourceFormat};
 use crate::lang::{guess_language, Direction};
 
 /// Why a page could not be imported.
@@ -93,11 +98,29 @@ pub fn parse_html(id: &str, html: &str) -> Result<Article, ImportError> {
     extract_html(id, html).map(|e| e.article)
 }
 
+/// [`parse_html`] of a page at `page_url` (the bookmarklet's page: its address as the
+/// browser had it), or, with `None`, at the address the page states ([`own_url`]).
+pub fn parse_html_at(id: &str, html: &str, page_url: Option<&str>) -> Result<Article, ImportError> {
+    extract_page(id, html, page_url).map(|e| e.article)
+}
+
 /// [`parse_html`], also returning what the page declared about its language and direction.
 pub fn extract_html(id: &str, html: &str) -> Result<Extraction, ImportError> {
-    let mut readability =
-        Readability::with_document(parse_page(html), None, Some(Config::default()))
-            .map_err(|_| ImportError::NoArticle)?;
+    extract_page(id, html, None)
+}
+
+/// [`parse_html_at`], also returning what the page declared.
+pub fn extract_page(
+    id: &str,
+    html: &str,
+    page_url: Option<&str>,
+) -> Result<Extraction, ImportError> {
+    let doc = parse_page(html);
+    let url = page_url
+        .and_then(crate::web::url::page_url)
+        .or_else(|| own_url(&doc, html));
+    let mut readability = Readability::with_document(doc, url.as_deref(), Some(Config::default()))
+        .map_err(|_| ImportError::NoArticle)?;
     let extracted = readability.parse().map_err(|_| ImportError::NoArticle)?;
 
     let fragment = Document::fragment(extracted.content.to_string());
@@ -107,6 +130,10 @@ pub fn extract_html(id: &str, html: &str) -> Result<Extraction, ImportError> {
     let blocks = w.b.blocks;
     if blocks.is_empty() {
         return Err(ImportError::NoArticle);
+    }
+    let mut images = w.images;
+    for image in &mut images {
+        image.at = image.at.min(blocks.len());
     }
 
     let declared = Declared {
@@ -129,7 +156,12 @@ pub fn extract_html(id: &str, html: &str) -> Result<Extraction, ImportError> {
     let article = Article {
         id: id.to_owned(),
         title,
-        source: None,
+        source: url.map(|url| Source {
+            // Said in the interface's language when shown ("Source").
+            label: String::new(),
+            name: crate::web::url::display_host(&url).unwrap_or_default(),
+            url: Some(url),
+        }),
         lang,
         dir,
         blocks,
@@ -138,6 +170,7 @@ pub fn extract_html(id: &str, html: &str) -> Result<Extraction, ImportError> {
         published: clean(extracted.published_time.as_deref()),
         excerpt: clean(extracted.excerpt.as_deref()),
         format: SourceFormat::Html,
+        images,
     };
     Ok(Extraction { article, declared })
 }
@@ -146,6 +179,54 @@ pub fn extract_html(id: &str, html: &str) -> Result<Extraction, ImportError> {
 /// [`limit_nesting`].
 pub fn parse_page(html: &str) -> Document {
     Document::from(limit_nesting(html).as_ref())
+}
+
+/// The address a saved page states for itself, if any is an absolute http(s) URL: its
+/// `<link rel="canonical">`, its `og:url`, its `<base href>`, or the comment browsers write at
+/// the top of a saved page (`<!-- saved from url=(0043)https://… -->`), in that order.
+pub fn own_url(doc: &Document, html: &str) -> Option<String> {
+    let page_url = crate::web::url::page_url;
+    let canonical = doc.select("link[rel][href]").nodes().iter().find_map(|l| {
+        let rel = l.attr("rel")?;
+        rel.split_ascii_whitespace()
+            .any(|r| r.eq_ignore_ascii_case("canonical"))
+            .then(|| l.attr("href"))
+            .flatten()
+            .and_then(|h| page_url(&h))
+    });
+    let og = || {
+        doc.select("meta[content]").nodes().iter().find_map(|m| {
+            let key = m.attr("property").or_else(|| m.attr("name"))?;
+            key.eq_ignore_ascii_case("og:url")
+                .then(|| m.attr("content"))
+                .flatten()
+                .and_then(|c| page_url(&c))
+        })
+    };
+    let base = || {
+        doc.select("base[href]")
+            .nodes()
+            .first()
+            .and_then(|b| b.attr("href"))
+            .and_then(|h| page_url(&h))
+    };
+    let saved_from = || {
+        let head = &html[..floor_char_boundary(html, 2048)];
+        let at = head.find("<!-- saved from url=(")?;
+        let rest = &head[at + "<!-- saved from url=(".len()..];
+        let rest = &rest[rest.find(')')? + 1..];
+        page_url(rest.split(|c: char| c.is_whitespace() || c == '-').next()?)
+    };
+    canonical.or_else(og).or_else(base).or_else(saved_from)
+}
+
+/// The largest character boundary of `s` at or below `i`.
+fn floor_char_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// Open elements a page may nest, as [`limit_nesting`] counts them.
@@ -336,6 +417,10 @@ struct Walker {
     stack: Nesting,
     /// Inside a table cell: block boundaries are spaces, not new blocks.
     in_cell: usize,
+    /// The images recorded so far.
+    images: Vec<Image>,
+    /// The caption of the figure being read, if any.
+    caption: Option<String>,
 }
 
 impl Walker {
@@ -433,7 +518,18 @@ impl Walker {
                 } else {
                     Container::Quote
                 });
+                let outer = (name == "figure").then(|| {
+                    let caption = node
+                        .element_children()
+                        .into_iter()
+                        .find(|c| c.node_name().as_deref() == Some("figcaption"))
+                        .and_then(|c| clean(Some(&c.text())));
+                    std::mem::replace(&mut self.caption, caption)
+                });
                 self.children(node, depth);
+                if let Some(outer) = outer {
+                    self.caption = outer;
+                }
                 self.flush();
                 self.stack.pop();
             }
@@ -462,21 +558,69 @@ impl Walker {
         self.b.close_mark();
     }
 
-    /// An image is its alt text: a `Figure` block, or words in the line inside a table cell.
-    /// Its URL is never kept.
+    /// An image's alt text is a `Figure` block, or words in the line inside a table cell.
+    /// Outside tables an `<img>` with an `https:` address is also recorded ([`Image`]) where
+    /// it stands between blocks: before its alt text's block, or, without alt text, after the
+    /// block it is inline in. The text is the same as when images were not recorded.
     fn image(&mut self, node: &NodeRef) {
         let alt = node.attr("alt").map(|a| a.to_string()).unwrap_or_default();
-        if alt.trim().is_empty() {
+        let img = node.node_name().as_deref() == Some("img");
+        if self.in_cell > 0 {
+            if !alt.trim().is_empty() {
+                self.b.push_text(&alt);
+                self.b.push_text(" ");
+            }
             return;
         }
-        if self.in_cell > 0 {
-            self.b.push_text(&alt);
-            self.b.push_text(" ");
+        if alt.trim().is_empty() {
+            if img {
+                let at = self.b.blocks.len() + usize::from(self.b.has_text());
+                self.record_image(node, "", at);
+            }
             return;
         }
         self.flush();
+        if img {
+            self.record_image(node, &alt, self.b.blocks.len());
+        }
         self.b.push_text(&alt);
         self.b.finish(BlockKind::Figure);
+    }
+
+    /// Record `<img>` `node` before block `at`, when it has an `https:` address and is not
+    /// an icon or a tracking pixel (stated as narrower or lower than [`MIN_IMAGE_PX`]).
+    fn record_image(&mut self, node: &NodeRef, alt: &str, at: usize) {
+        if self.images.len() >= crate::article::MAX_IMAGES {
+            return;
+        }
+        let Some(url) = image_source(node) else {
+            return;
+        };
+        let size = |key: &str| {
+            node.attr(key)
+                .and_then(|v| v.trim().parse::<u32>().ok())
+                .filter(|n| (1..=MAX_IMAGE_PX).contains(n))
+        };
+        let (width, height) = (size("width"), size("height"));
+        if width.is_some_and(|w| w < MIN_IMAGE_PX) || height.is_some_and(|h| h < MIN_IMAGE_PX) {
+            return;
+        }
+        // The same picture twice in one place (a thumbnail and its enlargement): once.
+        if self
+            .images
+            .last()
+            .is_some_and(|i| i.url == url && i.at == at)
+        {
+            return;
+        }
+        self.images.push(Image {
+            at,
+            url,
+            alt: clean(Some(alt)).unwrap_or_default(),
+            caption: self.caption.clone().unwrap_or_default(),
+            width,
+            height,
+        });
     }
 
     /// A data table: one `TableRow` block per row, cells joined by the separator.
@@ -514,6 +658,50 @@ impl Walker {
             }
         }
     }
+}
+
+/// Images stated smaller than this (in CSS pixels, either way) are icons, emoji or tracking
+/// pixels: not recorded.
+const MIN_IMAGE_PX: u32 = 48;
+/// Larger stated sizes are not believed.
+const MAX_IMAGE_PX: u32 = 20_000;
+/// The widest `srcset` candidate chosen when `src` will not do.
+const SRCSET_MAX_WIDTH: u32 = 1600;
+
+/// The `https:` address of `<img>` `node` (made absolute by Readability against the page's
+/// address): its `src`, else from its `srcset` the widest candidate up to
+/// [`SRCSET_MAX_WIDTH`] pixels (the narrowest if all are wider; the first without widths).
+fn image_source(node: &NodeRef) -> Option<String> {
+    if let Some(src) = node.attr("src").map(|s| s.trim().to_owned()) {
+        if is_image_url(&src) {
+            return Some(src);
+        }
+    }
+    let srcset = node.attr("srcset")?;
+    let candidates: Vec<(String, Option<u32>)> = srcset
+        .split(", ")
+        .filter_map(|c| {
+            let mut parts = c.split_whitespace();
+            let url = parts.next()?.trim_end_matches(',').to_owned();
+            let width = parts
+                .next()
+                .and_then(|d| d.strip_suffix('w'))
+                .and_then(|w| w.parse().ok());
+            is_image_url(&url).then_some((url, width))
+        })
+        .collect();
+    let fitting = candidates
+        .iter()
+        .filter(|(_, w)| w.is_some_and(|w| w <= SRCSET_MAX_WIDTH))
+        .max_by_key(|(_, w)| *w);
+    let narrowest = candidates
+        .iter()
+        .filter(|(_, w)| w.is_some())
+        .min_by_key(|(_, w)| *w);
+    fitting
+        .or(narrowest)
+        .or(candidates.first())
+        .map(|(u, _)| u.clone())
 }
 
 /// The rows of `table` in document order, not descending into nested tables, with whether each

@@ -94,6 +94,10 @@ pub struct StorageUsage {
     /// The browser's estimate for the whole site (`navigator.storage.estimate()`): usage and
     /// quota in bytes, when it gives one.
     pub estimate: Option<(u64, u64)>,
+    // --- images (issue 16) ---
+    /// Images kept for offline reading (the service worker's cache): bytes and how many,
+    /// when the browser has a cache to look in.
+    pub images: Option<(u64, u32)>,
 }
 
 /// Which articles the library lists.
@@ -518,7 +522,7 @@ impl LibraryState {
 
     /// Once every line of the batch is settled: open the one article added, or show the
     /// library with the report (once per batch).
-    fn settle(&mut self, fx: &mut Effects) {
+    pub(super) fn settle(&mut self, fx: &mut Effects) {
         let report = &mut self.import;
         if report.done || !report.lines.iter().all(|l| l.outcome.is_settled()) {
             return;

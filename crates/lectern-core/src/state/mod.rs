@@ -21,6 +21,8 @@ pub mod notices;
 pub mod reader;
 pub mod settings;
 pub mod transfer;
+// --- web import (issue 16) ---
+pub mod web;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -48,6 +50,7 @@ pub use notices::{Notice, Notices, Subject};
 pub use reader::{Change, ChangeKind, ReaderState};
 pub use settings::SettingsState;
 pub use transfer::{DataProblem, DataStatus, TransferState};
+pub use web::{Receive, WebState};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
@@ -67,6 +70,9 @@ pub struct State {
     pub content: ContentStore,
     /// Contents a restore cut short had written elsewhere, to delete at start.
     discard: Vec<String>,
+    // --- web import (issue 16) ---
+    /// The bookmarklet's page, shares, links to fetch, images shown.
+    pub web: WebState,
 }
 
 /// Where article contents live ([`Effect::StartContent`]).
@@ -345,6 +351,50 @@ pub enum Action {
         name: String,
         why: DataProblem,
     },
+
+    // --- web import (issue 16) ---
+    /// The app was opened at `#/receive` (by the bookmarklet): with a window that opened it to
+    /// hear from, or none.
+    ReceiveStarted {
+        opener: bool,
+    },
+    /// Nothing came from the bookmarklet's page in time.
+    ReceiveTimedOut,
+    /// The window that opened this tab sent a page: `origin` is the message's origin, the
+    /// rest what it says (the platform checked that the sender is the opener).
+    PageOffered {
+        origin: String,
+        url: String,
+        title: String,
+        html: Rc<str>,
+        token: String,
+    },
+    /// The reader's answer about a page that came without this Lectern's token.
+    ConfirmPage(bool),
+    /// "Share → Lectern" opened the app with these (empty when not given).
+    Shared {
+        title: String,
+        text: String,
+        url: String,
+        now: String,
+    },
+    /// Forget the link to fetch with this URL.
+    RemoveToFetch {
+        url: String,
+    },
+    /// Show (or stop showing) article `id`'s images.
+    ShowImages {
+        id: String,
+        show: bool,
+    },
+    /// Delete the images kept for offline reading.
+    ForgetImages,
+    /// What the web import keeps, read at start-up.
+    WebLoaded(Loaded<crate::web::store::WebDoc>),
+    /// What the web import keeps, as stored after a change.
+    WebSaved(crate::web::store::WebDoc),
+    /// A change of it could not be stored.
+    WebNotSaved(StoreError),
 }
 
 impl State {
@@ -376,6 +426,7 @@ impl State {
             opening: start.pending,
             content: ContentStore::Starting,
             discard: start.discard,
+            web: WebState::default(),
         }
     }
 
@@ -413,6 +464,8 @@ impl State {
             fx.push(Effect::LoadLibraryDetails);
             fx.push(Effect::LoadStorageUsage);
         }
+        // --- web import (issue 16) ---
+        fx.push(Effect::LoadWeb);
         fx
     }
 }
@@ -508,6 +561,11 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             Opening::Article(id) => {
                 s.opening = Some(id.clone());
                 fx.push(Effect::OpenArticle { id });
+            }
+            // --- web import (issue 16) ---
+            Opening::Add => {
+                s.view = View::Add;
+                web::add_page_shown(s, route == Route::Receive, fx);
             }
         },
         Action::ArticleOpened {
@@ -648,6 +706,7 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             if s.view == View::Library {
                 fx.push(Effect::LoadStorageUsage);
             }
+            web::added(s, batch, fx);
         }
         Action::ArticleNotSaved { batch, id, why } => s.library.not_saved(batch, &id, why, fx),
         Action::DismissImportReport => s.library.import.lines.clear(),
@@ -718,6 +777,30 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             set_status(s, DataStatus::Restored { name, report });
         }
         Action::DataImportFailed { name, why } => set_status(s, DataStatus::Failed { name, why }),
+
+        // --- web import (issue 16) ---
+        Action::ReceiveStarted { opener } => web::receive_started(s, opener, fx),
+        Action::ReceiveTimedOut => web::receive_timed_out(s),
+        Action::PageOffered {
+            origin,
+            url,
+            title,
+            html,
+            token,
+        } => web::page_offered(s, &origin, &url, &title, html, &token, fx),
+        Action::ConfirmPage(yes) => web::confirm_page(s, yes, fx),
+        Action::Shared {
+            title,
+            text,
+            url,
+            now,
+        } => web::shared(s, &title, &text, &url, &now, fx),
+        Action::RemoveToFetch { url } => web::remove_to_fetch(s, url, fx),
+        Action::ShowImages { id, show } => web::show_images(s, id, show, fx),
+        Action::ForgetImages => fx.push(Effect::ForgetImages),
+        Action::WebLoaded(l) => web::loaded(s, l, fx),
+        Action::WebSaved(doc) => web::saved(s, doc),
+        Action::WebNotSaved(e) => web::not_saved(s, e),
     }
 }
 
@@ -836,6 +919,9 @@ fn stored_elsewhere(s: &mut State, key: Option<String>, value: Option<String>, f
         && s.view == View::Library
     {
         fx.push(Effect::LoadLibraryDetails);
+    } else if key == crate::web::store::WEB_KEY {
+        // --- web import (issue 16) ---
+        web::stored_elsewhere(s, &raw);
     }
 }
 
