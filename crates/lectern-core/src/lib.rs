@@ -42,6 +42,7 @@ pub mod render;
 pub mod route;
 pub mod search;
 pub mod segments;
+pub mod sentences;
 pub mod settings;
 pub mod startup;
 pub mod state;
