@@ -43,6 +43,8 @@ pub mod route;
 pub mod search;
 pub mod segments;
 pub mod sentences;
+// --- issue 18 ---
+pub mod publish;
 pub mod settings;
 pub mod startup;
 pub mod state;
