@@ -44,6 +44,7 @@ pub mod search;
 pub mod segments;
 pub mod sentences;
 // --- issue 18 ---
+pub mod notebook;
 pub mod publish;
 pub mod settings;
 pub mod startup;
