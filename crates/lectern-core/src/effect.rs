@@ -130,6 +130,11 @@ pub enum Effect {
         ms: u32,
         action: Box<crate::state::Action>,
     },
+    // --- issue 18 ---
+    /// The notebook's reads, writes, exports and URL ([`crate::state::notebook::NotebookFx`]).
+    Notebook(crate::state::notebook::NotebookFx),
+    /// Reading aloud ([`crate::state::listen::SpeechFx`]).
+    Speech(crate::state::listen::SpeechFx),
 }
 
 /// The effects of one reduction, in order.

@@ -111,6 +111,43 @@ impl Entry {
     pub fn day(&self) -> &str {
         self.created.get(..10).unwrap_or(&self.created)
     }
+
+    /// Whether `op` would change this entry.
+    pub fn changed_by(&self, op: &Op) -> bool {
+        let mut e = self.clone();
+        e.apply(op)
+    }
+
+    /// Apply `op` to what the entry shows (as [`Op::apply`] does to the annotation); false
+    /// when it changes nothing.
+    pub fn apply(&mut self, op: &Op) -> bool {
+        let mut a = Annotation {
+            id: String::new(),
+            article_id: String::new(),
+            target: None,
+            color: self.color,
+            note: String::new(),
+            tags: std::mem::take(&mut self.tags),
+            created: String::new(),
+            modified: String::new(),
+        };
+        let highlight = !self.is_article_note();
+        let changed = match op {
+            // Only highlights have a colour (the annotation's target decides in `Op::apply`).
+            Op::SetColor(c) => {
+                let changed = highlight && a.color != *c;
+                if changed {
+                    a.color = *c;
+                }
+                changed
+            }
+            op => op.apply(&mut a).is_some(),
+        };
+        self.tags = a.tags;
+        self.color = a.color;
+        self.tag_keys = self.tags.iter().map(|t| tag_key(t)).collect();
+        changed
+    }
 }
 
 /// The key two tags are "the same tag" under: trimmed, leading `#`s removed, folded (as the
@@ -127,6 +164,22 @@ pub struct ArticleNotes {
 }
 
 impl ArticleNotes {
+    /// The same entries with `edits` applied to what they show (before storage confirms).
+    pub fn with_edits(&self, edits: &[Edit]) -> ArticleNotes {
+        let mut out = self.clone();
+        for e in &mut out.entries {
+            let ops: Vec<&Op> = edits
+                .iter()
+                .filter(|x| x.id == e.id)
+                .map(|x| &x.op)
+                .collect();
+            for op in ops {
+                e.apply(op);
+            }
+        }
+        out
+    }
+
     /// The entries of `doc`, each placed by `place` (its status and where it starts).
     pub fn from_doc(
         id: &str,
@@ -1007,6 +1060,80 @@ pub fn write_edits(
         undo,
         changed: changed.len(),
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export and review
+
+/// The chosen entries as one file (Markdown or W3C JSON-LD, the library export's formats):
+/// `selection` names, per article id, the annotation ids to include; articles come in the
+/// library's order, each with only those annotations (read from `store` with its text).
+pub fn export_file(
+    store: &dyn KeyValueStore,
+    library: &LibraryDoc,
+    selection: &[(String, Vec<String>)],
+    format: crate::export::ExportFormat,
+    now: &str,
+    seed: impl Fn() -> Article,
+) -> crate::export::ExportFile {
+    let wanted: HashMap<&str, &Vec<String>> =
+        selection.iter().map(|(a, ids)| (a.as_str(), ids)).collect();
+    let mut loaded: Vec<(Article, &ArticleMeta, Vec<Annotation>)> = Vec::new();
+    for meta in &library.articles {
+        let Some(ids) = wanted.get(meta.id.as_str()) else {
+            continue;
+        };
+        let article = if meta.id == SEED_ID {
+            Some(seed())
+        } else {
+            load_article(store, &meta.id).value
+        };
+        let Some(article) = article else { continue };
+        let doc = load_annotations(store, &meta.id, Some(&article.text())).value;
+        let chosen: Vec<Annotation> = doc
+            .annotations
+            .into_iter()
+            .filter(|a| ids.contains(&a.id))
+            .collect();
+        loaded.push((article, meta, chosen));
+    }
+    let items: Vec<crate::export::ArticleExport<'_>> = loaded
+        .iter()
+        .map(
+            |(article, meta, annotations)| crate::export::ArticleExport {
+                article,
+                meta: Some(meta),
+                annotations,
+            },
+        )
+        .collect();
+    let date = now.get(..10).unwrap_or("today");
+    match format {
+        crate::export::ExportFormat::Markdown => crate::export::ExportFile {
+            name: format!("lectern-notebook-{date}.md"),
+            mime: "text/markdown",
+            content: crate::export::to_markdown_library(&items),
+        },
+        _ => crate::export::ExportFile {
+            name: format!("lectern-notebook-{date}.annotations.jsonld"),
+            mime: "application/ld+json",
+            content: serde_json::to_string_pretty(&crate::export::to_jsonld_library(&items))
+                .unwrap_or_default(),
+        },
+    }
+}
+
+/// `items` in an order drawn from `seed` (Fisher–Yates with xorshift64*): the same seed, the
+/// same order.
+pub fn shuffle<T>(items: &mut [T], seed: u64) {
+    let mut x = seed | 1;
+    for i in (1..items.len()).rev() {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        let r = x.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        items.swap(i, (r % (i as u64 + 1)) as usize);
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ use crate::storage::{load_settings, KeyValueStore, Loaded, Problem};
 pub enum Opening {
     Library,
     Article(String),
+    // --- issue 18 ---
+    Notes,
 }
 
 /// The one rule from a route (and the library list) to what is shown.
@@ -28,6 +30,9 @@ pub fn decide(route: &Route, library: &LibraryDoc) -> Opening {
         Route::Article(id) => Opening::Article(id.clone()),
         Route::Default if library.get(SEED_ID).is_some() => Opening::Article(SEED_ID.to_owned()),
         Route::Default => Opening::Library,
+        // --- issue 18 ---
+        Route::Notes(_) => Opening::Notes,
+        Route::Highlight { article, .. } => Opening::Article(article.clone()),
     }
 }
 
@@ -58,6 +63,9 @@ pub struct Startup {
     pub view: View,
     /// Why the route's article could not be opened (the view is then the library).
     pub problem: Option<Problem>,
+    // --- issue 18 ---
+    /// The route it was loaded for (what the notebook shows comes from it).
+    pub route: Route,
 }
 
 impl Startup {
@@ -77,22 +85,28 @@ impl Startup {
         );
         let settings = load_settings(store);
         let library = load_library(store, &seed());
-        let (article, annotations, view, mut problem) =
-            match decide(&crate::route::parse(hash), &library.value) {
-                Opening::Library => {
+        let route = crate::route::parse(hash);
+        let (article, annotations, view, mut problem) = match decide(&route, &library.value) {
+            Opening::Library => {
+                let a = seed();
+                let doc = load_annotations(store, &a.id, Some(&a.text()));
+                (a, doc, View::Library, None)
+            }
+            // --- issue 18: the notebook (the reader keeps the sample, as the library does) ---
+            Opening::Notes => {
+                let a = seed();
+                let doc = load_annotations(store, &a.id, Some(&a.text()));
+                (a, doc, View::Notes, None)
+            }
+            Opening::Article(id) => match open(store, &id, &seed) {
+                Ok((a, doc)) => (a, doc, View::Reader, None),
+                Err(p) => {
                     let a = seed();
                     let doc = load_annotations(store, &a.id, Some(&a.text()));
-                    (a, doc, View::Library, None)
+                    (a, doc, View::Library, Some(p))
                 }
-                Opening::Article(id) => match open(store, &id, &seed) {
-                    Ok((a, doc)) => (a, doc, View::Reader, None),
-                    Err(p) => {
-                        let a = seed();
-                        let doc = load_annotations(store, &a.id, Some(&a.text()));
-                        (a, doc, View::Library, Some(p))
-                    }
-                },
-            };
+            },
+        };
         if undone {
             problem = Some(Problem::RestoreUndone);
         }
@@ -103,6 +117,7 @@ impl Startup {
             annotations,
             view,
             problem,
+            route,
         }
     }
 }

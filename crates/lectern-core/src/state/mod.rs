@@ -21,6 +21,9 @@ pub mod notices;
 pub mod reader;
 pub mod settings;
 pub mod transfer;
+// --- issue 18 ---
+pub mod listen;
+pub mod notebook;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -60,6 +63,11 @@ pub struct State {
     /// Another tab is restoring a backup: what it writes is read once it has finished, not
     /// merged piece by piece.
     pub restoring_elsewhere: bool,
+    // --- issue 18 ---
+    /// The notebook: every highlight and note of the library.
+    pub notebook: notebook::NotebookState,
+    /// Reading the open article aloud.
+    pub listen: listen::ListenState,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -279,6 +287,18 @@ pub enum Action {
         name: String,
         why: DataProblem,
     },
+
+    // --- issue 18: the notebook, publishing, reading aloud ---
+    /// The notebook ([`notebook::Msg`]).
+    Notebook(notebook::Msg),
+    /// Reading aloud ([`listen::Msg`]).
+    Listen(listen::Msg),
+    /// Download the open article as one self-contained web page ([`crate::publish`]), its
+    /// surrounding words in `lang`.
+    Publish {
+        now: String,
+        lang: crate::i18n::Lang,
+    },
 }
 
 impl State {
@@ -297,6 +317,8 @@ impl State {
         if let Some(p) = start.problem {
             notices.push(Subject::Article, p);
         }
+        // --- issue 18 ---
+        let notebook = notebook::NotebookState::new(&start.library.value, &start.route, start.view);
         State {
             settings: SettingsState::new(&start.settings),
             reader: ReaderState::new(start.article, start.annotations),
@@ -305,6 +327,8 @@ impl State {
             notices,
             view: start.view,
             restoring_elsewhere: false,
+            notebook,
+            listen: listen::ListenState::default(),
         }
     }
 
@@ -329,6 +353,8 @@ impl State {
             fx.push(Effect::LoadLibraryDetails);
             fx.push(Effect::LoadStorageUsage);
         }
+        // --- issue 18 ---
+        fx.extend(self.notebook.startup_effects(&self.library.doc));
         fx
     }
 }
@@ -337,7 +363,12 @@ impl State {
 pub fn reduce(state: &State, action: Action) -> (State, Vec<Effect>) {
     let mut next = state.clone();
     let mut fx = Effects::default();
+    // --- issue 18: what the notebook must follow, noted before the action is consumed ---
+    let seen = notebook::seen(&action);
     apply(&mut next, action, &mut fx);
+    // --- issue 18: the notebook's index and reading aloud follow every change ---
+    notebook::after(state, &mut next, seen, &mut fx);
+    listen::after(state, &mut next, &mut fx);
     (next, fx.0)
 }
 
@@ -422,6 +453,8 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             // (another tab's writes merge in as they happen), and what could not be saved stays.
             Opening::Article(id) if id == s.reader.article.id => s.view = View::Reader,
             Opening::Article(id) => fx.push(Effect::OpenArticle { id }),
+            // --- issue 18 ---
+            Opening::Notes => notebook::open(s, &route, fx),
         },
         Action::ArticleOpened {
             article,
@@ -562,6 +595,22 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             set_status(s, DataStatus::Restored { name, report });
         }
         Action::DataImportFailed { name, why } => set_status(s, DataStatus::Failed { name, why }),
+
+        // --- issue 18 ---
+        Action::Notebook(msg) => notebook::apply(s, msg, fx),
+        Action::Listen(msg) => listen::apply(s, msg, fx),
+        Action::Publish { now, lang } => {
+            let r = &s.reader;
+            let meta = s.library.doc.get(&r.article.id);
+            let html =
+                crate::publish::publish_html(&r.article, meta, &r.doc.annotations, &now, lang);
+            fx.push(Effect::Deliver {
+                delivery: Delivery::Download,
+                name: format!("{}.html", crate::export::file_stem(&r.article.title)),
+                mime: "text/html",
+                content: html,
+            });
+        }
     }
 }
 
