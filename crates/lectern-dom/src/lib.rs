@@ -10,6 +10,7 @@
 //! - [`crash`]: the panic hook's message ("Lectern hit a bug; your data is safe").
 //! - [`files`]: reading files from a chooser or a drop.
 //! - [`import_worker`]: the importers, run in a Web Worker loaded on first import.
+//! - [`speech`]: reading aloud (`speechSynthesis`) and the mark on the sentence being read.
 //! - [`runner`]: the one effect runner: carries out what the core reducer asks (storage,
 //!   files, imports, downloads, the URL) and reports every outcome back as an action.
 //!
@@ -27,3 +28,5 @@ pub mod page;
 pub mod paint;
 pub mod runner;
 pub mod selection;
+// --- issue 18 ---
+pub mod speech;

@@ -373,3 +373,17 @@ pub fn scroll_to_span(
     let dy = rect.top() - vh / 2.0 + rect.height() / 2.0;
     window.scroll_by_with_x_and_y(0.0, dy);
 }
+
+// --- issue 18 ---
+/// A DOM range over `start..end` (UTF-16 code units) of block `block`'s text in `article`:
+/// the mark on the sentence being read aloud (`crate::speech`).
+pub fn block_range(
+    article: &web_sys::Element,
+    block: usize,
+    start: Utf16Offset,
+    end: Utf16Offset,
+) -> Option<web_sys::Range> {
+    let doc = article.owner_document()?;
+    let el = block_element(article, block)?;
+    range_in_block(&doc, &BlockText::of(&el)?, start, end)
+}

@@ -31,6 +31,9 @@ use wasm_bindgen::JsCast;
 
 use crate::env::{now_iso, random_bytes, random_uuid};
 
+// --- issue 18: the notebook's and reading aloud's effects ---
+mod issue18;
+
 /// An article's annotations waiting to be written, with the text they are stored against.
 struct Pending {
     article_id: String,
@@ -293,6 +296,9 @@ impl Runner {
                 let me = Rc::clone(self);
                 Timeout::new(ms, move || me.report(*action)).forget();
             }
+            // --- issue 18 (runner/issue18.rs) ---
+            Effect::Notebook(e) => self.run_notebook(e),
+            Effect::Speech(e) => self.run_speech(e),
         }
     }
 

@@ -1,0 +1,110 @@
+//! The runner's part of issue 18: the notebook's reads, writes, exports and URL, and reading
+//! aloud. Each outcome is reported as an action, as every other effect's.
+
+use std::rc::Rc;
+
+use lectern_core::library::{self, seed_article};
+use lectern_core::notebook::{export_file, read_article, write_edits};
+use lectern_core::state::listen::{Msg as Listen, SpeechFx};
+use lectern_core::state::notebook::{Msg as Notebook, NotebookFx};
+use lectern_core::state::Action;
+
+use super::{deliver, Runner};
+use crate::speech::{self, Event};
+
+/// How long to wait for the browser's voices when it has none yet.
+const VOICES_WAIT_MS: u32 = 1500;
+
+impl Runner {
+    pub(super) fn run_notebook(self: &Rc<Self>, effect: NotebookFx) {
+        match effect {
+            NotebookFx::Read { articles } => {
+                // What this tab queued goes first, so what is read is what is on screen.
+                self.flush();
+                let list = articles
+                    .iter()
+                    .map(|m| read_article(&*self.store, m, seed_article))
+                    .collect();
+                self.report(Action::Notebook(Notebook::Loaded(list)));
+            }
+            NotebookFx::Write {
+                seq,
+                meta,
+                edits,
+                now,
+            } => {
+                self.flush();
+                let result = write_edits(&*self.store, &meta, &edits, &now, seed_article)
+                    .map_err(|e| e.to_string());
+                self.report(Action::Notebook(Notebook::Written {
+                    seq,
+                    article: meta.id,
+                    result,
+                }));
+            }
+            NotebookFx::ReplaceRoute(route) => {
+                let href = lectern_core::route::href(&route);
+                if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+                    let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
+                }
+            }
+            NotebookFx::Export {
+                format,
+                delivery,
+                selection,
+                now,
+            } => {
+                self.flush();
+                let seed = seed_article();
+                let library = library::load_library(&*self.store, &seed).value;
+                let file = export_file(
+                    &*self.store,
+                    &library,
+                    &selection,
+                    format,
+                    &now,
+                    seed_article,
+                );
+                deliver(delivery, &file.name, file.mime, &file.content);
+            }
+        }
+    }
+
+    pub(super) fn run_speech(self: &Rc<Self>, effect: SpeechFx) {
+        match effect {
+            SpeechFx::LoadVoices => {
+                let me = Rc::clone(self);
+                speech::load_voices(VOICES_WAIT_MS, move |supported, voices| {
+                    me.report(Action::Listen(Listen::Voices { supported, voices }));
+                });
+            }
+            SpeechFx::Speak {
+                seq,
+                text,
+                lang,
+                voice,
+                rate,
+            } => {
+                let me = Rc::clone(self);
+                let on = Rc::new(move |e: Event| {
+                    let msg = match e {
+                        Event::Started => Listen::Started { seq },
+                        Event::Boundary(char_index) => Listen::Boundary { seq, char_index },
+                        Event::Ended => Listen::Ended { seq },
+                        Event::Failed(error) => Listen::Failed { seq, error },
+                    };
+                    me.report(Action::Listen(msg));
+                });
+                if !speech::speak(&text, &lang, voice.as_deref(), rate, on) {
+                    self.report(Action::Listen(Listen::Voices {
+                        supported: false,
+                        voices: Vec::new(),
+                    }));
+                }
+            }
+            SpeechFx::Pause => speech::pause(),
+            SpeechFx::Resume => speech::resume(),
+            SpeechFx::Cancel => speech::cancel(),
+        }
+    }
+}
