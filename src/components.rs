@@ -13,3 +13,7 @@ pub mod selection_toolbar;
 pub mod settings_panel;
 pub mod tag_editor;
 pub mod undo_toast;
+// --- issue 18 ---
+pub mod listen_bar;
+pub mod notebook;
+pub mod publish_row;

@@ -275,6 +275,7 @@ fn push_block(
     out.push('>');
     let mut from = 0;
     let mut seg = 0;
+    let mut below: Vec<usize> = Vec::new();
     for to in cuts {
         if from >= to {
             continue;
@@ -337,26 +338,34 @@ fn push_block(
             if !has_note_or_tags(h.a) {
                 continue;
             }
+            // The number after the highlight, and the note floated into the margin (shown on
+            // wide screens only).
             out.push_str(&format!(
-                "<sup class=\"ref\"><a href=\"#note-{0}\" id=\"ref-{0}\">{0}</a></sup>",
-                h.n
-            ));
-            out.push_str(&format!(
-                "<span class=\"note note-{}\" id=\"note-{}\" data-note=\"{}\" dir=\"auto\"><a class=\"note__n\" href=\"#ref-{}\">{}</a> ",
+                "<sup class=\"ref\">{0}</sup><span class=\"note note--side note-{1}\" data-note=\"{0}\" dir=\"auto\"><span class=\"note__n\">{0}</span> ",
+                h.n,
                 h.a.color.as_str(),
-                h.n,
-                h.n,
-                h.n,
-                h.n
             ));
             push_note(out, h.a);
             out.push_str("</span>");
+            below.push(i);
         }
         from = to;
     }
     out.push_str("</");
     out.push_str(&tag);
     out.push_str(">\n");
+    // The same notes under the paragraph (shown on narrow screens and in print): under the
+    // highlight without cutting its sentence in two.
+    for i in below {
+        let h = &numbered[i];
+        out.push_str(&format!(
+            "<aside class=\"note note--below note-{1}\" id=\"note-{0}\" data-note=\"{0}\" dir=\"auto\"><span class=\"note__n\">{0}</span> ",
+            h.n,
+            h.a.color.as_str(),
+        ));
+        push_note(out, h.a);
+        out.push_str("</aside>\n");
+    }
 }
 
 /// The element a block is published as (the reader's choice, without its `data-block`).
@@ -517,6 +526,7 @@ body{margin:0;background:var(--bg);color:var(--fg);font:1.1875rem/1.65 Charter,"
 .head h1{font-size:2rem;line-height:1.2;margin:0 0 .75rem;text-wrap:balance}
 .facts,.made{margin:.25rem 0;color:var(--muted);font:.875rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 .made{margin-bottom:2rem;padding-bottom:1.25rem;border-bottom:1px solid var(--rule)}
+.made time{white-space:nowrap}
 a{color:var(--link)}
 h2{font:600 1.125rem/1.3 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2.5rem 0 .75rem}
 .body p,.body blockquote,.body pre{margin:0 0 1.1em}
@@ -530,7 +540,9 @@ mark.hl{color:inherit;border-radius:.15em;padding:.05em 0;-webkit-box-decoration
 mark.approx{text-decoration:underline dotted;text-underline-offset:.2em}
 .ref{font:600 .7rem/0 system-ui,sans-serif;vertical-align:super;margin-left:.1em}
 .ref a{text-decoration:none;padding:0 .15em}
+.note--side{display:none}
 .note{display:block;margin:.45rem 0 .9rem;padding:.55rem .8rem;background:var(--note-bg);border-left:4px solid var(--c,var(--rule));border-radius:0 .35rem .35rem 0;font:.9375rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-style:normal;hyphens:manual;text-indent:0}
+.note--below{margin:-.45rem 0 1.2rem}
 .note .p{display:block;margin:0 0 .35em}
 .note .p:last-child{margin-bottom:0}
 .note .q{padding-left:.75em;border-left:2px solid var(--rule);color:var(--muted)}
@@ -547,14 +559,16 @@ mark.approx{text-decoration:underline dotted;text-underline-offset:.2em}
 @media (min-width:72rem){
 .page{max-width:62rem;padding-right:1.5rem}
 .head,.body,.article-note,.orphans,.source{max-width:40rem}
-.body .note{float:right;clear:right;width:17rem;margin:.2rem -20rem .75rem 0;position:relative}
+.body .note--side{display:block;float:right;clear:right;width:17rem;margin:.2rem -20rem .75rem 0;position:relative}
+.body .note--below{display:none}
 }
 @media print{
 :root{--bg:#fff;--fg:#000;--muted:#444;--note-bg:#f4f4f4;--link:#000}
 body{font-size:11pt;line-height:1.45}
 .page{max-width:none;padding:0}
 .head,.body,.article-note,.orphans,.source{max-width:none}
-.body .note{float:none;width:auto;margin:.3em 0 .6em 1.5em;break-inside:avoid}
+.body .note--side{display:none}
+.body .note--below{display:block;margin:-.2em 0 .8em 1.5em;break-inside:avoid}
 .source a::after,.facts a::after{content:" (" attr(href) ")";font-size:.85em}
 h2{break-after:avoid}
 }
@@ -765,9 +779,14 @@ mod tests {
         assert!(html.contains("О статье целиком"));
         assert!(html.contains("этих слов нет в статье вовсе"));
         assert!(html.contains("Заметка сироты"));
-        // Each note with its number, after its highlight; the reference links back and forth.
-        assert!(html.contains("id=\"note-1\""));
-        assert!(html.contains("href=\"#note-1\""));
+        // Each note with its number: in the margin beside its highlight (wide screens) and
+        // under its paragraph (narrow screens, print).
+        assert!(html.contains(
+            "<sup class=\"ref\">1</sup><span class=\"note note--side note-yellow\" data-note=\"1\""
+        ));
+        assert!(html.contains(
+            "<aside class=\"note note--below note-yellow\" id=\"note-1\" data-note=\"1\""
+        ));
         for n in 1..=4 {
             assert!(html.contains(&format!("id=\"note-{n}\"")), "note {n}");
         }
