@@ -438,7 +438,7 @@ pub fn NotebookView() -> Html {
                 <form class="notebook__bulk" id="nb-bulk" aria-label={lang.applies_to(selection.count)} onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
                     <div class="nb-bulk-row">
                         <label class="visually-hidden" for="nb-tag">{ nb.tag_to_add }</label>
-                        <input id="nb-tag" ref={tag_input.clone()} type="text" list="nb-tags" placeholder={nb.tag_to_add} autocomplete="off" />
+                        <input id="nb-tag" ref={tag_input.clone()} type="text" list="nb-tags" placeholder={nb.tag} autocomplete="off" />
                         <datalist id="nb-tags">{ for tags.iter().map(|g| html! { <option value={g.trim_start_matches('#').to_owned()} /> }) }</datalist>
                         <button type="submit" class="button button--small" onclick={bulk_tag(false)}>{ nb.add_tag }</button>
                         <button type="button" class="button button--small" onclick={bulk_tag(true)}>{ nb.remove_tag }</button>
@@ -684,8 +684,8 @@ fn review_view(app: &AppContext, lang: Lang, index: &NotebookIndex, r: &Review) 
                 <label class="nb-field nb-field--inline">
                     <span class="nb-field__label">{ nb.sort_by }</span>
                     <select id="review-order" onchange={order}>
-                        <option value="random" selected={r.random}>{ nb.review_random }</option>
-                        <option value="oldest" selected={!r.random}>{ nb.review_oldest }</option>
+                        <option value="random" selected={r.random}>{ nb.random }</option>
+                        <option value="oldest" selected={!r.random}>{ nb.sort_oldest }</option>
                     </select>
                 </label>
             </div>

@@ -688,6 +688,7 @@ pub struct NotebookStrings {
     pub listen_keys: &'static str,
     pub no_speech: &'static str,
     pub speech_failed: &'static str,
+    pub random: &'static str,
 }
 
 pub static NOTEBOOK_EN: NotebookStrings = NotebookStrings {
@@ -721,7 +722,7 @@ pub static NOTEBOOK_EN: NotebookStrings = NotebookStrings {
     untagged: "No tag",
     article_notes_group: "Notes on whole articles",
     bulk_title: "Change what is shown",
-    tag_to_add: "Tag",
+    tag_to_add: "Tag to add or remove",
     add_tag: "Add tag",
     remove_tag: "Remove tag",
     recolour_all: "Recolour:",
@@ -761,6 +762,7 @@ pub static NOTEBOOK_EN: NotebookStrings = NotebookStrings {
     listen_keys: "Keys: L listen, pause or resume · ] next · [ previous · Shift+L stop",
     no_speech: "This browser cannot read aloud (it has no speech synthesis).",
     speech_failed: "Reading aloud stopped:",
+    random: "Random",
 };
 
 pub static NOTEBOOK_RU: NotebookStrings = NotebookStrings {
@@ -794,7 +796,7 @@ pub static NOTEBOOK_RU: NotebookStrings = NotebookStrings {
     untagged: "Без тега",
     article_notes_group: "Заметки к статьям целиком",
     bulk_title: "Изменить показанное",
-    tag_to_add: "Тег",
+    tag_to_add: "Тег, чтобы добавить или убрать",
     add_tag: "Добавить тег",
     remove_tag: "Убрать тег",
     recolour_all: "Перекрасить:",
@@ -834,6 +836,7 @@ pub static NOTEBOOK_RU: NotebookStrings = NotebookStrings {
     listen_keys: "Клавиши: L слушать, пауза или продолжить · ] дальше · [ назад · Shift+L стоп",
     no_speech: "Этот браузер не умеет читать вслух (нет синтеза речи).",
     speech_failed: "Чтение вслух остановлено:",
+    random: "Случайный",
 };
 
 impl Lang {

@@ -540,9 +540,9 @@ mark.hl{color:inherit;border-radius:.15em;padding:.05em 0;-webkit-box-decoration
 mark.approx{text-decoration:underline dotted;text-underline-offset:.2em}
 .ref{font:600 .7rem/0 system-ui,sans-serif;vertical-align:super;margin-left:.1em}
 .ref a{text-decoration:none;padding:0 .15em}
-.note--side{display:none}
 .note{display:block;margin:.45rem 0 .9rem;padding:.55rem .8rem;background:var(--note-bg);border-left:4px solid var(--c,var(--rule));border-radius:0 .35rem .35rem 0;font:.9375rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-style:normal;hyphens:manual;text-indent:0}
 .note--below{margin:-.45rem 0 1.2rem}
+.note--side{display:none}
 .note .p{display:block;margin:0 0 .35em}
 .note .p:last-child{margin-bottom:0}
 .note .q{padding-left:.75em;border-left:2px solid var(--rule);color:var(--muted)}
