@@ -20,8 +20,9 @@ use yew::prelude::*;
 use crate::components::note_view::NoteView;
 use crate::store::{use_app, AppContext};
 
-/// Cards rendered per page.
-const PAGE: usize = 50;
+/// Cards rendered per page (a screenful or two: a keystroke renders at most this many new
+/// cards); the next page comes as the reader scrolls near the end, or asks.
+const PAGE: usize = 20;
 
 /// Compares an `Rc` by pointer (the index is replaced, never changed in place).
 #[derive(Clone)]
@@ -83,8 +84,9 @@ pub fn NotebookView() -> Html {
     };
 
     // Pages of cards: a new query starts from the first page and the top.
-    let shown = use_state(|| PAGE);
-    let cursor = use_state(|| None::<usize>);
+    // `_eq`: setting the same value again (a new query on the first page) renders nothing.
+    let shown = use_state_eq(|| PAGE);
+    let cursor = use_state_eq(|| None::<usize>);
     {
         let (shown, cursor) = (shown.clone(), cursor.clone());
         use_effect_with(query.clone(), move |_| {
@@ -146,6 +148,32 @@ pub fn NotebookView() -> Html {
                         }
                     },
                 )
+            });
+            move || drop(listener)
+        });
+    }
+    // Near the end of the page, the next page.
+    {
+        let shown = shown.clone();
+        use_effect_with((more > 0, *shown), move |(has_more, _)| {
+            let has_more = *has_more;
+            let window = web_sys::window();
+            let listener = window.as_ref().filter(|_| has_more).map(|w| {
+                let w2 = w.clone();
+                gloo::events::EventListener::new(w, "scroll", move |_| {
+                    let Some(doc) = w2.document().and_then(|d| d.document_element()) else {
+                        return;
+                    };
+                    let y = w2.scroll_y().unwrap_or(0.0);
+                    let h = w2
+                        .inner_height()
+                        .ok()
+                        .and_then(|v| v.as_f64())
+                        .unwrap_or(0.0);
+                    if f64::from(doc.scroll_height()) - (y + h) < 600.0 {
+                        shown.set(*shown + PAGE);
+                    }
+                })
             });
             move || drop(listener)
         });

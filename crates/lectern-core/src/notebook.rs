@@ -25,6 +25,7 @@
 //! event and merges too. Each edit records its exact inverse ([`Op::inverse`]), so undoing a
 //! bulk change puts every touched annotation back, again with a newer `modified`.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
@@ -55,7 +56,7 @@ pub enum Status {
 }
 
 /// One highlight or article note, as the notebook shows and searches it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub id: String,
     /// The highlighted words (empty for an article note).
@@ -72,10 +73,26 @@ pub struct Entry {
     pub place: (u8, usize),
     /// `created` in comparable form ([`timestamp_key`]).
     created_key: String,
-    quote_fold: String,
-    note_fold: String,
+    /// What search words are looked for in, folded: the quote, the note and each tag, apart
+    /// (a word never spans two of them: it cannot hold the separator, U+0001).
+    hay: String,
     /// Each tag as [`tag_key`] compares them.
     tag_keys: Vec<String>,
+}
+
+/// Between the fields of [`Entry::hay`].
+const FIELD_SEP: char = '\u{1}';
+
+/// The searchable text of a quote, a note and tags (see [`Entry::hay`]).
+fn haystack(quote: &str, note: &str, tags: &[String]) -> String {
+    let mut hay = fold(quote);
+    hay.push(FIELD_SEP);
+    hay.push_str(&fold(note));
+    for t in tags {
+        hay.push(FIELD_SEP);
+        hay.push_str(&fold(t));
+    }
+    hay
 }
 
 impl Entry {
@@ -86,11 +103,11 @@ impl Entry {
             .as_ref()
             .map(|t| t.quote.exact.clone())
             .unwrap_or_default();
+        let tag_keys: Vec<String> = a.tags.iter().map(|t| tag_key(t)).collect();
         Entry {
             id: a.id.clone(),
-            quote_fold: fold(&quote),
-            note_fold: fold(&a.note),
-            tag_keys: a.tags.iter().map(|t| tag_key(t)).collect(),
+            hay: haystack(&quote, &a.note, &a.tags),
+            tag_keys,
             quote,
             note: a.note.clone(),
             tags: a.tags.clone(),
@@ -146,6 +163,7 @@ impl Entry {
         self.tags = a.tags;
         self.color = a.color;
         self.tag_keys = self.tags.iter().map(|t| tag_key(t)).collect();
+        self.hay = haystack(&self.quote, &self.note, &self.tags);
         changed
     }
 }
@@ -157,7 +175,7 @@ pub fn tag_key(tag: &str) -> String {
 }
 
 /// One article's entries, in its order (article notes, placed highlights, orphans).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleNotes {
     pub id: String,
     pub entries: Vec<Entry>,
@@ -231,7 +249,7 @@ fn stored_start(a: &Annotation) -> usize {
 }
 
 /// What the notebook shows of an article besides its entries (from the library list).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArticleInfo {
     pub title: String,
     pub lang: String,
@@ -239,7 +257,7 @@ pub struct ArticleInfo {
 }
 
 /// The whole library's highlights and notes (see the module documentation).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NotebookIndex {
     /// Each article's entries, by article id.
     articles: BTreeMap<String, Rc<ArticleNotes>>,
@@ -247,6 +265,10 @@ pub struct NotebookIndex {
     info: HashMap<String, ArticleInfo>,
     /// Listed article ids, in the library's order.
     order: Vec<String>,
+    /// Every entry as (article's place in `order`, entry), newest first and oldest first:
+    /// worked out once per version of the index, so a keystroke sorts nothing.
+    newest: OnceCell<Rc<Vec<(u32, u32)>>>,
+    oldest: OnceCell<Rc<Vec<(u32, u32)>>>,
 }
 
 impl NotebookIndex {
@@ -270,6 +292,7 @@ impl NotebookIndex {
             .collect();
         let info = &self.info;
         self.articles.retain(|id, _| info.contains_key(id));
+        self.changed();
         self.order
             .iter()
             .filter(|id| !self.articles.contains_key(*id))
@@ -281,7 +304,36 @@ impl NotebookIndex {
     pub fn put(&mut self, notes: ArticleNotes) {
         if self.info.contains_key(&notes.id) {
             self.articles.insert(notes.id.clone(), Rc::new(notes));
+            self.changed();
         }
+    }
+
+    /// The entries changed: the orders worked out for the old ones go.
+    fn changed(&mut self) {
+        self.newest = OnceCell::new();
+        self.oldest = OnceCell::new();
+    }
+
+    /// Every entry, (article's place, entry), by creation time: newest first, or oldest
+    /// first; ties in the library's order, then the article's.
+    fn by_time(&self, newest: bool) -> Rc<Vec<(u32, u32)>> {
+        let cell = if newest { &self.newest } else { &self.oldest };
+        Rc::clone(cell.get_or_init(|| {
+            let mut all: Vec<(&str, u32, u32)> = Vec::new();
+            for (rank, id) in self.order.iter().enumerate() {
+                if let Some(a) = self.articles.get(id) {
+                    for (i, e) in a.entries.iter().enumerate() {
+                        all.push((e.created_key.as_str(), rank as u32, i as u32));
+                    }
+                }
+            }
+            if newest {
+                all.sort_unstable_by(|x, y| y.0.cmp(x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+            } else {
+                all.sort_unstable();
+            }
+            Rc::new(all.into_iter().map(|(_, r, i)| (r, i)).collect())
+        }))
     }
 
     /// Whether article `id`'s annotations have been read.
@@ -352,46 +404,59 @@ impl NotebookIndex {
     /// Every entry matching `q`, once each, in `q`'s order. O(entries × words) over the folded
     /// fields, plus the sort.
     pub fn matching(&self, q: &NotesQuery) -> Vec<Hit> {
-        let words: Vec<String> = fold(&q.text)
+        let folded = fold(&q.text);
+        let words: Vec<memchr::memmem::Finder<'_>> = folded
             .split_whitespace()
-            .map(str::to_owned)
+            .map(memchr::memmem::Finder::new)
             .collect();
         let tag = q.tag.as_deref().map(tag_key).filter(|t| !t.is_empty());
+        // The articles in the library's order, each with the words its title already has
+        // (those need not be in its entries).
+        let listed: Vec<Option<(&Rc<ArticleNotes>, Vec<bool>)>> = self
+            .order
+            .iter()
+            .map(|id| {
+                if q.article.as_ref().is_some_and(|a| a != id) {
+                    return None;
+                }
+                let notes = self.articles.get(id)?;
+                let title = self.info.get(id).map_or("", |i| i.title_fold.as_str());
+                let in_title = words
+                    .iter()
+                    .map(|w| w.find(title.as_bytes()).is_some())
+                    .collect();
+                Some((notes, in_title))
+            })
+            .collect();
         let mut hits: Vec<Hit> = Vec::new();
-        for (rank, id) in self.order.iter().enumerate() {
-            if q.article.as_ref().is_some_and(|a| a != id) {
-                continue;
-            }
-            let Some(notes) = self.articles.get(id) else {
-                continue;
+        let mut consider = |rank: usize, i: usize| {
+            let Some((notes, in_title)) = &listed[rank] else {
+                return;
             };
-            let title = self.info.get(id).map_or("", |i| i.title_fold.as_str());
-            for (i, e) in notes.entries.iter().enumerate() {
-                if q.accepts(e, tag.as_deref(), &words, title) {
-                    hits.push(Hit {
-                        article: Rc::clone(notes),
-                        entry: i,
-                        rank,
-                    });
+            if q.accepts(&notes.entries[i], tag.as_deref(), &words, in_title) {
+                hits.push(Hit {
+                    article: Rc::clone(notes),
+                    entry: i,
+                    rank,
+                });
+            }
+        };
+        match q.sort {
+            // The library's order, each article in its own order.
+            Sort::Article => {
+                for (rank, a) in listed.iter().enumerate() {
+                    if let Some((notes, _)) = a {
+                        for i in 0..notes.entries.len() {
+                            consider(rank, i);
+                        }
+                    }
                 }
             }
-        }
-        match q.sort {
-            Sort::Article => {} // Already in library order, each article in its own order.
-            Sort::Newest => hits.sort_by(|a, b| {
-                b.get()
-                    .created_key
-                    .cmp(&a.get().created_key)
-                    .then_with(|| a.rank.cmp(&b.rank))
-                    .then_with(|| a.entry.cmp(&b.entry))
-            }),
-            Sort::Oldest => hits.sort_by(|a, b| {
-                a.get()
-                    .created_key
-                    .cmp(&b.get().created_key)
-                    .then_with(|| a.rank.cmp(&b.rank))
-                    .then_with(|| a.entry.cmp(&b.entry))
-            }),
+            Sort::Newest | Sort::Oldest => {
+                for &(rank, i) in self.by_time(q.sort == Sort::Newest).iter() {
+                    consider(rank as usize, i as usize);
+                }
+            }
         }
         hits
     }
@@ -402,10 +467,10 @@ impl NotebookIndex {
         let hits = self.matching(q);
         let count = hits.len();
         let articles = {
-            let mut ids: Vec<&str> = hits.iter().map(|h| h.article.id.as_str()).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids.len()
+            let mut seen = vec![false; self.order.len()];
+            hits.iter()
+                .filter(|h| !std::mem::replace(&mut seen[h.rank], true))
+                .count()
         };
         let groups = match q.group {
             GroupBy::None => {
@@ -420,16 +485,17 @@ impl NotebookIndex {
             }
             GroupBy::Article => {
                 let mut groups: Vec<Group> = Vec::new();
-                let mut at: HashMap<String, usize> = HashMap::new();
+                // Group of each article by its place in the library (none yet: usize::MAX).
+                let mut at: Vec<usize> = vec![usize::MAX; self.order.len()];
                 for h in hits {
-                    let i = *at.entry(h.article.id.clone()).or_insert_with(|| {
+                    if at[h.rank] == usize::MAX {
+                        at[h.rank] = groups.len();
                         groups.push(Group {
                             key: GroupKey::Article(h.article.id.clone()),
                             hits: Vec::new(),
                         });
-                        groups.len() - 1
-                    });
-                    groups[i].hits.push(h);
+                    }
+                    groups[at[h.rank]].hits.push(h);
                 }
                 groups
             }
@@ -642,10 +708,16 @@ pub struct NotesQuery {
 const MAX_QUERY_TEXT: usize = 1000;
 
 impl NotesQuery {
-    /// Whether entry `e` (of an article titled `title`, folded) passes: every filter, and every
-    /// word in the quote, the note, a tag or the title. `tag` is the tag filter's key, `words`
-    /// the folded search words.
-    fn accepts(&self, e: &Entry, tag: Option<&str>, words: &[String], title: &str) -> bool {
+    /// Whether entry `e` passes: every filter, and every word in the quote, the note, a tag or
+    /// the article's title. `tag` is the tag filter's key, `words` the folded search words,
+    /// `in_title` which of them the title has.
+    fn accepts(
+        &self,
+        e: &Entry,
+        tag: Option<&str>,
+        words: &[memchr::memmem::Finder<'_>],
+        in_title: &[bool],
+    ) -> bool {
         if !self.colors.is_empty() && (e.is_article_note() || !self.colors.contains(&e.color)) {
             return false;
         }
@@ -666,12 +738,10 @@ impl NotesQuery {
         {
             return false;
         }
-        words.iter().all(|w| {
-            e.quote_fold.contains(w.as_str())
-                || e.note_fold.contains(w.as_str())
-                || e.tag_keys.iter().any(|t| t.contains(w.as_str()))
-                || title.contains(w.as_str())
-        })
+        words
+            .iter()
+            .zip(in_title)
+            .all(|(w, &title)| title || w.find(e.hay.as_bytes()).is_some())
     }
 
     /// Whether any filter (not the search text, grouping or order) is set.

@@ -454,6 +454,8 @@ impl Runner {
                 move |_| {
                     me.hiding.set(true);
                     me.flush();
+                    // --- issue 18: the notebook's URL, if it waits for typing to pause ---
+                    issue18::flush_route();
                 },
             ));
         }

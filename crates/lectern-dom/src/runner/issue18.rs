@@ -15,16 +15,62 @@ use crate::speech::{self, Event};
 /// How long to wait for the browser's voices when it has none yet.
 const VOICES_WAIT_MS: u32 = 1500;
 
+/// How long the URL waits for typing to pause: `history.replaceState` costs milliseconds
+/// (several a keystroke in Chromium), more than the search itself.
+const URL_PAUSE_MS: u32 = 250;
+
+thread_local! {
+    /// The notebook's URL waiting to be written, and the timer that writes it.
+    static URL: std::cell::RefCell<Option<(lectern_core::route::Route, gloo_timers::callback::Timeout)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Put `route` (the notebook's) in the URL once typing pauses. If the URL has meanwhile left
+/// the notebook (a highlight was opened), it is left alone. Written at once when the page is
+/// hidden or closed ([`flush_route`]).
+fn replace_route_soon(route: lectern_core::route::Route) {
+    let timer = gloo_timers::callback::Timeout::new(URL_PAUSE_MS, flush_route);
+    URL.with(|u| *u.borrow_mut() = Some((route, timer)));
+}
+
+/// Write the notebook's URL now, if one is waiting.
+pub(super) fn flush_route() {
+    let Some((route, timer)) = URL.with(|u| u.borrow_mut().take()) else {
+        return;
+    };
+    drop(timer);
+    let current = super::current_hash();
+    if !matches!(
+        lectern_core::route::parse(&current),
+        lectern_core::route::Route::Notes(_)
+    ) {
+        return;
+    }
+    let href = lectern_core::route::href(&route);
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
+    }
+}
+
 impl Runner {
     pub(super) fn run_notebook(self: &Rc<Self>, effect: NotebookFx) {
         match effect {
             NotebookFx::Read { articles } => {
                 // What this tab queued goes first, so what is read is what is on screen.
                 self.flush();
+                // Marks for the benchmark (xtask/bench/notebook.mjs): how long reading takes.
+                let perf = web_sys::window().and_then(|w| w.performance());
+                let mark = |name: &str| {
+                    if let Some(p) = &perf {
+                        let _ = p.mark(name);
+                    }
+                };
+                mark("lectern-notebook-read-start");
                 let list = articles
                     .iter()
                     .map(|m| read_article(&*self.store, m, seed_article))
                     .collect();
+                mark("lectern-notebook-read-end");
                 self.report(Action::Notebook(Notebook::Loaded(list)));
             }
             NotebookFx::Write {
@@ -42,12 +88,7 @@ impl Runner {
                     result,
                 }));
             }
-            NotebookFx::ReplaceRoute(route) => {
-                let href = lectern_core::route::href(&route);
-                if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-                    let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
-                }
-            }
+            NotebookFx::ReplaceRoute(route) => replace_route_soon(route),
             NotebookFx::Export {
                 format,
                 delivery,
