@@ -73,11 +73,42 @@ pub struct Entry {
     pub place: (u8, usize),
     /// `created` in comparable form ([`timestamp_key`]).
     created_key: String,
+    /// The same as one number (its digits), when it has the usual shape: sorting compares
+    /// numbers then, not strings.
+    created_num: Option<u128>,
     /// What search words are looked for in, folded: the quote, the note and each tag, apart
     /// (a word never spans two of them: it cannot hold the separator, U+0001).
     hay: String,
     /// Each tag as [`tag_key`] compares them.
     tag_keys: Vec<String>,
+}
+
+/// The digits of a [`timestamp_key`] of the usual shape (`YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`) as
+/// one number: numbers compare as the keys do.
+fn key_number(key: &str) -> Option<u128> {
+    let b = key.as_bytes();
+    if b.len() != 30 || b[29] != b'Z' {
+        return None;
+    }
+    let mut n: u128 = 0;
+    for (i, &c) in b[..29].iter().enumerate() {
+        match i {
+            4 | 7 | 10 | 13 | 16 | 19 => {}
+            _ if c.is_ascii_digit() => n = n * 10 + u128::from(c - b'0'),
+            _ => return None,
+        }
+    }
+    Some(n)
+}
+
+impl Entry {
+    /// Order by creation time (as [`timestamp_key`]s compare).
+    fn cmp_created(&self, other: &Entry) -> std::cmp::Ordering {
+        match (self.created_num, other.created_num) {
+            (Some(a), Some(b)) => a.cmp(&b),
+            _ => self.created_key.cmp(&other.created_key),
+        }
+    }
 }
 
 /// Between the fields of [`Entry::hay`].
@@ -112,6 +143,7 @@ impl Entry {
             note: a.note.clone(),
             tags: a.tags.clone(),
             color: a.color,
+            created_num: key_number(&timestamp_key(&a.created)),
             created_key: timestamp_key(&a.created),
             created: a.created.clone(),
             modified: a.modified.clone(),
@@ -319,19 +351,20 @@ impl NotebookIndex {
     fn by_time(&self, newest: bool) -> Rc<Vec<(u32, u32)>> {
         let cell = if newest { &self.newest } else { &self.oldest };
         Rc::clone(cell.get_or_init(|| {
-            let mut all: Vec<(&str, u32, u32)> = Vec::new();
+            let mut all: Vec<(&Entry, u32, u32)> = Vec::new();
             for (rank, id) in self.order.iter().enumerate() {
                 if let Some(a) = self.articles.get(id) {
                     for (i, e) in a.entries.iter().enumerate() {
-                        all.push((e.created_key.as_str(), rank as u32, i as u32));
+                        all.push((e, rank as u32, i as u32));
                     }
                 }
             }
-            if newest {
-                all.sort_unstable_by(|x, y| y.0.cmp(x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
-            } else {
-                all.sort_unstable();
-            }
+            all.sort_unstable_by(|x, y| {
+                let t = x.0.cmp_created(y.0);
+                (if newest { t.reverse() } else { t })
+                    .then(x.1.cmp(&y.1))
+                    .then(x.2.cmp(&y.2))
+            });
             Rc::new(all.into_iter().map(|(_, r, i)| (r, i)).collect())
         }))
     }

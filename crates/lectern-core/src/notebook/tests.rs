@@ -857,3 +857,37 @@ fn apply_edits_changes_only_what_it_names() {
     );
     let _ = &f.english;
 }
+
+#[test]
+fn creation_times_order_as_their_keys_do() {
+    let times = [
+        "2026-03-01T10:00:00.000Z",
+        "2026-03-01T10:00:00Z",
+        "2026-03-01T10:00:00.5Z",
+        "2026-03-01T09:59:59.999Z",
+        "2025-12-31T23:59:59.999999Z",
+        "yesterday",
+        "2026-03-01T10:00:00+03:00",
+    ];
+    let f = fixture();
+    let base = highlight(&f.seed, "x", "ЗРК Patriot", Color::Pink, T1);
+    let entries: Vec<Entry> = times
+        .iter()
+        .map(|t| {
+            let mut a = base.clone();
+            a.created = (*t).to_owned();
+            Entry::new(&a, Status::Exact, (1, 0))
+        })
+        .collect();
+    for x in &entries {
+        for y in &entries {
+            assert_eq!(
+                x.cmp_created(y),
+                timestamp_key(&x.created).cmp(&timestamp_key(&y.created)),
+                "{} vs {}",
+                x.created,
+                y.created
+            );
+        }
+    }
+}
