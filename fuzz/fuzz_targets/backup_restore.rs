@@ -54,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
     let between = before_size + hash % (needed.saturating_sub(before_size) + 1);
     // Quotas a browser's storage can have: at least what it already holds. (Below that, as
     // when another tab fills storage between two writes, `save_changes` cannot put back what
-    // it wrote: fuzz/regressions/backup_restore/rollback-over-quota.json.)
+    // it wrote until space is freed; its journal keeps the old values meanwhile: seeds/backup_restore/rollback-over-quota.json.)
     for quota in [
         before_size,
         between,
