@@ -25,6 +25,11 @@ use crate::components::undo_toast::UndoToast;
 use crate::hooks::use_import::use_drop_import;
 use crate::hooks::use_shortcuts::use_shortcuts;
 use crate::store::{AppContext, Services, Store, UiStore};
+// --- issue 18 ---
+use crate::components::listen_bar::ListenBar;
+use crate::components::notebook::NotebookView;
+use crate::hooks::use_listen_keys::use_listen_keys;
+use crate::hooks::use_reveal::use_reveal;
 
 /// What the app is mounted with (see [`Services`]): the browser's storage by default.
 #[derive(Properties, PartialEq, Default)]
@@ -80,7 +85,7 @@ pub fn App(props: &AppProps) -> Html {
         observer: services.observer.clone(),
     };
     let lang = ctx.lang();
-    let settings = store.state.settings.value;
+    let settings = store.state.settings.value.clone();
 
     use_effect_with((settings, lang), |(settings, lang)| {
         if let Some(root) = document_root() {
@@ -98,6 +103,9 @@ pub fn App(props: &AppProps) -> Html {
 
     use_shortcuts(&ctx);
     use_drop_import(&ctx);
+    // --- issue 18 ---
+    use_listen_keys(&ctx);
+    use_reveal(&ctx);
 
     // While files are dragged over the window, the whole window is the drop target.
     {
@@ -150,6 +158,11 @@ pub fn App(props: &AppProps) -> Html {
                 <main class="main main--library" id="main" tabindex="-1">
                     <AddPage />
                 </main>
+            } else if view == View::Notes {
+                // --- issue 18 ---
+                <main class="main main--notes" id="main" tabindex="-1">
+                    <NotebookView />
+                </main>
             } else {
                 <div class="layout">
                     <main class="main" id="main">
@@ -160,6 +173,8 @@ pub fn App(props: &AppProps) -> Html {
                 <SelectionToolbar />
                 <AnnotationPopover />
                 <UndoToast />
+                // --- issue 18 ---
+                <ListenBar />
             }
         </ContextProvider<AppContext>>
     }

@@ -16,3 +16,7 @@ pub mod undo_toast;
 // --- web import (issue 16) ---
 pub mod add_page;
 pub mod images_bar;
+// --- issue 18 ---
+pub mod listen_bar;
+pub mod notebook;
+pub mod publish_row;

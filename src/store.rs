@@ -346,6 +346,65 @@ impl AppContext {
     pub fn forget_images(&self) {
         self.dispatch(Action::ForgetImages);
     }
+
+    // --- issue 18: the notebook, publishing, reading aloud ---
+
+    /// A message to the notebook.
+    pub fn notebook(&self, msg: lectern_core::state::notebook::Msg) {
+        self.dispatch(Action::Notebook(msg));
+    }
+
+    /// Apply `op` to everything the notebook shows.
+    pub fn notebook_bulk(&self, op: lectern_core::state::notebook::BulkOp) {
+        self.notebook(lectern_core::state::notebook::Msg::Bulk { op, now: now_iso() });
+    }
+
+    /// Recolour one highlight from the notebook.
+    pub fn notebook_recolor(&self, article: &str, id: &str, color: Color) {
+        self.notebook(lectern_core::state::notebook::Msg::Recolor {
+            article: article.to_owned(),
+            id: id.to_owned(),
+            color,
+            now: now_iso(),
+        });
+    }
+
+    pub fn notebook_undo(&self) {
+        self.notebook(lectern_core::state::notebook::Msg::Undo { now: now_iso() });
+    }
+
+    pub fn notebook_redo(&self) {
+        self.notebook(lectern_core::state::notebook::Msg::Redo { now: now_iso() });
+    }
+
+    /// Review what the notebook shows, in random order or oldest first.
+    pub fn notebook_review(&self, random: bool) {
+        let b = lectern_dom::env::random_bytes();
+        let seed = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        self.notebook(lectern_core::state::notebook::Msg::Review { random, seed });
+    }
+
+    /// Export what the notebook shows.
+    pub fn notebook_export(&self, format: ExportFormat, delivery: Delivery) {
+        self.notebook(lectern_core::state::notebook::Msg::Export {
+            format,
+            delivery,
+            now: now_iso(),
+        });
+    }
+
+    /// A message to reading aloud.
+    pub fn listen(&self, msg: lectern_core::state::listen::Msg) {
+        self.dispatch(Action::Listen(msg));
+    }
+
+    /// Download the open article as one self-contained web page.
+    pub fn publish(&self) {
+        self.dispatch(Action::Publish {
+            now: now_iso(),
+            lang: self.lang(),
+        });
+    }
 }
 
 /// The app context; panics only if a component is mounted outside `<App/>`, a programming error.

@@ -80,6 +80,10 @@ pub fn ExportMenu(props: &ExportMenuProps) -> Html {
                 if scope == DataScope::Library {
                     { row(t.export_backup, ExportFormat::Backup) }
                 }
+                // --- issue 18 ---
+                if scope == DataScope::Article {
+                    <crate::components::publish_row::PublishRow />
+                }
                 <button type="button" class="button button--small export__import" onclick={choose}>{ import_label }</button>
                 <input ref={file_input} type="file" class="visually-hidden" accept=".json,.jsonld,application/json,application/ld+json"
                     onchange={on_file} tabindex="-1" aria-hidden="true" />

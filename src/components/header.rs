@@ -62,6 +62,11 @@ pub fn Header() -> Html {
                 <a class="icon-button library-link" href="#/" aria-current={(state.view == View::Library).then_some("page")}>
                     <span class="library-link__label">{ t.library }</span>
                 </a>
+                // --- issue 18 ---
+                <a class="icon-button library-link notebook-link" href="#/notes" aria-current={(state.view == View::Notes).then_some("page")}
+                    title={app.lang().nb().notebook}>
+                    <span class="notebook-link__label">{ app.lang().nb().notebook }</span>
+                </a>
                 if state.view == View::Reader {
                 <button type="button" class="icon-button" id="undo-button" onclick={undo}
                     disabled={state.reader.undo.is_empty()} aria-label={t.undo} title={format!("{} (Ctrl+Z)", t.undo)}>

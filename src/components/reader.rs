@@ -140,6 +140,14 @@ pub fn Reader() -> Html {
     // that starts again at the top), then followed as they scroll.
     let resumed = use_state(|| None::<u8>);
     let opening = app.state().opening.is_some();
+    // Opened at a highlight (the notebook's "Open in the article"): that highlight is shown,
+    // not the place the reader left (`use_reveal` scrolls to it).
+    let revealing = app
+        .state()
+        .notebook
+        .reveal
+        .as_ref()
+        .is_some_and(|(a, _)| *a == state.article.id);
     {
         let reading = state.reading.clone();
         let resumed = resumed.clone();
@@ -147,7 +155,7 @@ pub fn Reader() -> Html {
             resumed.set(None);
             // The first paint's view is the reader's: they may have scrolled in it already.
             let shown = lectern_dom::first_paint::take_shown();
-            if opening || (shown && !lectern_dom::first_paint::has_resumed()) {
+            if opening || revealing || (shown && !lectern_dom::first_paint::has_resumed()) {
                 return;
             }
             let Some((block, offset)) = lectern_core::first_paint::resume_at(&reading) else {

@@ -20,7 +20,7 @@ pub struct SettingsPanelProps {
 pub fn SettingsPanel(props: &SettingsPanelProps) -> Html {
     let app = use_app();
     let t = app.t();
-    let s = app.state().settings.value;
+    let s = app.state().settings.value.clone();
 
     // One way to change anything: a function from the current settings to new ones.
     let update = {
@@ -28,7 +28,10 @@ pub fn SettingsPanel(props: &SettingsPanelProps) -> Html {
         move |f: fn(Settings, String) -> Settings| {
             let app = app.clone();
             Callback::from(move |value: String| {
-                app.dispatch(Action::SetSettings(f(app.state().settings.value, value)))
+                app.dispatch(Action::SetSettings(f(
+                    app.state().settings.value.clone(),
+                    value,
+                )))
             })
         }
     };

@@ -41,6 +41,10 @@ fn handle(ctx: &AppContext, doc: &web_sys::Document, e: &web_sys::KeyboardEvent)
     if is_text_field(e.target()) || e.alt_key() {
         return;
     }
+    // --- issue 18: the notebook has its own keys (src/components/notebook.rs) ---
+    if ctx.state().view == lectern_core::state::View::Notes {
+        return;
+    }
     let key = e.key();
     let ctrl = e.ctrl_key() || e.meta_key();
     if ctrl {

@@ -29,6 +29,10 @@ cargo xtask <command>
                        release build with the benchmark page (target/bench-dist), then Lectern
                        vs the peer harness (../shared/bench) and the static-HTML floor in
                        headless Chromium on 127.0.0.1; results in target/bench/ (not in `test`)
+  bench-notebook [--reps N]
+                       the notebook with 200 articles and 10,000 highlights beside the
+                       library view, in a release build (xtask/bench/notebook.mjs; also run by
+                       `bench`); results in target/bench/notebook.{md,json}
   fuzz [TARGET] [--secs N] [--asan]
                        libFuzzer (cargo-fuzz) on the parsers: every target, or TARGET, for
                        N seconds each (default 20); `test` runs each for a short smoke.
@@ -51,6 +55,8 @@ fn main() {
         "test" => test(&root),
         "check" => check(),
         "bench" => bench(&root, rest),
+        // --- issue 18 ---
+        "bench-notebook" => bench_notebook(&root, rest),
         "fuzz" => fuzz(&root, rest),
         "tools" => ensure_build_tools(&root).and_then(|()| ensure_browser_tools(&root)),
         "help" | "--help" | "-h" => {
@@ -473,6 +479,32 @@ fn bench(root: &Path, args: &[String]) -> Res {
         Command::new("node")
             .arg(root.join("xtask/bench/summary.mjs"))
             .arg(&out),
+    )?;
+    // --- issue 18 ---
+    bench_notebook(root, &[])
+}
+
+/// `cargo xtask bench-notebook [--reps N]`: the notebook's figures beside the library view's
+/// (xtask/bench/notebook.mjs) in a normal release build.
+fn bench_notebook(root: &Path, args: &[String]) -> Res {
+    ensure_build_tools(root)?;
+    ensure_browser_tools(root)?;
+    let app_dist = root.join("target/bench-dist-app");
+    run(
+        "trunk build --release (target/bench-dist-app)",
+        trunk(root)
+            .args(["build", "--release", "--dist"])
+            .arg(&app_dist),
+    )?;
+    run(
+        "notebook benchmark (xtask/bench/notebook.mjs)",
+        Command::new("node")
+            .arg(root.join("xtask/bench/notebook.mjs"))
+            .arg("--dist")
+            .arg(&app_dist)
+            .arg("--out")
+            .arg(root.join("target/bench"))
+            .args(args),
     )
 }
 

@@ -198,9 +198,28 @@ pub fn timestamp_key(ts: &str) -> String {
     out
 }
 
-/// Compare two timestamps by [`timestamp_key`].
+/// Compare two timestamps by [`timestamp_key`]. Two timestamps in the form the app writes
+/// (`YYYY-MM-DDTHH:MM:SS.sssZ`) compare as written, with nothing allocated (their keys differ
+/// only by the same padding).
 pub fn cmp_time(a: &str, b: &str) -> Ordering {
+    if is_canonical(a) && is_canonical(b) {
+        return a.cmp(b);
+    }
     timestamp_key(a).cmp(&timestamp_key(b))
+}
+
+/// Whether `ts` is `YYYY-MM-DDTHH:MM:SS.sssZ` (what `Date.toISOString()` gives).
+fn is_canonical(ts: &str) -> bool {
+    let b = ts.as_bytes();
+    b.len() == 24
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            4 | 7 => c == b'-',
+            10 => c == b'T',
+            13 | 16 => c == b':',
+            19 => c == b'.',
+            23 => c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 /// Which of two versions of one annotation wins: the newer `modified`; on equal times the one
@@ -235,9 +254,16 @@ pub fn merge(a: &AnnotationsDoc, b: &AnnotationsDoc) -> AnnotationsDoc {
     }
     let mut best: BTreeMap<&str, &Annotation> = BTreeMap::new();
     for x in a.annotations.iter().chain(&b.annotations) {
-        let slot = best.entry(&x.id).or_insert(x);
-        if newer_version(x, slot) == Ordering::Greater {
-            *slot = x;
+        // Versions are compared only when there are two (the comparison may serialise both).
+        match best.entry(&x.id) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(x);
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => {
+                if newer_version(x, o.get()) == Ordering::Greater {
+                    o.insert(x);
+                }
+            }
         }
     }
     let mut annotations: Vec<Annotation> = best
@@ -248,8 +274,12 @@ pub fn merge(a: &AnnotationsDoc, b: &AnnotationsDoc) -> AnnotationsDoc {
         })
         .cloned()
         .collect();
-    annotations
-        .sort_by_cached_key(|x| (timestamp_key(&x.created), x.created.clone(), x.id.clone()));
+    // By (timestamp_key(created), created, id), compared without building the keys.
+    annotations.sort_by(|x, y| {
+        cmp_time(&x.created, &y.created)
+            .then_with(|| x.created.cmp(&y.created))
+            .then_with(|| x.id.cmp(&y.id))
+    });
     AnnotationsDoc {
         annotations,
         tombstones: tombstones.into_values().cloned().collect(),
@@ -706,6 +736,17 @@ mod tests {
             let raw = to_stored(&d, Some(text_ref));
             let back = parse_stored_doc(&raw, "art", Some(&text)).unwrap();
             prop_assert_eq!(back, merge(&d, &AnnotationsDoc::default()));
+        }
+    }
+
+    proptest! {
+        /// The comparison without keys agrees with the keys', in every form.
+        #[test]
+        fn cmp_time_agrees_with_timestamp_keys(
+            a in "20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?Z|x",
+            b in "20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?Z|x",
+        ) {
+            prop_assert_eq!(cmp_time(&a, &b), timestamp_key(&a).cmp(&timestamp_key(&b)));
         }
     }
 

@@ -162,6 +162,11 @@ pub enum Effect {
     MakeWebToken,
     /// Delete the images kept for offline reading. Outcome → `StorageUsage`, measured again.
     ForgetImages,
+    // --- issue 18 ---
+    /// The notebook's reads, writes, exports and URL ([`crate::state::notebook::NotebookFx`]).
+    Notebook(crate::state::notebook::NotebookFx),
+    /// Reading aloud ([`crate::state::listen::SpeechFx`]).
+    Speech(crate::state::listen::SpeechFx),
 }
 
 /// The effects of one reduction, in order.

@@ -864,6 +864,395 @@ impl Lang {
     }
 }
 
+// --- issue 18: the notebook, publishing, reading aloud ---------------------------------------
+// Kept in their own struct (one block here) so this file's main tables stay as they were.
+
+/// The words of the notebook (`#/notes`), the published page and the "Listen" control.
+#[derive(Debug)]
+pub struct NotebookStrings {
+    pub notebook: &'static str,
+    pub notebook_title: &'static str,
+    pub nb_search: &'static str,
+    pub nb_search_hint: &'static str,
+    pub group_by: &'static str,
+    pub group_article: &'static str,
+    pub group_tag: &'static str,
+    pub group_color: &'static str,
+    pub group_none: &'static str,
+    pub sort_by: &'static str,
+    pub sort_newest: &'static str,
+    pub sort_oldest: &'static str,
+    pub sort_article: &'static str,
+    pub filters: &'static str,
+    pub colours: &'static str,
+    pub any_tag: &'static str,
+    pub any_article: &'static str,
+    pub article: &'static str,
+    pub tag: &'static str,
+    pub date_from: &'static str,
+    pub date_to: &'static str,
+    pub has_note: &'static str,
+    pub needs_check: &'static str,
+    pub orphans: &'static str,
+    pub orphan_badge: &'static str,
+    pub clear_filters: &'static str,
+    pub article_note_entry: &'static str,
+    pub untagged: &'static str,
+    pub article_notes_group: &'static str,
+    pub bulk_title: &'static str,
+    pub tag_to_add: &'static str,
+    pub add_tag: &'static str,
+    pub remove_tag: &'static str,
+    pub recolour_all: &'static str,
+    pub export_shown: &'static str,
+    pub undo: &'static str,
+    pub redo: &'static str,
+    pub review: &'static str,
+    pub review_random: &'static str,
+    pub review_oldest: &'static str,
+    pub review_next: &'static str,
+    pub review_previous: &'static str,
+    pub review_done: &'static str,
+    pub open_in_article: &'static str,
+    pub loading: &'static str,
+    pub empty: &'static str,
+    pub keys_help: &'static str,
+    pub opened_article: &'static str,
+    pub not_saved: &'static str,
+    // Publishing.
+    pub publish: &'static str,
+    pub publish_help: &'static str,
+    pub published_from: &'static str,
+    pub pub_source: &'static str,
+    pub pub_article_note: &'static str,
+    pub pub_orphans: &'static str,
+    pub pub_notes: &'static str,
+    // Reading aloud.
+    pub listen: &'static str,
+    pub listen_bar: &'static str,
+    pub listen_selection: &'static str,
+    pub listen_highlight: &'static str,
+    pub pause: &'static str,
+    pub resume: &'static str,
+    pub stop: &'static str,
+    pub next_sentence: &'static str,
+    pub previous_sentence: &'static str,
+    pub voice: &'static str,
+    pub rate: &'static str,
+    pub listen_keys: &'static str,
+    pub no_speech: &'static str,
+    pub speech_failed: &'static str,
+    pub random: &'static str,
+}
+
+pub static NOTEBOOK_EN: NotebookStrings = NotebookStrings {
+    notebook: "Notebook",
+    notebook_title: "Notebook",
+    nb_search: "Search highlights, notes, tags and titles",
+    nb_search_hint: "Search (/)",
+    group_by: "Group by",
+    group_article: "Article",
+    group_tag: "Tag",
+    group_color: "Colour",
+    group_none: "Nothing",
+    sort_by: "Order",
+    sort_newest: "Newest first",
+    sort_oldest: "Oldest first",
+    sort_article: "Article order",
+    filters: "Filters",
+    colours: "Colours",
+    any_tag: "Any tag",
+    any_article: "Any article",
+    article: "Article",
+    tag: "Tag",
+    date_from: "From",
+    date_to: "To",
+    has_note: "Has a note",
+    needs_check: "Needs checking",
+    orphans: "Not found in the text",
+    orphan_badge: "Not found in the text",
+    clear_filters: "Clear filters",
+    article_note_entry: "Note on the whole article",
+    untagged: "No tag",
+    article_notes_group: "Notes on whole articles",
+    bulk_title: "Change what is shown",
+    tag_to_add: "Tag to add or remove",
+    add_tag: "Add tag",
+    remove_tag: "Remove tag",
+    recolour_all: "Recolour:",
+    export_shown: "Export what is shown:",
+    undo: "Undo",
+    redo: "Redo",
+    review: "Review",
+    review_random: "Review in random order",
+    review_oldest: "Review oldest first",
+    review_next: "Next",
+    review_previous: "Previous",
+    review_done: "Done",
+    open_in_article: "Open in the article",
+    loading: "Reading your library…",
+    empty: "No highlights yet. Highlight text in any article and it appears here, with its notes and tags.",
+    keys_help: "Keys: / search · j, k move · Enter open in the article · 1–5 colour · Ctrl+Z undo",
+    opened_article: "Open the article",
+    not_saved: "Some changes could not be saved:",
+    publish: "Web page to share (HTML)",
+    publish_help: "One file with the article, your highlights and notes: no script, opens in any browser, prints well.",
+    published_from: "Highlights and notes made with Lectern",
+    pub_source: "Source",
+    pub_article_note: "About this article",
+    pub_orphans: "Highlights no longer found in the text",
+    pub_notes: "notes",
+    listen: "Listen",
+    listen_bar: "Reading aloud",
+    listen_selection: "Listen from the selection",
+    listen_highlight: "Listen from this highlight",
+    pause: "Pause",
+    resume: "Resume",
+    stop: "Stop",
+    next_sentence: "Next sentence",
+    previous_sentence: "Previous sentence",
+    voice: "Voice",
+    rate: "Speed",
+    listen_keys: "Keys: L listen, pause or resume · ] next · [ previous · Shift+L stop",
+    no_speech: "This browser cannot read aloud (it has no speech synthesis).",
+    speech_failed: "Reading aloud stopped:",
+    random: "Random",
+};
+
+pub static NOTEBOOK_RU: NotebookStrings = NotebookStrings {
+    notebook: "Блокнот",
+    notebook_title: "Блокнот",
+    nb_search: "Поиск по выделениям, заметкам, тегам и названиям",
+    nb_search_hint: "Поиск (/)",
+    group_by: "Группировать",
+    group_article: "По статьям",
+    group_tag: "По тегам",
+    group_color: "По цветам",
+    group_none: "Не группировать",
+    sort_by: "Порядок",
+    sort_newest: "Сначала новые",
+    sort_oldest: "Сначала старые",
+    sort_article: "Как в статье",
+    filters: "Фильтры",
+    colours: "Цвета",
+    any_tag: "Любой тег",
+    any_article: "Любая статья",
+    article: "Статья",
+    tag: "Тег",
+    date_from: "С",
+    date_to: "По",
+    has_note: "С заметкой",
+    needs_check: "Нужно проверить",
+    orphans: "Не найдены в тексте",
+    orphan_badge: "Не найдено в тексте",
+    clear_filters: "Сбросить фильтры",
+    article_note_entry: "Заметка ко всей статье",
+    untagged: "Без тега",
+    article_notes_group: "Заметки к статьям целиком",
+    bulk_title: "Изменить показанное",
+    tag_to_add: "Тег, чтобы добавить или убрать",
+    add_tag: "Добавить тег",
+    remove_tag: "Убрать тег",
+    recolour_all: "Перекрасить:",
+    export_shown: "Экспорт показанного:",
+    undo: "Отменить",
+    redo: "Повторить",
+    review: "Повторение",
+    review_random: "Повторять в случайном порядке",
+    review_oldest: "Повторять, начиная со старых",
+    review_next: "Дальше",
+    review_previous: "Назад",
+    review_done: "Готово",
+    open_in_article: "Открыть в статье",
+    loading: "Читаем библиотеку…",
+    empty: "Выделений пока нет. Выделите текст в любой статье — он появится здесь вместе с заметками и тегами.",
+    keys_help: "Клавиши: / поиск · j, k переход · Enter открыть в статье · 1–5 цвет · Ctrl+Z отменить",
+    opened_article: "Открыть статью",
+    not_saved: "Часть изменений не удалось сохранить:",
+    publish: "Веб-страница, чтобы поделиться (HTML)",
+    publish_help: "Один файл со статьёй, выделениями и заметками: без скриптов, открывается в любом браузере, хорошо печатается.",
+    published_from: "Выделения и заметки сделаны в Lectern",
+    pub_source: "Источник",
+    pub_article_note: "Об этой статье",
+    pub_orphans: "Выделения, которых больше нет в тексте",
+    pub_notes: "заметки",
+    listen: "Слушать",
+    listen_bar: "Чтение вслух",
+    listen_selection: "Слушать с выделенного места",
+    listen_highlight: "Слушать с этого выделения",
+    pause: "Пауза",
+    resume: "Продолжить",
+    stop: "Стоп",
+    next_sentence: "Следующее предложение",
+    previous_sentence: "Предыдущее предложение",
+    voice: "Голос",
+    rate: "Скорость",
+    listen_keys: "Клавиши: L слушать, пауза или продолжить · ] дальше · [ назад · Shift+L стоп",
+    no_speech: "Этот браузер не умеет читать вслух (нет синтеза речи).",
+    speech_failed: "Чтение вслух остановлено:",
+    random: "Случайный",
+};
+
+impl Lang {
+    /// The notebook's, the published page's and the "Listen" control's words.
+    pub fn nb(self) -> &'static NotebookStrings {
+        match self {
+            Lang::En => &NOTEBOOK_EN,
+            Lang::Ru => &NOTEBOOK_RU,
+        }
+    }
+
+    /// `12 highlights and notes in 3 articles` (what the notebook shows of `total`).
+    pub fn notebook_count(self, shown: usize, total: usize, articles: usize) -> String {
+        let of = if shown == total {
+            String::new()
+        } else {
+            match self {
+                Lang::En => format!("{shown} of "),
+                Lang::Ru => format!("{shown} из "),
+            }
+        };
+        match self {
+            Lang::En => format!(
+                "{of}{total} {} in {articles} {}",
+                if total == 1 {
+                    "highlight or note"
+                } else {
+                    "highlights and notes"
+                },
+                if articles == 1 { "article" } else { "articles" }
+            ),
+            Lang::Ru => format!(
+                "{of}{total} {} в {articles} {}",
+                [
+                    "выделение или заметка",
+                    "выделения и заметки",
+                    "выделений и заметок"
+                ][ru_plural(total)],
+                ["статье", "статьях", "статьях"][ru_plural(articles)]
+            ),
+        }
+    }
+
+    /// The bulk bar's heading: what its actions apply to.
+    pub fn applies_to(self, n: usize) -> String {
+        match self {
+            Lang::En => format!(
+                "Change the {n} {} shown",
+                if n == 1 { "highlight" } else { "highlights" }
+            ),
+            Lang::Ru => format!(
+                "Изменить {} ({n})",
+                [
+                    "показанное выделение",
+                    "показанные выделения",
+                    "показанные выделения"
+                ][ru_plural(n)]
+            ),
+        }
+    }
+
+    /// What a bulk change did, for its "Undo" message.
+    pub fn bulk_done(self, what: &BulkWhat, n: usize) -> String {
+        let hl = |n: usize| match self {
+            Lang::En => format!("{n} {}", if n == 1 { "highlight" } else { "highlights" }),
+            Lang::Ru => format!(
+                "{n} {}",
+                ["выделение", "выделения", "выделений"][ru_plural(n)]
+            ),
+        };
+        match (self, what) {
+            (Lang::En, BulkWhat::AddTag(t)) => format!("Tag #{t} added to {}.", hl(n)),
+            (Lang::En, BulkWhat::RemoveTag(t)) => format!("Tag #{t} removed from {}.", hl(n)),
+            (Lang::En, BulkWhat::Recolor(c)) => {
+                format!(
+                    "{} recoloured {}.",
+                    hl(n),
+                    Lang::En.strings().color(*c).to_lowercase()
+                )
+            }
+            (Lang::En, BulkWhat::Undone) => format!("Undone: {} restored.", hl(n)),
+            (Lang::Ru, BulkWhat::AddTag(t)) => format!("Тег #{t} добавлен: {}.", hl(n)),
+            (Lang::Ru, BulkWhat::RemoveTag(t)) => format!("Тег #{t} убран: {}.", hl(n)),
+            (Lang::Ru, BulkWhat::Recolor(c)) => format!(
+                "Перекрашено в {}: {}.",
+                Lang::Ru.strings().color(*c).to_lowercase(),
+                hl(n)
+            ),
+            (Lang::Ru, BulkWhat::Undone) => format!("Отменено: восстановлено {}.", hl(n)),
+        }
+    }
+
+    /// "Highlight 3 of 12" in review mode.
+    pub fn review_position(self, at: usize, of: usize) -> String {
+        match self {
+            Lang::En => format!("{at} of {of}"),
+            Lang::Ru => format!("{at} из {of}"),
+        }
+    }
+
+    /// Where reading aloud is: "Sentence 3 of 29".
+    pub fn sentence_position(self, at: usize, of: usize) -> String {
+        match self {
+            Lang::En => format!("Sentence {at} of {of}"),
+            Lang::Ru => format!("Предложение {at} из {of}"),
+        }
+    }
+
+    /// There is no voice for the article's language (`code`, e.g. `ru`).
+    pub fn no_voice(self, code: &str) -> String {
+        let name = self.language_name(code);
+        match self {
+            Lang::En => format!(
+                "No voice for {name} is installed in this browser, so this article cannot be read aloud. Voices come with the operating system (or the browser's online voices)."
+            ),
+            Lang::Ru => format!(
+                "В этом браузере нет голоса для языка «{name}», поэтому статью нельзя прочитать вслух. Голоса устанавливаются вместе с системой (или это онлайн-голоса браузера)."
+            ),
+        }
+    }
+
+    /// The name of a language by its code (`ru` → `Russian`), the code itself when unknown.
+    pub fn language_name(self, code: &str) -> String {
+        let primary = code
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let names: &[(&str, &str, &str)] = &[
+            ("ru", "Russian", "русский"),
+            ("en", "English", "английский"),
+            ("uk", "Ukrainian", "украинский"),
+            ("be", "Belarusian", "белорусский"),
+            ("de", "German", "немецкий"),
+            ("fr", "French", "французский"),
+            ("es", "Spanish", "испанский"),
+            ("it", "Italian", "итальянский"),
+            ("el", "Greek", "греческий"),
+            ("zh", "Chinese", "китайский"),
+            ("ja", "Japanese", "японский"),
+            ("ar", "Arabic", "арабский"),
+            ("he", "Hebrew", "иврит"),
+        ];
+        match names.iter().find(|(c, _, _)| *c == primary) {
+            Some((_, en, ru)) => match self {
+                Lang::En => (*en).to_owned(),
+                Lang::Ru => (*ru).to_owned(),
+            },
+            None => primary,
+        }
+    }
+}
+
+/// What a bulk change of the notebook did (for [`Lang::bulk_done`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BulkWhat {
+    AddTag(String),
+    RemoveTag(String),
+    Recolor(crate::annotation::Color),
+    Undone,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,6 +44,10 @@ pub mod render;
 pub mod route;
 pub mod search;
 pub mod segments;
+pub mod sentences;
+// --- issue 18 ---
+pub mod notebook;
+pub mod publish;
 pub mod settings;
 pub mod startup;
 pub mod state;

@@ -223,7 +223,7 @@ fn block_html(out: &mut String, index: usize, b: &Block) {
 }
 
 /// The block's text cut where marks start or end, each piece with its marks, outermost first.
-fn runs<'t>(text: &'t str, marks: &[Mark]) -> Vec<(&'t str, Vec<MarkKind>)> {
+pub(crate) fn runs<'t>(text: &'t str, marks: &[Mark]) -> Vec<(&'t str, Vec<MarkKind>)> {
     let mut cuts: Vec<usize> = marks
         .iter()
         .flat_map(|m| [m.start, m.end])
@@ -247,7 +247,7 @@ fn runs<'t>(text: &'t str, marks: &[Mark]) -> Vec<(&'t str, Vec<MarkKind>)> {
     out
 }
 
-fn open_mark(out: &mut String, m: &MarkKind) {
+pub(crate) fn open_mark(out: &mut String, m: &MarkKind) {
     match m {
         MarkKind::Emphasis => out.push_str("<em>"),
         MarkKind::Strong => out.push_str("<strong>"),
@@ -263,7 +263,7 @@ fn open_mark(out: &mut String, m: &MarkKind) {
     }
 }
 
-fn close_mark(out: &mut String, m: &MarkKind) {
+pub(crate) fn close_mark(out: &mut String, m: &MarkKind) {
     out.push_str(match m {
         MarkKind::Emphasis => "</em>",
         MarkKind::Strong => "</strong>",
@@ -275,7 +275,7 @@ fn close_mark(out: &mut String, m: &MarkKind) {
 
 /// Text content: `&`, `<`, `>` escaped; a carriage return as a character reference, so the
 /// parser keeps it as written.
-fn escape_text(out: &mut String, s: &str) {
+pub(crate) fn escape_text(out: &mut String, s: &str) {
     // Copy the runs between special characters whole (they are ASCII, so every cut is at a
     // character boundary).
     let mut from = 0;
@@ -294,7 +294,7 @@ fn escape_text(out: &mut String, s: &str) {
     out.push_str(&s[from..]);
 }
 
-fn escape_attr(out: &mut String, s: &str) {
+pub(crate) fn escape_attr(out: &mut String, s: &str) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

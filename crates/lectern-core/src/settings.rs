@@ -1,4 +1,10 @@
 //! Reader settings: what they are, their defaults and their bounds.
+//!
+//! Schema history (the envelope stays version 1: every change is a field added with a serde
+//! default, so older stored values load unchanged; golden tests below pin both shapes):
+//! - issue 18 added `speech` (reading aloud: speed and a voice per language).
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -117,7 +123,7 @@ pub const LINE_WIDTH_CH: (u8, u8) = (45, 90);
 pub const LINE_HEIGHT_TENTHS: (u8, u8) = (12, 22);
 
 /// Reader settings. Every numeric field is kept inside its bounds by [`Settings::clamped`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     pub theme: Theme,
@@ -130,6 +136,71 @@ pub struct Settings {
     /// Loading articles' images: ask (default), always, never. Settings stored before it
     /// existed read as `Ask` (`#[serde(default)]` on the struct).
     pub images: ImagePolicy,
+    // --- issue 18 ---
+    /// Reading aloud.
+    pub speech: SpeechSettings,
+}
+
+// --- issue 18: reading aloud -------------------------------------------------------------------
+
+/// Speech rate in tenths (10 = the voice's normal speed): 0.5× to 2×.
+pub const SPEECH_RATE_TENTHS: (u8, u8) = (5, 20);
+/// Most languages a voice is remembered for.
+pub const MAX_SPEECH_VOICES: usize = 32;
+/// Longest voice name or language code kept, in bytes.
+pub const MAX_VOICE_BYTES: usize = 200;
+
+/// How articles are read aloud: the speed, and the voice chosen for each language (by the
+/// language's primary subtag, `ru`; the voice by its `voiceURI`). A language without a chosen
+/// voice uses the browser's default voice for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SpeechSettings {
+    pub rate_tenths: u8,
+    pub voices: BTreeMap<String, String>,
+}
+
+impl Default for SpeechSettings {
+    fn default() -> Self {
+        SpeechSettings {
+            rate_tenths: 10,
+            voices: BTreeMap::new(),
+        }
+    }
+}
+
+impl SpeechSettings {
+    /// The rate as the Web Speech API takes it (1.0 = normal).
+    pub fn rate(&self) -> f32 {
+        f32::from(self.rate_tenths) / 10.0
+    }
+
+    /// The voice chosen for language `lang` (`ru-RU` and `ru` are one language).
+    pub fn voice_for(&self, lang: &str) -> Option<&str> {
+        self.voices.get(&primary_language(lang)).map(String::as_str)
+    }
+
+    fn clamped(mut self) -> SpeechSettings {
+        self.rate_tenths = self
+            .rate_tenths
+            .clamp(SPEECH_RATE_TENTHS.0, SPEECH_RATE_TENTHS.1);
+        self.voices.retain(|k, v| {
+            !k.is_empty() && k.len() <= MAX_VOICE_BYTES && v.len() <= MAX_VOICE_BYTES
+        });
+        while self.voices.len() > MAX_SPEECH_VOICES {
+            self.voices.pop_last();
+        }
+        self
+    }
+}
+
+/// The primary subtag of a language tag, lowercase: `ru-RU` → `ru`.
+pub fn primary_language(lang: &str) -> String {
+    lang.split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 impl Default for Settings {
@@ -142,6 +213,7 @@ impl Default for Settings {
             line_height_tenths: 16,
             ui_lang: UiLang::Auto,
             images: ImagePolicy::Ask,
+            speech: SpeechSettings::default(),
         }
     }
 }
@@ -155,7 +227,11 @@ impl Settings {
             line_height_tenths: self
                 .line_height_tenths
                 .clamp(LINE_HEIGHT_TENTHS.0, LINE_HEIGHT_TENTHS.1),
-            ..self
+            speech: self.speech.clamped(),
+            theme: self.theme,
+            font: self.font,
+            ui_lang: self.ui_lang,
+            images: self.images,
         }
     }
 
@@ -187,6 +263,43 @@ mod tests {
             (28, 45, 12)
         );
         assert_eq!(Settings::default().line_height_css(), "1.6");
+    }
+
+    // --- issue 18 ---
+
+    /// Settings as stored before reading aloud existed: they load as they were, with the
+    /// default speech settings, and are written back with them.
+    #[test]
+    fn golden_settings_without_speech_still_load() {
+        let golden = r#"{"theme":"dark","font":"sans","fontSizePx":21,"lineWidthCh":60,"lineHeightTenths":18,"uiLang":"ru"}"#;
+        let s: Settings = serde_json::from_str(golden).unwrap();
+        assert_eq!(s.theme, Theme::Dark);
+        assert_eq!(s.font_size_px, 21);
+        assert_eq!(s.speech, SpeechSettings::default());
+        assert_eq!(s.speech.rate(), 1.0);
+    }
+
+    /// The shape with speech settings, pinned both ways.
+    #[test]
+    fn golden_settings_with_speech_are_pinned() {
+        let golden = r#"{"theme":"system","font":"serif","fontSizePx":19,"lineWidthCh":66,"lineHeightTenths":16,"uiLang":"auto","images":"ask","speech":{"rateTenths":12,"voices":{"en":"Samantha","ru":"Google русский"}}}"#;
+        let s: Settings = serde_json::from_str(golden).unwrap();
+        assert_eq!(s.speech.rate_tenths, 12);
+        assert_eq!(s.speech.voice_for("ru-RU"), Some("Google русский"));
+        assert_eq!(s.speech.voice_for("EN_gb"), Some("Samantha"));
+        assert_eq!(s.speech.voice_for("de"), None);
+        assert_eq!(serde_json::to_string(&s).unwrap(), golden);
+        // Partial speech settings take defaults for the rest; out-of-bounds values are clamped.
+        let partial: Settings = serde_json::from_str(r#"{"speech":{"rateTenths":99}}"#).unwrap();
+        assert_eq!(partial.clamped().speech.rate_tenths, SPEECH_RATE_TENTHS.1);
+        let mut many = Settings::default();
+        for i in 0..100 {
+            many.speech.voices.insert(format!("l{i:03}"), "v".into());
+        }
+        many.speech.voices.insert("x".into(), "v".repeat(1000));
+        let c = many.clamped();
+        assert_eq!(c.speech.voices.len(), MAX_SPEECH_VOICES);
+        assert!(c.speech.voices.values().all(|v| v.len() <= MAX_VOICE_BYTES));
     }
 
     #[test]

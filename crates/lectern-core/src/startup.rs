@@ -19,6 +19,8 @@ use crate::storage::{load_settings, KeyValueStore, Loaded, Problem};
 pub enum Opening {
     Library,
     Article(String),
+    // --- issue 18 ---
+    Notes,
     // --- web import (issue 16) ---
     /// "Add from the web" (`#/add`, and the bookmarklet's `#/receive`).
     Add,
@@ -28,6 +30,9 @@ pub enum Opening {
 pub fn decide(route: &Route, library: &LibraryDoc) -> Opening {
     match route {
         Route::Library => Opening::Library,
+        // --- issue 18 ---
+        Route::Notes(_) => Opening::Notes,
+        Route::Highlight { article, .. } => Opening::Article(article.clone()),
         Route::Article(id) => Opening::Article(id.clone()),
         Route::Default if library.get(SEED_ID).is_some() => Opening::Article(SEED_ID.to_owned()),
         Route::Default => Opening::Library,
@@ -97,6 +102,9 @@ pub struct Startup {
     pub discard: Vec<String>,
     /// The open article's reading record (where the reader left it).
     pub reading: crate::reading::Reading,
+    // --- issue 18 ---
+    /// The route it was loaded for (what the notebook shows comes from it).
+    pub route: Route,
 }
 
 impl Startup {
@@ -118,44 +126,50 @@ impl Startup {
         let settings = load_settings(store);
         let library = load_library(store, &seed());
         let mut pending = None;
-        let (article, annotations, view, mut problem) =
-            match decide(&crate::route::parse(hash), &library.value) {
-                Opening::Library => {
+        let route = crate::route::parse(hash);
+        let (article, annotations, view, mut problem) = match decide(&route, &library.value) {
+            Opening::Library => {
+                let a = seed();
+                let doc = load_annotations(store, &a.id, Some(&a.text()));
+                (a, doc, View::Library, None)
+            }
+            // --- issue 18: the notebook (the reader keeps the sample, as the library does) ---
+            Opening::Notes => {
+                let a = seed();
+                let doc = load_annotations(store, &a.id, Some(&a.text()));
+                (a, doc, View::Notes, None)
+            }
+            Opening::Article(id)
+                if id != SEED_ID
+                    && library.value.get(&id).is_some()
+                    && matches!(store.get(&crate::library::article_key(&id)), Ok(None)) =>
+            {
+                pending = Some(id.clone());
+                let placeholder = Article {
+                    id,
+                    ..Article::default()
+                };
+                let doc = Loaded {
+                    value: AnnotationsDoc::default(),
+                    writable: false,
+                    problem: None,
+                };
+                (placeholder, doc, View::Reader, None)
+            }
+            Opening::Add => {
+                let a = seed();
+                let doc = load_annotations(store, &a.id, Some(&a.text()));
+                (a, doc, View::Add, None)
+            }
+            Opening::Article(id) => match open(store, &id, &seed) {
+                Ok((a, doc)) => (a, doc, View::Reader, None),
+                Err(p) => {
                     let a = seed();
                     let doc = load_annotations(store, &a.id, Some(&a.text()));
-                    (a, doc, View::Library, None)
+                    (a, doc, View::Library, Some(p))
                 }
-                Opening::Article(id)
-                    if id != SEED_ID
-                        && library.value.get(&id).is_some()
-                        && matches!(store.get(&crate::library::article_key(&id)), Ok(None)) =>
-                {
-                    pending = Some(id.clone());
-                    let placeholder = Article {
-                        id,
-                        ..Article::default()
-                    };
-                    let doc = Loaded {
-                        value: AnnotationsDoc::default(),
-                        writable: false,
-                        problem: None,
-                    };
-                    (placeholder, doc, View::Reader, None)
-                }
-                Opening::Add => {
-                    let a = seed();
-                    let doc = load_annotations(store, &a.id, Some(&a.text()));
-                    (a, doc, View::Add, None)
-                }
-                Opening::Article(id) => match open(store, &id, &seed) {
-                    Ok((a, doc)) => (a, doc, View::Reader, None),
-                    Err(p) => {
-                        let a = seed();
-                        let doc = load_annotations(store, &a.id, Some(&a.text()));
-                        (a, doc, View::Library, Some(p))
-                    }
-                },
-            };
+            },
+        };
         if undone {
             problem = Some(Problem::RestoreUndone);
         }
@@ -174,6 +188,7 @@ impl Startup {
             problem,
             pending,
             discard,
+            route,
         }
     }
 }

@@ -407,7 +407,7 @@ mod tests {
     /// stored shape is a decision, not an accident.
     #[test]
     fn golden_settings_with_images() {
-        let golden = r#"{"version":1,"data":{"theme":"system","font":"serif","fontSizePx":19,"lineWidthCh":66,"lineHeightTenths":16,"uiLang":"auto","images":"always"}}"#;
+        let golden = r#"{"version":1,"data":{"theme":"system","font":"serif","fontSizePx":19,"lineWidthCh":66,"lineHeightTenths":16,"uiLang":"auto","images":"always","speech":{"rateTenths":10,"voices":{}}}}"#;
         let s = Settings {
             images: crate::settings::ImagePolicy::Always,
             ..Settings::default()

@@ -11,6 +11,7 @@
 //! - [`crash`]: the panic hook's message ("Lectern hit a bug; your data is safe").
 //! - [`files`]: reading files from a chooser or a drop.
 //! - [`import_worker`]: the importers, run in a Web Worker loaded on first import.
+//! - [`speech`]: reading aloud (`speechSynthesis`) and the mark on the sentence being read.
 //! - [`runner`]: the one effect runner: carries out what the core reducer asks (storage,
 //!   files, imports, downloads, the URL) and reports every outcome back as an action.
 //! - [`web_import`]: the bookmarklet's tab and "Share → Lectern"; [`images`]: articles'
@@ -34,3 +35,5 @@ pub mod selection;
 // --- web import (issue 16) ---
 pub mod images;
 pub mod web_import;
+// --- issue 18 ---
+pub mod speech;

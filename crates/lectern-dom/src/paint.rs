@@ -460,3 +460,17 @@ pub fn distance_to(
     };
     Some(y - top)
 }
+
+// --- issue 18 ---
+/// A DOM range over `start..end` (UTF-16 code units) of block `block`'s text in `article`:
+/// the mark on the sentence being read aloud (`crate::speech`).
+pub fn block_range(
+    article: &web_sys::Element,
+    block: usize,
+    start: Utf16Offset,
+    end: Utf16Offset,
+) -> Option<web_sys::Range> {
+    let doc = article.owner_document()?;
+    let el = block_element(article, block)?;
+    range_in_block(&doc, &BlockText::of(&el)?, start, end)
+}

@@ -33,6 +33,8 @@ use crate::env::{now_iso, random_bytes, random_uuid};
 
 mod content;
 pub use content::{Contents, Tier};
+// --- issue 18: the notebook's and reading aloud's effects ---
+mod issue18;
 
 /// An article's annotations waiting to be written, with the text they are stored against.
 struct Pending {
@@ -399,6 +401,9 @@ impl Runner {
                     me.report(Action::StorageUsage(Rc::new(usage)));
                 });
             }
+            // --- issue 18 (runner/issue18.rs) ---
+            Effect::Notebook(e) => self.run_notebook(e),
+            Effect::Speech(e) => self.run_speech(e),
         }
     }
 
@@ -653,6 +658,8 @@ impl Runner {
                 move |_| {
                     me.hiding.set(true);
                     me.flush();
+                    // --- issue 18: the notebook's URL, if it waits for typing to pause ---
+                    issue18::flush_route();
                 },
             ));
         }

@@ -221,7 +221,7 @@ impl Backup {
                 .filter(|(id, _)| listed.contains(id.as_str()))
                 .map(|(id, d)| (id.clone(), d.clone()))
                 .collect(),
-            settings: data.settings,
+            settings: data.settings.clone(),
         }
     }
 }
@@ -665,7 +665,7 @@ pub fn merge_backup(current: &CurrentData, backup: &Backup) -> (CurrentData, Mer
         }
     }
 
-    let settings = backup.settings.clamped();
+    let settings = backup.settings.clone().clamped();
     report.settings_updated = settings != out.settings;
     out.settings = settings;
 

@@ -159,8 +159,8 @@ const ABBREVIATIONS: &[&str] = &[
     "κα",
 ];
 
-const SENTENCE_END: [char; 4] = ['.', '!', '?', '…'];
-const CLOSERS: [char; 8] = ['»', '"', '”', '’', '\'', ')', ']', '“'];
+pub(crate) const SENTENCE_END: [char; 4] = ['.', '!', '?', '…'];
+pub(crate) const CLOSERS: [char; 8] = ['»', '"', '”', '’', '\'', ')', ']', '“'];
 
 /// Split `p` where sentence-ending punctuation is glued to a capital letter. Returns slices of
 /// `p` that together (in order, with nothing between them) make up `p`.
@@ -180,43 +180,14 @@ pub fn split_glued_sentences(p: &str) -> Vec<&str> {
         }
         // The run of sentence punctuation and closing quotes/brackets after it.
         let run_start = i;
-        let mut j = i;
-        while j < chars.len() && SENTENCE_END.contains(&chars[j].1) {
-            j += 1;
-        }
-        while j < chars.len() && CLOSERS.contains(&chars[j].1) {
-            j += 1;
-        }
+        let j = punctuation_run_end(&chars, i);
         i = j.max(i + 1);
-        let Some(&(cut, next)) = chars.get(j) else {
+        let Some(&(cut, _)) = chars.get(j) else {
             break;
         };
-        if !next.is_uppercase() {
-            continue;
+        if glued_break(p, &chars, run_start, j, &mut token) {
+            cuts.push(cut);
         }
-        // `А.С.`, `U.S.A`: a capital followed at once by a full stop is an initial or acronym.
-        if chars.get(j + 1).is_some_and(|&(_, c)| c == '.') {
-            continue;
-        }
-        if chars[run_start].1 == '.'
-            && j == run_start + 1
-            && is_abbreviation_before(&chars, run_start)
-        {
-            continue;
-        }
-        let at = chars[run_start].0;
-        let url_like = match &token {
-            Some((range, url_like)) if range.contains(&at) => *url_like,
-            _ => {
-                let (range, url_like) = url_like_token(p, at);
-                token = Some((range, url_like));
-                url_like
-            }
-        };
-        if url_like || is_shouted_domain(&chars, run_start, j) {
-            continue;
-        }
-        cuts.push(cut);
     }
     let mut out = Vec::with_capacity(cuts.len() + 1);
     let mut from = 0;
@@ -228,9 +199,59 @@ pub fn split_glued_sentences(p: &str) -> Vec<&str> {
     out
 }
 
+/// Where the run of sentence punctuation starting at `chars[i]` ends, with the closing quotes
+/// and brackets after it (the index of the first character after the run).
+pub(crate) fn punctuation_run_end(chars: &[(usize, char)], i: usize) -> usize {
+    let mut j = i;
+    while j < chars.len() && SENTENCE_END.contains(&chars[j].1) {
+        j += 1;
+    }
+    while j < chars.len() && CLOSERS.contains(&chars[j].1) {
+        j += 1;
+    }
+    j
+}
+
+/// Whether the sentence punctuation `chars[run_start..j]` (with its closers), followed at once
+/// by `chars[j]`, ends a sentence: `chars[j]` is a capital letter, and the stop is not part of
+/// initials (`А.С.`, `U.S.A`), an abbreviation (`г.Москва`, `Mr.Smith`), a numbered item
+/// (`1.Введение`), a URL or e-mail address, or a domain in capitals (`RIA.RU`). `token` caches
+/// the last whitespace-delimited token looked at (see [`split_glued_sentences`]).
+pub(crate) fn glued_break(
+    p: &str,
+    chars: &[(usize, char)],
+    run_start: usize,
+    j: usize,
+    token: &mut Option<(std::ops::Range<usize>, bool)>,
+) -> bool {
+    let Some(&(_, next)) = chars.get(j) else {
+        return false;
+    };
+    if !next.is_uppercase() {
+        return false;
+    }
+    // `А.С.`, `U.S.A`: a capital followed at once by a full stop is an initial or acronym.
+    if chars.get(j + 1).is_some_and(|&(_, c)| c == '.') {
+        return false;
+    }
+    if chars[run_start].1 == '.' && j == run_start + 1 && is_abbreviation_before(chars, run_start) {
+        return false;
+    }
+    let at = chars[run_start].0;
+    let url_like = match &*token {
+        Some((range, url_like)) if range.contains(&at) => *url_like,
+        _ => {
+            let (range, url_like) = url_like_token(p, at);
+            *token = Some((range, url_like));
+            url_like
+        }
+    };
+    !(url_like || is_shouted_domain(chars, run_start, j))
+}
+
 /// Whether the word just before the full stop at `dot` makes it an abbreviation (or the stop
 /// follows a digit, as in a numbered item `1.Введение`).
-fn is_abbreviation_before(chars: &[(usize, char)], dot: usize) -> bool {
+pub(crate) fn is_abbreviation_before(chars: &[(usize, char)], dot: usize) -> bool {
     let mut k = dot;
     while k > 0 && chars[k - 1].1.is_alphabetic() {
         k -= 1;

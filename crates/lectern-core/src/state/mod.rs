@@ -23,6 +23,9 @@ pub mod settings;
 pub mod transfer;
 // --- web import (issue 16) ---
 pub mod web;
+// --- issue 18 ---
+pub mod listen;
+pub mod notebook;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -73,6 +76,11 @@ pub struct State {
     // --- web import (issue 16) ---
     /// The bookmarklet's page, shares, links to fetch, images shown.
     pub web: WebState,
+    // --- issue 18 ---
+    /// The notebook: every highlight and note of the library.
+    pub notebook: notebook::NotebookState,
+    /// Reading the open article aloud.
+    pub listen: listen::ListenState,
 }
 
 /// Where article contents live ([`Effect::StartContent`]).
@@ -395,6 +403,17 @@ pub enum Action {
     WebSaved(crate::web::store::WebDoc),
     /// A change of it could not be stored.
     WebNotSaved(StoreError),
+    // --- issue 18: the notebook, publishing, reading aloud ---
+    /// The notebook ([`notebook::Msg`]).
+    Notebook(notebook::Msg),
+    /// Reading aloud ([`listen::Msg`]).
+    Listen(listen::Msg),
+    /// Download the open article as one self-contained web page ([`crate::publish`]), its
+    /// surrounding words in `lang`.
+    Publish {
+        now: String,
+        lang: crate::i18n::Lang,
+    },
 }
 
 impl State {
@@ -415,6 +434,8 @@ impl State {
         }
         let mut reader = ReaderState::new(start.article, start.annotations);
         reader.reading = start.reading;
+        // --- issue 18 ---
+        let notebook = notebook::NotebookState::new(&start.library.value, &start.route, start.view);
         State {
             settings: SettingsState::new(&start.settings),
             reader,
@@ -427,6 +448,8 @@ impl State {
             content: ContentStore::Starting,
             discard: start.discard,
             web: WebState::default(),
+            notebook,
+            listen: listen::ListenState::default(),
         }
     }
 
@@ -466,6 +489,8 @@ impl State {
         }
         // --- web import (issue 16) ---
         fx.push(Effect::LoadWeb);
+        // --- issue 18 ---
+        fx.extend(self.notebook.startup_effects(&self.library.doc));
         fx
     }
 }
@@ -474,7 +499,12 @@ impl State {
 pub fn reduce(state: &State, action: Action) -> (State, Vec<Effect>) {
     let mut next = state.clone();
     let mut fx = Effects::default();
+    // --- issue 18: what the notebook must follow, noted before the action is consumed ---
+    let seen = notebook::seen(&action);
     apply(&mut next, action, &mut fx);
+    // --- issue 18: the notebook's index and reading aloud follow every change ---
+    notebook::after(state, &mut next, seen, &mut fx);
+    listen::after(state, &mut next, &mut fx);
     (next, fx.0)
 }
 
@@ -567,6 +597,8 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
                 s.view = View::Add;
                 web::add_page_shown(s, route == Route::Receive, fx);
             }
+            // --- issue 18 ---
+            Opening::Notes => notebook::open(s, &route, fx),
         },
         Action::ArticleOpened {
             article,
@@ -801,6 +833,21 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
         Action::WebLoaded(l) => web::loaded(s, l, fx),
         Action::WebSaved(doc) => web::saved(s, doc),
         Action::WebNotSaved(e) => web::not_saved(s, e),
+        // --- issue 18 ---
+        Action::Notebook(msg) => notebook::apply(s, msg, fx),
+        Action::Listen(msg) => listen::apply(s, msg, fx),
+        Action::Publish { now, lang } => {
+            let r = &s.reader;
+            let meta = s.library.doc.get(&r.article.id);
+            let html =
+                crate::publish::publish_html(&r.article, meta, &r.doc.annotations, &now, lang);
+            fx.push(Effect::Deliver {
+                delivery: Delivery::Download,
+                name: format!("{}.html", crate::export::file_stem(&r.article.title)),
+                mime: "text/html",
+                content: html,
+            });
+        }
     }
 }
 

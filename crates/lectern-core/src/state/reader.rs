@@ -583,4 +583,23 @@ impl ReaderState {
     pub(crate) fn make_read_only(&mut self) {
         self.writable = false;
     }
+
+    // --- issue 18 ---
+    /// Newer versions of some of this article's annotations, changed by the notebook (a bulk
+    /// change or its undo, whose undo is the notebook's): merged in and written. Their targets
+    /// are unchanged, so nothing is anchored again.
+    pub(crate) fn merge_changed(&mut self, changed: Vec<Annotation>, fx: &mut Effects) {
+        if !self.editable() {
+            return;
+        }
+        let theirs = AnnotationsDoc {
+            annotations: changed,
+            tombstones: Vec::new(),
+        };
+        let merged = merge(&self.doc, &theirs);
+        if merged != *self.doc {
+            self.doc = Rc::new(merged);
+            self.changed(fx);
+        }
+    }
 }

@@ -14,7 +14,7 @@ pub struct SettingsState {
 impl SettingsState {
     pub fn new(loaded: &Loaded<Settings>) -> SettingsState {
         SettingsState {
-            value: loaded.value,
+            value: loaded.value.clone(),
             writable: loaded.writable,
         }
     }
@@ -26,10 +26,10 @@ impl SettingsState {
         if s == self.value {
             return;
         }
-        self.value = s;
         if self.writable {
-            fx.push(Effect::SaveSettings(s));
+            fx.push(Effect::SaveSettings(s.clone()));
         }
+        self.value = s;
     }
 
     pub(crate) fn make_read_only(&mut self) {

@@ -28,6 +28,7 @@ fn new_state(article: Article, settings: Loaded<Settings>, doc: Loaded<Annotatio
         pending: None,
         discard: Vec::new(),
         reading: Default::default(),
+        route: crate::route::Route::Default,
     })
 }
 
@@ -645,8 +646,8 @@ fn settings_are_written_when_they_change_and_may_be_written() {
         ..Settings::default()
     };
     assert_eq!(
-        effects(&s, Action::SetSettings(dark)),
-        vec![Effect::SaveSettings(dark)]
+        effects(&s, Action::SetSettings(dark.clone())),
+        vec![Effect::SaveSettings(dark.clone())]
     );
     assert!(effects(&s, Action::SetSettings(Settings::default())).is_empty());
     let mut ro = s.clone();

@@ -376,6 +376,7 @@ mod tests {
             pending: None,
             discard: Vec::new(),
             reading: Default::default(),
+            route: crate::route::Route::Default,
         })
     }
 

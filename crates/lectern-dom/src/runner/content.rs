@@ -411,3 +411,167 @@ fn opened_times(store: &dyn KeyValueStore, ids: &[String]) -> HashMap<String, St
         })
         .collect()
 }
+
+/// `store` as the core's functions that read article texts through a [`KeyValueStore`] (the
+/// notebook's edits and exports, sync) need it: a text not in `localStorage` is found in
+/// IndexedDB ([`Contents::with_texts`]). Writes and removals of texts are kept here (see
+/// [`TextView::written`]) when texts live in IndexedDB, and go to `store` otherwise; every
+/// other key is `store`'s.
+pub struct TextView<'s> {
+    store: &'s dyn KeyValueStore,
+    /// Texts read from IndexedDB (or written here), by id; `None`: removed here.
+    texts: RefCell<BTreeMap<String, Option<String>>>,
+    /// Texts asked for and found nowhere yet.
+    missed: RefCell<std::collections::BTreeSet<String>>,
+    /// Ids whose text was written or removed here.
+    changed: RefCell<std::collections::BTreeSet<String>>,
+    database: bool,
+}
+
+impl TextView<'_> {
+    fn id_of(key: &str) -> Option<&str> {
+        key.strip_prefix(lectern_core::storage::PREFIX)
+            .and_then(|k| k.strip_prefix("article."))
+            .filter(|id| lectern_core::route::is_valid_id(id))
+    }
+
+    /// The texts written (`Some`) or removed (`None`) through this view, by id.
+    pub fn written(&self) -> Vec<(String, Option<String>)> {
+        let texts = self.texts.borrow();
+        self.changed
+            .borrow()
+            .iter()
+            .map(|id| (id.clone(), texts.get(id).cloned().flatten()))
+            .collect()
+    }
+}
+
+impl KeyValueStore for TextView<'_> {
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        if let Some(id) = Self::id_of(key) {
+            if let Some(t) = self.texts.borrow().get(id) {
+                return Ok(t.clone());
+            }
+            let found = self.store.get(key)?;
+            if found.is_none() && self.database {
+                self.missed.borrow_mut().insert(id.to_owned());
+            }
+            return Ok(found);
+        }
+        self.store.get(key)
+    }
+
+    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        match Self::id_of(key) {
+            Some(id) if self.database => {
+                self.texts
+                    .borrow_mut()
+                    .insert(id.to_owned(), Some(value.to_owned()));
+                self.changed.borrow_mut().insert(id.to_owned());
+                Ok(())
+            }
+            _ => self.store.set(key, value),
+        }
+    }
+
+    fn remove(&self, key: &str) -> Result<(), StoreError> {
+        match Self::id_of(key) {
+            Some(id) if self.database => {
+                self.texts.borrow_mut().insert(id.to_owned(), None);
+                self.changed.borrow_mut().insert(id.to_owned());
+                let _ = self.store.remove(key);
+                Ok(())
+            }
+            _ => self.store.remove(key),
+        }
+    }
+
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        let mut keys: std::collections::BTreeSet<String> = self.store.keys()?.into_iter().collect();
+        for (id, t) in self.texts.borrow().iter() {
+            match t {
+                Some(_) => keys.insert(article_key(id)),
+                None => keys.remove(&article_key(id)),
+            };
+        }
+        Ok(keys.into_iter().collect())
+    }
+}
+
+impl Contents {
+    /// Run `f` over a [`TextView`] of `store`: when it asked for texts that are only in
+    /// IndexedDB, they are read and `f` runs again (what it did the first time is discarded:
+    /// `f` must write nothing it did not have the text for, as the core's functions do).
+    /// Returns `f`'s result and the texts it wrote or removed (to store with [`Contents::put`]).
+    pub async fn with_texts<T>(
+        &self,
+        store: &dyn KeyValueStore,
+        mut f: impl FnMut(&dyn KeyValueStore) -> T,
+    ) -> (T, Vec<(String, Option<String>)>) {
+        self.ready().await;
+        let db = self.db();
+        let view = TextView {
+            store,
+            texts: RefCell::default(),
+            missed: RefCell::default(),
+            changed: RefCell::default(),
+            database: db.is_some(),
+        };
+        let mut out = f(&view);
+        let missed = std::mem::take(&mut *view.missed.borrow_mut());
+        if let (Some(db), false) = (db, missed.is_empty()) {
+            for id in missed {
+                if let Ok(Some(r)) = db.get(&id).await {
+                    view.texts.borrow_mut().insert(id, Some(r));
+                }
+            }
+            view.changed.borrow_mut().clear();
+            out = f(&view);
+        }
+        let written = view.written();
+        (out, written)
+    }
+
+    /// Store texts written elsewhere (`Some`) and delete removed ones (`None`), in IndexedDB
+    /// (or `localStorage` without it).
+    pub async fn put(
+        &self,
+        store: &dyn KeyValueStore,
+        texts: &[(String, Option<String>)],
+    ) -> Result<(), StoreError> {
+        self.ready().await;
+        let puts: Vec<(String, String)> = texts
+            .iter()
+            .filter_map(|(id, t)| Some((id.clone(), t.clone()?)))
+            .collect();
+        let removed: Vec<String> = texts
+            .iter()
+            .filter(|(_, t)| t.is_none())
+            .map(|(id, _)| id.clone())
+            .collect();
+        match self.db() {
+            Some(db) => {
+                db.put_all(&puts).await?;
+                // A copy kept for the first paint follows (or goes, if it cannot).
+                for (id, t) in &puts {
+                    let key = article_key(id);
+                    if matches!(store.get(&key), Ok(Some(_))) && store.set(&key, t).is_err() {
+                        let _ = store.remove(&key);
+                    }
+                }
+                if !removed.is_empty() {
+                    db.delete_all(&removed).await?;
+                }
+            }
+            None => {
+                for (id, t) in &puts {
+                    store.set(&article_key(id), t)?;
+                }
+                for id in &removed {
+                    store.remove(&article_key(id))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
