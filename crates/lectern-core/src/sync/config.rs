@@ -80,6 +80,20 @@ impl std::fmt::Debug for SyncSecrets {
     }
 }
 
+/// A password or passphrase on its way from the form to storage: `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "Secret(empty)"
+        } else {
+            "Secret(…)"
+        })
+    }
+}
+
 /// Why a configuration cannot be used, in English (the form shows it beside the field).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConfigProblem {
