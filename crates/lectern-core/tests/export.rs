@@ -1080,8 +1080,16 @@ fn removed_articles_tombstones_are_checked_like_the_rest() {
     // A removal's time decides merges (library::merge), and its id names a key: both are
     // checked like an entry's.
     for (tomb, path, says) in [
-        (json!({"id": "gone", "deleted": "yesterday"}), "$.library.removed[0].deleted", "ISO 8601"),
-        (json!({"id": "a b", "deleted": T1}), "$.library.removed[0].id", "letters, digits and dashes"),
+        (
+            json!({"id": "gone", "deleted": "yesterday"}),
+            "$.library.removed[0].deleted",
+            "ISO 8601",
+        ),
+        (
+            json!({"id": "a b", "deleted": T1}),
+            "$.library.removed[0].id",
+            "letters, digits and dashes",
+        ),
     ] {
         let raw = with(|v| v["library"]["removed"] = json!([tomb]));
         let p = parse_backup(&raw).unwrap_err();

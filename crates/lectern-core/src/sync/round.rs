@@ -17,9 +17,12 @@
 //!    local data and written ([`super::local::apply`]). A conflict is resolved on the server
 //!    at once: the join is written on the winning revision and the losing revisions deleted,
 //!    in one `_bulk_docs`. The checkpoint advances after each batch.
-//! 3. **Push**: the documents changed here ([`super::local::collect`]) go in `_bulk_docs` with
-//!    the revision last seen; a `409 conflict` fetches the server's leaves, joins, writes, and
-//!    sends the join on the winning revision (at most [`MAX_CONFLICT_TRIES`] times a round).
+//! 3. **Push**: the documents changed here ([`super::local::changed_ids`]) are fetched as the
+//!    server has them now, joined with local data as in a pull, and the join is written on the
+//!    winning revision (`_bulk_docs`). Nothing is ever written that is not the join of what the
+//!    server holds and what is here, so no write can drop what another device sent. A `409`
+//!    (written over between the fetch and the write) goes round again, at most
+//!    [`MAX_CONFLICT_TRIES`] times a round.
 //! 4. **Echo**: a pull again, which moves the checkpoint past this round's own writes (their
 //!    revisions are known: nothing is fetched), then the checkpoint is written to the server.
 //!
@@ -36,7 +39,7 @@ use super::base64;
 use super::config::{Auth, SyncConfig, SyncSecrets};
 use super::crypto::{self, CryptoDoc, KDF_ITERATIONS, SALT_BYTES};
 use super::docs::{self, Body, DocId, Incoming, Payload, Sealed};
-use super::local::{self, Local, NotApplied, Pending, Scope};
+use super::local::{self, Local, NotApplied, Scope};
 use super::memo::{since_param, Memo, Record};
 use super::problem::SyncProblem;
 
@@ -248,11 +251,8 @@ enum Phase {
     MakeKey,
     /// `PUT /db/crypto`.
     PutCrypto,
-    /// Collect what changed here; cut the next batch.
+    /// Collect what changed here; fetch the next batch of it as the server has it.
     PushCollect,
-    PushSeal,
-    /// `POST /db/_bulk_docs`.
-    PushPost,
     /// `PUT /db/_local/lectern-<replica>`.
     SaveCheckpoint {
         retried: bool,
@@ -268,7 +268,8 @@ struct Fetched {
     leaves: Vec<Incoming>,
 }
 
-/// A conflict to write back: the join on the winning revision, the losers deleted.
+/// A join to write: on the winning revision (`None`: a new document, or one deleted on the
+/// server), the losing revisions deleted.
 #[derive(Debug, Clone, PartialEq)]
 struct Resolution {
     id: DocId,
@@ -277,6 +278,9 @@ struct Resolution {
     body: Body,
     fingerprint: String,
 }
+
+/// Most bytes (about) of one `_bulk_docs`.
+const POST_BYTES: usize = PUSH_BATCH_BYTES;
 
 /// Push → pull → push cycles one round makes at most (a pull that brings what needs sending
 /// back goes round again).
@@ -305,11 +309,14 @@ pub struct Round {
     fetched: BTreeMap<DocId, Fetched>,
     /// What is being opened: (id, leaf index) per sealed payload.
     opening: Vec<(DocId, usize)>,
+    /// Ids asked for in the fetch that the server does not have.
+    absent: BTreeSet<DocId>,
+    /// Joins to write, their sealed forms (in order, when encrypted), and those posted now.
     resolutions: Vec<Resolution>,
-    /// Documents to push, and the batch in flight.
-    queue: VecDeque<Pending>,
-    batch: Vec<Pending>,
     sealed: Vec<Sealed>,
+    posting: Vec<Resolution>,
+    /// Documents changed here still to push.
+    push_ids: VecDeque<DocId>,
     conflict_tries: BTreeMap<DocId, u32>,
     collected: bool,
     /// The pull after the push is running (it ends the round).
@@ -319,6 +326,11 @@ pub struct Round {
     cycles: u32,
     /// A `crypto` document seen in the changes feed.
     crypto_seen: Option<Value>,
+    /// This round encrypted the database: its plaintext documents are read (as before) and
+    /// written again, sealed.
+    migrating: bool,
+    /// Documents read in plaintext while migrating.
+    plain_seen: BTreeSet<DocId>,
 }
 
 impl Round {
@@ -373,16 +385,19 @@ impl Round {
             leaves_queue: VecDeque::new(),
             fetched: BTreeMap::new(),
             opening: Vec::new(),
+            absent: BTreeSet::new(),
             resolutions: Vec::new(),
-            queue: VecDeque::new(),
-            batch: Vec::new(),
             sealed: Vec::new(),
+            posting: Vec::new(),
+            push_ids: VecDeque::new(),
             conflict_tries: BTreeMap::new(),
             collected: false,
             echo: false,
             echo_fetched: false,
             cycles: 0,
             crypto_seen: None,
+            migrating: false,
+            plain_seen: BTreeSet::new(),
         }
     }
 
@@ -587,7 +602,10 @@ impl Round {
             Phase::ResolvePost => {
                 let resp = self.answer(input)?;
                 self.resolved(store, &resp.body)?;
-                self.phase = Phase::AfterApply;
+                // More to post, or done.
+                if self.resolutions.is_empty() {
+                    self.phase = Phase::AfterApply;
+                }
             }
             Phase::MakeKey => match input {
                 Input::KeyMade(Ok(check)) => {
@@ -624,16 +642,8 @@ impl Round {
                 self.memo.mark_all_changed();
                 self.opts.scope = Scope::All;
                 self.collected = false;
+                self.migrating = true;
                 self.memo.save(store).map_err(SyncProblem::LocalStore)?;
-                self.phase = Phase::PushCollect;
-            }
-            Phase::PushSeal => {
-                self.sealed = sealed_or(input)?;
-                self.phase = Phase::PushPost;
-            }
-            Phase::PushPost => {
-                let resp = self.answer(input)?;
-                self.pushed(store, &resp.body)?;
                 self.phase = Phase::PushCollect;
             }
             Phase::SaveCheckpoint { retried } => {
@@ -790,8 +800,11 @@ impl Round {
                     self.crypto_seen = Some(Value::Null);
                     continue;
                 }
-                // Not found (deleted and purged meanwhile): nothing to take.
-                (false, None) => continue,
+                // Not there: nothing to take (and, for a push, a new document).
+                (false, None) => {
+                    self.absent.insert(id);
+                    continue;
+                }
             };
             if id == DocId::Crypto {
                 self.crypto_seen = Some(Value::Null);
@@ -848,6 +861,11 @@ impl Round {
                 let Incoming::Doc { id, rev, payload } = leaf else {
                     continue;
                 };
+                if self.migrating && matches!(payload, Payload::Plain(_)) {
+                    // Written before this round encrypted the database: read, and rewritten.
+                    self.plain_seen.insert(id.clone());
+                    continue;
+                }
                 let problem = match (payload, encrypted) {
                     (Payload::Plain(_), true) => "it is not encrypted, in an encrypted database",
                     (Payload::Sealed(_), false) => {
@@ -915,11 +933,12 @@ impl Round {
         }
     }
 
-    /// Validate, join and apply what was fetched; note conflicts to resolve.
+    /// Validate, join and apply what was fetched; note the joins to write back (conflicts,
+    /// documents this device holds more of, documents the server lacks).
     fn apply(&mut self, store: &dyn KeyValueStore) -> Result<(), SyncProblem> {
         let fetched = std::mem::take(&mut self.fetched);
+        let absent = std::mem::take(&mut self.absent);
         let mut local = Local::new(store);
-        let mut dirty = BTreeSet::new();
         for (id, f) in fetched {
             let key = id.to_string();
             let mut bodies: Vec<Body> = Vec::new();
@@ -930,14 +949,11 @@ impl Round {
                 match leaf {
                     Incoming::Doc { rev, payload, .. } => {
                         revs.push(rev);
-                        let fields = match payload {
-                            // Sealed payloads were opened (into plain ones) when encrypted.
-                            Payload::Sealed(_) => {
-                                self.refuse(&id, "it is encrypted, and this database has no key");
-                                all_good = false;
-                                continue;
-                            }
-                            Payload::Plain(f) => f,
+                        let Payload::Plain(fields) = payload else {
+                            // Sealed payloads were opened (or refused) before.
+                            self.refuse(&id, "it is encrypted, and this database has no key");
+                            all_good = false;
+                            continue;
                         };
                         match docs::validate(&id, &fields, &self.opts.now) {
                             Ok(b) => bodies.push(b),
@@ -963,20 +979,19 @@ impl Round {
             }
             if revs.is_empty() {
                 if let Some(rev) = deleted_rev {
-                    // Deleted on the server (not by Lectern): what is here is sent again, on
-                    // top of the deletion.
+                    // Deleted on the server (never by Lectern): what is here is written
+                    // again, as a new revision on the deleted branch.
                     self.memo.docs.insert(key, Record { rev, hash: None });
-                    dirty.insert(id);
+                    self.write_back(&mut local, &id, None, Vec::new(), None);
                 }
                 continue;
             }
             let winner = revs[0].clone();
             if bodies.is_empty() {
-                // Nothing readable: local data stays as it is, and is not sent over it.
+                // Nothing readable: local data stays as it is, and is not written over it.
                 let hash = self.memo.docs.get(&key).and_then(|r| r.hash.clone());
                 self.memo.docs.insert(key, Record { rev: winner, hash });
-                self.queue.retain(|p| p.id != id);
-                self.conflict_tries.insert(id, MAX_CONFLICT_TRIES + 1);
+                self.give_up(&id);
                 continue;
             }
             let mut joined = bodies[0].clone();
@@ -988,6 +1003,7 @@ impl Round {
                 Ok(a) => a,
                 Err(NotApplied::Store(StoreError::Newer { .. })) => {
                     self.report.newer.push(key);
+                    self.give_up(&id);
                     continue;
                 }
                 Err(NotApplied::Store(e)) => {
@@ -998,6 +1014,7 @@ impl Round {
                 }
                 Err(NotApplied::Refused(why)) => {
                     self.refuse(&id, &why);
+                    self.give_up(&id);
                     continue;
                 }
             };
@@ -1005,46 +1022,59 @@ impl Round {
                 self.report.pulled += 1;
             }
             self.report.written.extend(applied.written);
-            if revs.len() > 1 && all_good {
+            let conflicted = revs.len() > 1;
+            let in_step = applied.local.as_deref() == Some(remote_fp.as_str());
+            self.memo.docs.insert(
+                key,
+                Record {
+                    rev: winner.clone(),
+                    hash: applied.local.clone().filter(|_| in_step && !conflicted),
+                },
+            );
+            let rewrite = self.plain_seen.remove(&id);
+            if all_good && (conflicted || rewrite || (!in_step && applied.local.is_some())) {
                 // The join of every leaf and of what is here, on the winner; losers deleted.
-                let body = local
-                    .body(&id, &self.opts.now)
-                    .unwrap_or_else(|| joined.clone());
-                let fingerprint = applied
-                    .local
-                    .clone()
-                    .unwrap_or_else(|| docs::fingerprint(&body));
-                self.resolutions.push(Resolution {
-                    id: id.clone(),
-                    winner: Some(winner.clone()),
-                    losers: revs[1..].to_vec(),
-                    body,
-                    fingerprint,
-                });
-                self.queue.retain(|p| p.id != id);
-                self.memo.docs.insert(
-                    key,
-                    Record {
-                        rev: winner,
-                        hash: None,
-                    },
-                );
-            } else {
-                let hash = applied.local.filter(|fp| *fp == remote_fp);
-                if hash.is_none() {
-                    dirty.insert(id.clone());
-                }
-                self.memo.docs.insert(key, Record { rev: winner, hash });
+                let losers = revs[1..].to_vec();
+                self.write_back(&mut local, &id, Some(winner), losers, Some(joined));
             }
         }
-        if !dirty.is_empty() {
-            // What the server lacks is sent by this round's push, whatever its scope.
-            let scope = std::mem::take(&mut self.opts.scope);
-            self.opts.scope = scope.union(Scope::Only(dirty));
-            self.collected = false;
+        for id in absent {
+            self.write_back(&mut local, &id, None, Vec::new(), None);
         }
         self.memo.save(store).map_err(SyncProblem::LocalStore)?;
         Ok(())
+    }
+
+    /// Note the join of document `id` (what is here now) to write on `winner`, deleting
+    /// `losers`; `fallback`: what to write if nothing local can be (the leaves' join).
+    fn write_back(
+        &mut self,
+        local: &mut Local<'_>,
+        id: &DocId,
+        winner: Option<String>,
+        losers: Vec<String>,
+        fallback: Option<Body>,
+    ) {
+        let Some(body) = local.body(id, &self.opts.now).or(fallback) else {
+            return;
+        };
+        let fingerprint = local
+            .fingerprint(id, &self.memo)
+            .unwrap_or_else(|| docs::fingerprint(&body));
+        self.resolutions.push(Resolution {
+            id: id.clone(),
+            winner,
+            losers,
+            body,
+            fingerprint,
+        });
+    }
+
+    /// Leave document `id` alone for the rest of the round (it cannot be taken or written).
+    fn give_up(&mut self, id: &DocId) {
+        self.conflict_tries
+            .insert(id.clone(), MAX_CONFLICT_TRIES + 1);
+        self.push_ids.retain(|x| x != id);
     }
 
     fn refuse(&mut self, id: &DocId, why: &str) {
@@ -1054,34 +1084,34 @@ impl Round {
         });
     }
 
-    /// The `_bulk_docs` of the resolutions, or of the push batch in flight (sealed when the
-    /// database is encrypted: `self.sealed` holds them in order).
-    fn post_bulk(&mut self, resolutions: bool) -> Need {
-        let mut docs_out = Vec::new();
-        let mut sealed = std::mem::take(&mut self.sealed).into_iter();
-        let encrypted = self.encrypted;
-        let mut payload = |body: &Body| -> Payload {
-            match sealed.next() {
-                Some(s) if encrypted => Payload::Sealed(s),
-                _ => Payload::Plain(docs::fields_of(body)),
+    /// The next `_bulk_docs` of joins (and their losers' deletions): as many as fit in
+    /// [`POST_BYTES`], at least one; sealed when the database is encrypted.
+    fn post_next(&mut self) -> Need {
+        let mut bytes = 0;
+        let mut take = 0;
+        for r in &self.resolutions {
+            bytes += docs::fields_of(&r.body).to_string().len();
+            take += 1;
+            if bytes >= POST_BYTES {
+                break;
             }
-        };
-        if resolutions {
-            for r in &self.resolutions {
-                docs_out.push(docs::to_server(
-                    &r.id,
-                    r.winner.as_deref(),
-                    &payload(&r.body),
-                ));
-                for loser in &r.losers {
-                    docs_out
-                        .push(json!({ "_id": r.id.to_string(), "_rev": loser, "_deleted": true }));
-                }
-            }
+        }
+        self.posting = self.resolutions.drain(..take).collect();
+        let sealed: Vec<Sealed> = if self.encrypted {
+            self.sealed.drain(..take.min(self.sealed.len())).collect()
         } else {
-            for p in &self.batch {
-                let rev = self.memo.docs.get(&p.id.to_string()).map(|r| r.rev.clone());
-                docs_out.push(docs::to_server(&p.id, rev.as_deref(), &payload(&p.body)));
+            Vec::new()
+        };
+        let mut sealed = sealed.into_iter();
+        let mut docs_out = Vec::new();
+        for r in &self.posting {
+            let payload = match sealed.next() {
+                Some(s) => Payload::Sealed(s),
+                None => Payload::Plain(docs::fields_of(&r.body)),
+            };
+            docs_out.push(docs::to_server(&r.id, r.winner.as_deref(), &payload));
+            for loser in &r.losers {
+                docs_out.push(json!({ "_id": r.id.to_string(), "_rev": loser, "_deleted": true }));
             }
         }
         let url = self.db("_bulk_docs");
@@ -1095,22 +1125,16 @@ impl Round {
             .collect()
     }
 
-    /// The answer to writing the resolutions.
+    /// The answer to writing joins: each written one is in step; one written over meanwhile
+    /// goes round again.
     fn resolved(&mut self, store: &dyn KeyValueStore, body: &str) -> Result<(), SyncProblem> {
         let results = bulk_results(body)?;
-        let resolutions = std::mem::take(&mut self.resolutions);
-        for r in resolutions {
+        let posting = std::mem::take(&mut self.posting);
+        for r in posting {
             let key = r.id.to_string();
-            let new_rev = results
-                .get(&key)
-                .and_then(|x| x.iter().find_map(|(rev, _)| rev.clone()))
-                .filter(|rev| Some(rev) != r.winner.as_ref() && !r.losers.contains(rev));
-            let written = results
-                .get(&key)
-                .and_then(|x| x.first())
-                .and_then(|(rev, _)| rev.clone());
-            match written.or(new_rev) {
-                Some(rev) => {
+            // The first result for an id is the join's (the losers' deletions follow).
+            match results.get(&key).and_then(|x| x.first().cloned()) {
+                Some((Some(rev), _)) => {
                     self.memo.docs.insert(
                         key,
                         Record {
@@ -1118,45 +1142,21 @@ impl Round {
                             hash: Some(r.fingerprint),
                         },
                     );
-                    self.report.resolved += 1;
-                }
-                None => {
-                    // Written over meanwhile: the next pull takes it up.
-                    if let Some(rec) = self.memo.docs.get_mut(&key) {
-                        rec.hash = None;
+                    if r.losers.is_empty() {
+                        self.report.pushed += 1;
+                    } else {
+                        self.report.resolved += 1;
                     }
                 }
-            }
-        }
-        self.memo.save(store).map_err(SyncProblem::LocalStore)
-    }
-
-    /// The answer to a push batch.
-    fn pushed(&mut self, store: &dyn KeyValueStore, body: &str) -> Result<(), SyncProblem> {
-        let results = bulk_results(body)?;
-        let batch = std::mem::take(&mut self.batch);
-        for p in batch {
-            let key = p.id.to_string();
-            match results.get(&key).and_then(|x| x.first().cloned()) {
-                Some((Some(rev), _)) => {
-                    self.memo.docs.insert(
-                        key,
-                        Record {
-                            rev,
-                            hash: Some(p.fingerprint),
-                        },
-                    );
-                    self.report.pushed += 1;
-                }
                 Some((None, Some((error, _)))) if error == "conflict" => {
-                    let tries = self.conflict_tries.entry(p.id.clone()).or_default();
+                    let tries = self.conflict_tries.entry(r.id.clone()).or_default();
                     *tries += 1;
                     if *tries <= MAX_CONFLICT_TRIES {
-                        self.to_fetch.push(p.id.clone());
+                        self.push_ids.push_front(r.id.clone());
                     } else {
                         self.report.rejected.push(Refusal {
                             id: key,
-                            why: "it conflicted again and again; it is sent next time".into(),
+                            why: "it was written over again and again; it is sent next time".into(),
                         });
                     }
                 }
@@ -1165,6 +1165,7 @@ impl Round {
                         id: key,
                         why: format!("{error}: {reason}").chars().take(500).collect(),
                     });
+                    self.give_up(&r.id);
                 }
                 _ => self.report.rejected.push(Refusal {
                     id: key,
@@ -1172,7 +1173,6 @@ impl Round {
                 }),
             }
         }
-        self.origin = Origin::Push;
         self.memo.save(store).map_err(SyncProblem::LocalStore)
     }
 
@@ -1285,7 +1285,7 @@ impl Round {
                     }
                     self.phase = Phase::ResolvePost;
                 }
-                Phase::ResolvePost => return Ok(self.post_bulk(true)),
+                Phase::ResolvePost => return Ok(self.post_next()),
                 Phase::AfterApply => match std::mem::replace(&mut self.origin, Origin::Push) {
                     Origin::Pull { last_seq, more } => {
                         if !last_seq.is_null() {
@@ -1327,55 +1327,35 @@ impl Round {
                         self.phase = Phase::Finished;
                         continue;
                     }
-                    if !self.to_fetch.is_empty() {
-                        // Conflicts from the last batch: fetch, join, resolve first.
-                        self.origin = Origin::Push;
-                        self.phase = Phase::Fetch;
-                        continue;
-                    }
                     if !self.collected {
                         self.collected = true;
                         let mut local = Local::new(store);
-                        self.queue = local::collect(
-                            &mut local,
-                            &self.memo,
-                            &self.opts.scope,
-                            &self.opts.now,
-                        )
-                        .into_iter()
-                        .filter(|p| {
-                            self.conflict_tries.get(&p.id).copied().unwrap_or(0)
-                                <= MAX_CONFLICT_TRIES
-                        })
+                        let tries = &self.conflict_tries;
+                        let mut ids: Vec<DocId> =
+                            local::changed_ids(&mut local, &self.memo, &self.opts.scope)
+                                .into_iter()
+                                .map(|(id, _)| id)
+                                .filter(|id| {
+                                    tries.get(id).copied().unwrap_or(0) <= MAX_CONFLICT_TRIES
+                                })
+                                .collect();
+                        ids.retain(|id| !self.push_ids.contains(id));
+                        self.push_ids.extend(ids);
+                    }
+                    let batch: Vec<DocId> = (0..PUSH_BATCH)
+                        .map_while(|_| self.push_ids.pop_front())
                         .collect();
-                    }
-                    self.batch.clear();
-                    let mut bytes = 0;
-                    while let Some(p) = self.queue.pop_front() {
-                        bytes += docs::fields_of(&p.body).to_string().len();
-                        self.batch.push(p);
-                        if self.batch.len() >= PUSH_BATCH || bytes >= PUSH_BATCH_BYTES {
-                            break;
-                        }
-                    }
-                    if self.batch.is_empty() {
+                    if batch.is_empty() {
                         // Pushed everything: a last pull moves the checkpoint past it.
                         self.echo = true;
                         self.cycles += 1;
                         self.phase = Phase::Changes;
                         continue;
                     }
-                    if self.encrypted {
-                        let plain = Self::to_seal(self.batch.iter().map(|p| (&p.id, &p.body)));
-                        self.phase = Phase::PushSeal;
-                        return Ok(self.wait(Need::Seal(plain)));
-                    }
-                    self.phase = Phase::PushPost;
+                    self.to_fetch = batch;
+                    self.origin = Origin::Push;
+                    self.phase = Phase::Fetch;
                 }
-                Phase::PushSeal => {
-                    return Err(SyncProblem::BadResponse("waiting for sealing".into()))
-                }
-                Phase::PushPost => return Ok(self.post_bulk(false)),
                 Phase::SaveCheckpoint { .. } => return Ok(self.put_checkpoint()),
                 Phase::ReadCheckpointRev => {
                     let url = self.db(&self.memo.checkpoint_id());

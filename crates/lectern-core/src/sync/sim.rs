@@ -520,7 +520,8 @@ impl Device {
             out.push_str(&format!(
                 "\n{}: {:?} {}",
                 m.id,
-                super::local::article_text(&self.store, &m.id).map(|a| a.text()),
+                super::local::article_text(&self.store, &m.id)
+                    .map(|a| crate::annotation::text_hash(&a.text())),
                 serde_json::to_string(&self.annotations(&m.id)).unwrap()
             ));
         }
@@ -545,8 +546,14 @@ pub fn note(id: &str, article: &str, modified: &str, text: &str) -> Annotation {
     }
 }
 
+/// `n` seconds into 2026.
 fn t(n: u32) -> String {
-    format!("2026-01-01T00:{:02}:{:02}.000Z", n / 60, n % 60)
+    format!(
+        "2026-01-01T{:02}:{:02}:{:02}.000Z",
+        n / 3600,
+        n / 60 % 60,
+        n % 60
+    )
 }
 
 fn with(doc: &AnnotationsDoc, a: Annotation) -> AnnotationsDoc {
@@ -966,12 +973,31 @@ mod tests {
         assert_eq!(a.snapshot(), b.snapshot());
     }
 
+    #[test]
+    fn settings_changed_on_one_device_reach_the_others() {
+        let mut server = Server::with_db("lectern");
+        let mut a = Device::new(1);
+        let mut b = Device::new(2);
+        let s = crate::settings::Settings {
+            font_size_px: 14,
+            ..Default::default()
+        };
+        crate::storage::save_settings(&a.store, &s).unwrap();
+        let r = a.sync(&mut server).unwrap();
+        assert!(server.bodies("lectern").contains_key("settings"), "{r:?}");
+        b.sync(&mut server).unwrap();
+        assert_eq!(crate::storage::load_settings(&b.store).value, s);
+    }
+
     #[derive(Debug, Clone)]
     enum Op {
         Edit { device: usize, id: u8, minute: u32 },
         Delete { device: usize, id: u8, minute: u32 },
         Sync { device: usize },
         ServerConflict { id: u8, minute: u32 },
+        AddArticle { device: usize, k: u8 },
+        RemoveArticle { device: usize, k: u8 },
+        Settings { device: usize, size: u8 },
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -988,6 +1014,9 @@ mod tests {
             }),
             (0usize..3).prop_map(|device| Op::Sync { device }),
             (0u8..5, 1u32..50).prop_map(|(id, minute)| Op::ServerConflict { id, minute }),
+            (0usize..3, 0u8..3).prop_map(|(device, k)| Op::AddArticle { device, k }),
+            (0usize..3, 0u8..3).prop_map(|(device, k)| Op::RemoveArticle { device, k }),
+            (0usize..3, 14u8..20).prop_map(|(device, size)| Op::Settings { device, size }),
         ]
     }
 
@@ -1019,7 +1048,26 @@ mod tests {
                         all = annotations_doc::merge(&all, &doc);
                     }
                     Op::Sync { device } => {
-                        devices[device].sync(&mut server).unwrap();
+                        devices[device].sync_at(&mut server, &t(n * 100)).unwrap();
+                    }
+                    Op::AddArticle { device, k } => {
+                        // The same article (its id) may be added on several devices.
+                        let d = &devices[device];
+                        let art = parse_plain(&format!("k{k}"), &format!("Статья {k}\nТекст {k}."));
+                        let mut meta = ArticleMeta::of(&art, &t(n * 100), None);
+                        meta.modified = t(n * 100);
+                        library::add_article(&d.store, &art, &meta).unwrap();
+                    }
+                    Op::RemoveArticle { device, k } => {
+                        let d = &devices[device];
+                        let mut lib = d.library();
+                        lib.articles.retain(|m| m.id != format!("k{k}"));
+                        lib.removed.push(annotations_doc::Tombstone { id: format!("k{k}"), deleted: t(n * 100) });
+                        library::save_merged(&d.store, &lib).unwrap();
+                    }
+                    Op::Settings { device, size } => {
+                        let s = crate::settings::Settings { font_size_px: size, ..Default::default() };
+                        crate::storage::save_settings(&devices[device].store, &s).unwrap();
                     }
                     Op::ServerConflict { id, minute } => {
                         let a = note(&format!("n{id}"), SEED_ID, &t(n * 100 + minute), "server");
@@ -1030,9 +1078,9 @@ mod tests {
                     }
                 }
             }
-            for _ in 0..2 {
+            for round in 0..2 {
                 for d in &mut devices {
-                    d.sync(&mut server).unwrap();
+                    d.sync_at(&mut server, &t(10_000 + round)).unwrap();
                 }
             }
             let first = devices[0].snapshot();
