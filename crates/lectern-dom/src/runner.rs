@@ -31,6 +31,9 @@ use wasm_bindgen::JsCast;
 
 use crate::env::{now_iso, random_bytes, random_uuid};
 
+// --- sync (issue 17): the sync effects' arms ---
+pub mod sync;
+
 /// An article's annotations waiting to be written, with the text they are stored against.
 struct Pending {
     article_id: String,
@@ -57,6 +60,8 @@ pub struct Runner {
     hiding: Cell<bool>,
     /// Keys whose last write failed, so a later success is reported (`Saved`).
     failing: RefCell<BTreeSet<String>>,
+    // --- sync (issue 17) ---
+    sync: sync::SyncRuntime,
 }
 
 impl Runner {
@@ -70,6 +75,7 @@ impl Runner {
             timer: RefCell::new(None),
             hiding: Cell::new(false),
             failing: RefCell::new(BTreeSet::new()),
+            sync: sync::SyncRuntime::default(),
         })
     }
 
@@ -293,6 +299,16 @@ impl Runner {
                 let me = Rc::clone(self);
                 Timeout::new(ms, move || me.report(*action)).forget();
             }
+            // --- sync (issue 17) ---
+            e @ (Effect::SyncLoad
+            | Effect::SyncSaveConfig { .. }
+            | Effect::SyncRound { .. }
+            | Effect::SyncWatch { .. }
+            | Effect::SyncStopWatch
+            | Effect::SyncCountPending { .. }
+            | Effect::SyncTest { .. }
+            | Effect::SyncCreateDatabase { .. }
+            | Effect::SyncSignIn { .. }) => self.run_sync(e),
         }
     }
 
@@ -487,6 +503,8 @@ impl Runner {
                 me.report(Action::RouteChanged(route::parse(&hash)));
             }
         }));
+        // --- sync (issue 17) ---
+        out.extend(self.subscribe_sync());
         out
     }
 }
