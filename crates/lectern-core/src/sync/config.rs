@@ -94,8 +94,8 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// Why a configuration cannot be used, in English (the form shows it beside the field).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a configuration cannot be used (the form says it: [`crate::i18n::Lang::sync_config_problem`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfigProblem {
     /// Not an `http://` or `https://` address.
     ServerNotHttp,

@@ -429,13 +429,8 @@ mod tests {
     }
 
     fn record(memo: &mut Memo, id: &DocId, hash: Option<String>) {
-        memo.docs.insert(
-            id.to_string(),
-            Record {
-                rev: "1-a".into(),
-                hash,
-            },
-        );
+        memo.docs
+            .insert(id.to_string(), Record::new("1-a".into(), hash));
     }
 
     #[test]

@@ -30,6 +30,29 @@ pub struct Record {
     pub rev: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
+    /// Deleted leaves this device made when it resolved a conflict (`_changes` with
+    /// `style=all_docs` lists them beside the winner: they are not news).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dead: Vec<String>,
+}
+
+impl Record {
+    pub fn new(rev: String, hash: Option<String>) -> Record {
+        Record {
+            rev,
+            hash,
+            dead: Vec::new(),
+        }
+    }
+
+    /// Whether `revs` (a document's leaves in `_changes`) are all known: this revision and
+    /// deleted leaves this device made.
+    pub fn knows(&self, revs: &[&str]) -> bool {
+        revs.contains(&self.rev.as_str())
+            && revs
+                .iter()
+                .all(|r| *r == self.rev || self.dead.iter().any(|d| d == r))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,10 +163,7 @@ mod tests {
         m.since = Value::from("12-abc");
         m.docs.insert(
             "settings".into(),
-            Record {
-                rev: "1-x".into(),
-                hash: Some("h".into()),
-            },
+            Record::new("1-x".into(), Some("h".into())),
         );
         m.save(&store).unwrap();
         let again = Memo::load(&store).for_peer("https://a/ db", "r2", "s2");

@@ -735,8 +735,8 @@ impl Round {
                 .and_then(Value::as_array)
                 .map(|c| c.iter().filter_map(|x| x.get("rev")?.as_str()).collect())
                 .unwrap_or_default();
-            let known = self.memo.docs.get(&id.to_string()).map(|r| r.rev.as_str());
-            if id != DocId::Crypto && revs.len() == 1 && known == Some(revs[0]) {
+            let known = self.memo.docs.get(&id.to_string());
+            if id != DocId::Crypto && known.is_some_and(|r| r.knows(&revs)) {
                 continue;
             }
             fetch.insert(id);
@@ -981,7 +981,7 @@ impl Round {
                 if let Some(rev) = deleted_rev {
                     // Deleted on the server (never by Lectern): what is here is written
                     // again, as a new revision on the deleted branch.
-                    self.memo.docs.insert(key, Record { rev, hash: None });
+                    self.memo.docs.insert(key, Record::new(rev, None));
                     self.write_back(&mut local, &id, None, Vec::new(), None);
                 }
                 continue;
@@ -990,7 +990,7 @@ impl Round {
             if bodies.is_empty() {
                 // Nothing readable: local data stays as it is, and is not written over it.
                 let hash = self.memo.docs.get(&key).and_then(|r| r.hash.clone());
-                self.memo.docs.insert(key, Record { rev: winner, hash });
+                self.memo.docs.insert(key, Record::new(winner, hash));
                 self.give_up(&id);
                 continue;
             }
@@ -1026,10 +1026,10 @@ impl Round {
             let in_step = applied.local.as_deref() == Some(remote_fp.as_str());
             self.memo.docs.insert(
                 key,
-                Record {
-                    rev: winner.clone(),
-                    hash: applied.local.clone().filter(|_| in_step && !conflicted),
-                },
+                Record::new(
+                    winner.clone(),
+                    applied.local.clone().filter(|_| in_step && !conflicted),
+                ),
             );
             let rewrite = self.plain_seen.remove(&id);
             if all_good && (conflicted || rewrite || (!in_step && applied.local.is_some())) {
@@ -1133,15 +1133,15 @@ impl Round {
         for r in posting {
             let key = r.id.to_string();
             // The first result for an id is the join's (the losers' deletions follow).
-            match results.get(&key).and_then(|x| x.first().cloned()) {
+            let items = results.get(&key).cloned().unwrap_or_default();
+            match items.first().cloned() {
                 Some((Some(rev), _)) => {
-                    self.memo.docs.insert(
-                        key,
-                        Record {
-                            rev,
-                            hash: Some(r.fingerprint),
-                        },
-                    );
+                    let mut record = Record::new(rev, Some(r.fingerprint));
+                    record.dead = items[1..]
+                        .iter()
+                        .filter_map(|(rev, _)| rev.clone())
+                        .collect();
+                    self.memo.docs.insert(key, record);
                     if r.losers.is_empty() {
                         self.report.pushed += 1;
                     } else {

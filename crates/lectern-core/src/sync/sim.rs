@@ -699,8 +699,16 @@ mod tests {
             false,
         );
         assert_eq!(server.leaf_count("lectern", "annotations.seed"), 3);
+        let before = server.log.len();
         let r = a.sync(&mut server).unwrap();
         assert_eq!(r.resolved, 1, "{r:?}");
+        // Fetched once; the losers' deleted leaves, listed in `_changes` beside the winner
+        // when the round reads its own writes back, are not news.
+        let fetched = server.log[before..]
+            .iter()
+            .filter(|l| l.contains("_all_docs"))
+            .count();
+        assert_eq!(fetched, 1, "{:?}", &server.log[before..]);
         assert_eq!(
             server.leaf_count("lectern", "annotations.seed"),
             1,
@@ -719,6 +727,15 @@ mod tests {
             3,
             "the join is on the server"
         );
+        // The deleted losers stay listed in `_changes` beside the winner: not news.
+        let before = server.log.len();
+        let r = a.sync(&mut server).unwrap();
+        assert_eq!((r.pulled, r.pushed, r.resolved), (0, 0, 0), "{r:?}");
+        let fetched = server.log[before..]
+            .iter()
+            .filter(|l| l.contains("_all_docs"))
+            .count();
+        assert_eq!(fetched, 0, "{:?}", &server.log[before..]);
         // Another device reads the join.
         let mut b = Device::new(2);
         b.sync(&mut server).unwrap();
