@@ -13,3 +13,6 @@ pub mod selection_toolbar;
 pub mod settings_panel;
 pub mod tag_editor;
 pub mod undo_toast;
+// --- sync (issue 17) ---
+pub mod sync_panel;
+pub mod sync_status;

@@ -63,6 +63,14 @@ pub fn SettingsPanel(props: &SettingsPanelProps) -> Html {
         let app = app.clone();
         Callback::from(move |_: MouseEvent| app.dispatch(Action::ResetSettings))
     };
+    // --- sync (issue 17): Settings → Sync opens in its own panel ---
+    let open_sync = {
+        let (app, onclose) = (app.clone(), props.onclose.clone());
+        Callback::from(move |_: MouseEvent| {
+            onclose.emit(());
+            app.set_ui(|ui| ui.sync_open = true);
+        })
+    };
     let onkeydown = {
         let onclose = props.onclose.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -119,6 +127,8 @@ pub fn SettingsPanel(props: &SettingsPanelProps) -> Html {
                 </select>
             </div>
             <button type="button" class="button button--quiet settings__reset" onclick={reset}>{ t.reset }</button>
+            // --- sync (issue 17) ---
+            <button type="button" class="button button--quiet settings__sync" id="open-sync" onclick={open_sync}>{ app.lang().sync().open }</button>
         </section>
     }
 }
