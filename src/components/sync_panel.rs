@@ -29,16 +29,6 @@ struct Form {
     passphrase: String,
 }
 
-fn value(r: &NodeRef) -> String {
-    r.cast::<HtmlInputElement>()
-        .map(|i| i.value())
-        .unwrap_or_default()
-}
-
-fn checked(r: &NodeRef) -> bool {
-    r.cast::<HtmlInputElement>().is_some_and(|i| i.checked())
-}
-
 /// This page's origin (what a server's CORS settings must allow).
 fn page_origin() -> String {
     web_sys::window()
@@ -64,25 +54,46 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
     let t = lang.sync();
     let sync = &app.state().sync;
     let current = sync.config.clone();
-    let refs: [NodeRef; 7] = Default::default();
-    let [server, database, user, cookie, password, encrypt, passphrase] = refs.clone();
+    // The form's fields, kept as they are typed (a re-render, such as ticking "Encrypt",
+    // keeps them).
+    let server = use_state(|| {
+        current
+            .as_ref()
+            .map(|c| c.server.clone())
+            .unwrap_or_default()
+    });
+    let database = use_state(|| {
+        current
+            .as_ref()
+            .map_or_else(|| "lectern".to_owned(), |c| c.database.clone())
+    });
+    let user = use_state(|| current.as_ref().map(|c| c.user.clone()).unwrap_or_default());
+    let password = use_state(String::new);
+    let passphrase = use_state(String::new);
     let encrypting = use_state(|| current.as_ref().is_some_and(|c| c.encrypt));
     let cookie_auth = use_state(|| current.as_ref().is_some_and(|c| c.auth == Auth::Cookie));
 
     let read = {
-        let refs = refs.clone();
+        let (server, database, user, password, passphrase) = (
+            server.clone(),
+            database.clone(),
+            user.clone(),
+            password.clone(),
+            passphrase.clone(),
+        );
+        let (encrypting, cookie_auth) = (encrypting.clone(), cookie_auth.clone());
         move || Form {
-            server: value(&refs[0]),
-            database: value(&refs[1]),
-            user: value(&refs[2]),
-            auth: if checked(&refs[3]) {
+            server: (*server).clone(),
+            database: (*database).clone(),
+            user: (*user).clone(),
+            auth: if *cookie_auth {
                 Auth::Cookie
             } else {
                 Auth::Password
             },
-            password: value(&refs[4]),
-            encrypt: checked(&refs[5]),
-            passphrase: value(&refs[6]),
+            password: (*password).clone(),
+            encrypt: *encrypting,
+            passphrase: (*passphrase).clone(),
         }
     };
     // The configuration the form says, or why it cannot be used (shown beside the form).
@@ -192,10 +203,9 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
             encrypting.set(e.target_unchecked_into::<HtmlInputElement>().checked())
         })
     };
-    let on_auth = {
+    let on_auth = |cookie: bool| {
         let cookie_auth = cookie_auth.clone();
-        let cookie = cookie.clone();
-        Callback::from(move |_: Event| cookie_auth.set(checked(&cookie)))
+        Callback::from(move |_: Event| cookie_auth.set(cookie))
     };
     let onkeydown = {
         let onclose = props.onclose.clone();
@@ -214,16 +224,21 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
     let c = current.as_ref();
     let field = |id: &'static str,
                  label: &str,
-                 node: NodeRef,
+                 state: &UseStateHandle<String>,
                  kind: &'static str,
-                 value: String,
                  hint: Option<&str>,
                  autocomplete: &'static str| {
         let hint_id = format!("{id}-hint");
+        let oninput = {
+            let state = state.clone();
+            Callback::from(move |e: InputEvent| {
+                state.set(e.target_unchecked_into::<HtmlInputElement>().value())
+            })
+        };
         html! {
             <div class="field sync-field">
                 <label for={id}>{ label.to_owned() }</label>
-                <input {id} type={kind} ref={node} {value} autocomplete={autocomplete} spellcheck="false"
+                <input {id} type={kind} value={(**state).clone()} {oninput} autocomplete={autocomplete} spellcheck="false"
                     aria-describedby={hint.map(|_| hint_id.clone())} />
                 if let Some(h) = hint {
                     <p class="sync-field__hint" id={hint_id}>{ h.to_owned() }</p>
@@ -311,22 +326,22 @@ pub fn SyncPanel(props: &SyncPanelProps) -> Html {
                 </div>
             }
             <form class="sync-form" {onsubmit} novalidate=true>
-                { field("sync-server", t.server, server, "url", c.map(|c| c.server.clone()).unwrap_or_default(), Some(t.server_hint), "url") }
-                { field("sync-database", t.database, database, "text", c.map_or_else(|| "lectern".to_owned(), |c| c.database.clone()), None, "off") }
-                { field("sync-user", t.user, user, "text", c.map(|c| c.user.clone()).unwrap_or_default(), None, "username") }
+                { field("sync-server", t.server, &server, "url", Some(t.server_hint), "url") }
+                { field("sync-database", t.database, &database, "text", None, "off") }
+                { field("sync-user", t.user, &user, "text", None, "username") }
                 <fieldset class="sync-auth">
                     <legend>{ t.sign_in_with }</legend>
-                    <label><input type="radio" name="sync-auth" id="sync-auth-password" checked={!*cookie_auth} onchange={on_auth.clone()} />{ t.auth_password }</label>
-                    <label><input type="radio" name="sync-auth" id="sync-auth-cookie" ref={cookie} checked={*cookie_auth} onchange={on_auth} />{ t.auth_cookie }</label>
+                    <label><input type="radio" name="sync-auth" id="sync-auth-password" checked={!*cookie_auth} onchange={on_auth(false)} />{ t.auth_password }</label>
+                    <label><input type="radio" name="sync-auth" id="sync-auth-cookie" checked={*cookie_auth} onchange={on_auth(true)} />{ t.auth_cookie }</label>
                 </fieldset>
-                { field("sync-password", t.password, password, "password", String::new(),
+                { field("sync-password", t.password, &password, "password",
                     (sync.has_password && !*cookie_auth).then_some(t.password_kept), "current-password") }
                 <div class="field sync-field sync-field--check">
-                    <label><input type="checkbox" id="sync-encrypt" ref={encrypt} checked={*encrypting} onchange={on_encrypt} />{ t.encrypt }</label>
+                    <label><input type="checkbox" id="sync-encrypt" checked={*encrypting} onchange={on_encrypt} />{ t.encrypt }</label>
                     <p class="sync-field__hint">{ t.encrypt_hint }</p>
                 </div>
                 if *encrypting {
-                    { field("sync-passphrase", t.passphrase, passphrase, "password", String::new(),
+                    { field("sync-passphrase", t.passphrase, &passphrase, "password",
                         sync.has_passphrase.then_some(t.passphrase_kept), "new-password") }
                 }
                 if let Some(p) = sync.form_problem {

@@ -544,8 +544,19 @@ impl Round {
                 self.phase = Phase::ReadCrypto;
             }
             Phase::ReadCrypto => {
-                let found = self.missing_or(input)?;
-                self.crypto_found(found)?;
+                // `_all_docs` rather than `GET /db/crypto`: a database without encryption is
+                // an ordinary answer, not a 404 in the browser's console.
+                let resp = self.answer(input)?;
+                let v: Value = serde_json::from_str(&resp.body)
+                    .map_err(|e| SyncProblem::BadResponse(format!("_all_docs: {e}")))?;
+                let doc = v
+                    .get("rows")
+                    .and_then(Value::as_array)
+                    .and_then(|rows| rows.first())
+                    .and_then(|row| row.get("doc"))
+                    .filter(|d| d.is_object())
+                    .map(Value::to_string);
+                self.crypto_found(doc)?;
             }
             Phase::Unlocking => match input {
                 Input::Unlocked(Ok(())) => {
@@ -1208,8 +1219,9 @@ impl Round {
                     return Ok(self.request("GET", url, None));
                 }
                 Phase::ReadCrypto => {
-                    let url = self.db("crypto");
-                    return Ok(self.request("GET", url, None));
+                    let url = self.db("_all_docs?include_docs=true");
+                    let keys = json!({ "keys": [DocId::Crypto.to_string()] });
+                    return Ok(self.request("POST", url, Some(keys)));
                 }
                 Phase::Unlocking => {
                     let c = self.crypto.clone().expect("read before unlocking");

@@ -609,7 +609,7 @@ mod tests {
             assert_eq!((r.pushed, r.pulled, r.pending), (0, 0, 0), "{r:?}");
             let fetched = server.log[before..]
                 .iter()
-                .filter(|l| l.contains("_all_docs"))
+                .filter(|l| l.contains("_all_docs?include_docs=true&conflicts"))
                 .count();
             assert_eq!(fetched, 0, "{:?}", &server.log[before..]);
         }
@@ -706,7 +706,7 @@ mod tests {
         // when the round reads its own writes back, are not news.
         let fetched = server.log[before..]
             .iter()
-            .filter(|l| l.contains("_all_docs"))
+            .filter(|l| l.contains("_all_docs?include_docs=true&conflicts"))
             .count();
         assert_eq!(fetched, 1, "{:?}", &server.log[before..]);
         assert_eq!(
@@ -733,7 +733,7 @@ mod tests {
         assert_eq!((r.pulled, r.pushed, r.resolved), (0, 0, 0), "{r:?}");
         let fetched = server.log[before..]
             .iter()
-            .filter(|l| l.contains("_all_docs"))
+            .filter(|l| l.contains("_all_docs?include_docs=true&conflicts"))
             .count();
         assert_eq!(fetched, 0, "{:?}", &server.log[before..]);
         // Another device reads the join.
