@@ -20,3 +20,6 @@ pub mod images_bar;
 pub mod listen_bar;
 pub mod notebook;
 pub mod publish_row;
+// --- sync (issue 17) ---
+pub mod sync_panel;
+pub mod sync_status;

@@ -106,6 +106,9 @@ pub struct Ui {
     pub focus_note: bool,
     /// A file is being dragged over the window.
     pub dragging: bool,
+    // --- sync (issue 17) ---
+    /// Settings → Sync is open.
+    pub sync_open: bool,
 }
 
 /// The interface state behind `use_reducer`, so every update applies to the latest value

@@ -5,6 +5,9 @@ use yew::prelude::*;
 use lectern_core::state::View;
 
 use crate::components::settings_panel::SettingsPanel;
+// --- sync (issue 17) ---
+use crate::components::sync_panel::SyncPanel;
+use crate::components::sync_status::SyncStatus;
 use crate::store::use_app;
 
 #[component]
@@ -25,6 +28,21 @@ pub fn Header() -> Html {
             open.set(false);
             // Give focus back to the control that opened the panel.
             if let Some(b) = button_ref.cast::<web_sys::HtmlElement>() {
+                let _ = b.focus();
+            }
+        })
+    };
+
+    // --- sync (issue 17) ---
+    let close_sync = {
+        let app = app.clone();
+        Callback::from(move |()| {
+            app.set_ui(|ui| ui.sync_open = false);
+            if let Some(b) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("settings-button"))
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            {
                 let _ = b.focus();
             }
         })
@@ -83,6 +101,8 @@ pub fn Header() -> Html {
                     <span class="panel-toggle__count">{ count }</span>
                 </button>
                 }
+                // --- sync (issue 17) ---
+                <SyncStatus />
                 <button
                     ref={button_ref}
                     type="button"
@@ -100,6 +120,10 @@ pub fn Header() -> Html {
             </div>
             if *open {
                 <SettingsPanel onclose={close} />
+            }
+            // --- sync (issue 17) ---
+            if app.ui().sync_open {
+                <SyncPanel onclose={close_sync} />
             }
         </header>
     }

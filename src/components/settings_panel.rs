@@ -77,6 +77,14 @@ pub fn SettingsPanel(props: &SettingsPanelProps) -> Html {
         let app = app.clone();
         Callback::from(move |_: MouseEvent| app.dispatch(Action::ResetSettings))
     };
+    // --- sync (issue 17): Settings → Sync opens in its own panel ---
+    let open_sync = {
+        let (app, onclose) = (app.clone(), props.onclose.clone());
+        Callback::from(move |_: MouseEvent| {
+            onclose.emit(());
+            app.set_ui(|ui| ui.sync_open = true);
+        })
+    };
     let onkeydown = {
         let onclose = props.onclose.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -137,6 +145,8 @@ pub fn SettingsPanel(props: &SettingsPanelProps) -> Html {
                 { for image_policies.iter().map(|(p, label)| radio("images", p.as_str(), label, s.images == *p, on_images.clone())) }
             </fieldset>
             <button type="button" class="button button--quiet settings__reset" onclick={reset}>{ t.reset }</button>
+            // --- sync (issue 17) ---
+            <button type="button" class="button button--quiet settings__sync" id="open-sync" onclick={open_sync}>{ app.lang().sync().open }</button>
         </section>
     }
 }

@@ -167,6 +167,56 @@ pub enum Effect {
     Notebook(crate::state::notebook::NotebookFx),
     /// Reading aloud ([`crate::state::listen::SpeechFx`]).
     Speech(crate::state::listen::SpeechFx),
+
+    // --- sync (issue 17): carried out by `lectern_dom::runner::sync` ---
+    /// Read Settings → Sync and whether secrets are remembered, and ask to be the tab that
+    /// syncs. Outcome → `SyncLoaded`, then `SyncLeader`.
+    SyncLoad,
+    /// Write Settings → Sync (`None`: forget it, its secrets and what was remembered of the
+    /// server; local data stays). `password`/`passphrase`: `None` keeps the stored one, an
+    /// empty one removes it. Failure → `SyncSaveFailed`.
+    SyncSaveConfig {
+        config: Option<crate::sync::SyncConfig>,
+        password: Option<crate::sync::config::Secret>,
+        passphrase: Option<crate::sync::config::Secret>,
+    },
+    /// Run one round ([`crate::sync::round::Round`]). Outcome → `SyncRoundDone`.
+    SyncRound {
+        run: u32,
+        config: crate::sync::SyncConfig,
+        first: bool,
+        scope: crate::sync::local::Scope,
+    },
+    /// Wait for the server's next change (`_changes?feed=longpoll`). Outcome → `SyncWatched`.
+    SyncWatch {
+        run: u32,
+        config: crate::sync::SyncConfig,
+        since: String,
+    },
+    /// Stop waiting for the server's changes (the page is hidden, sync went off).
+    SyncStopWatch,
+    /// Count the local changes not sent. Outcome → `SyncPendingCounted`.
+    SyncCountPending {
+        config: crate::sync::SyncConfig,
+        scope: crate::sync::local::Scope,
+    },
+    /// Test the form's settings (empty secrets: the remembered ones). Outcome → `SyncTested`.
+    SyncTest {
+        config: crate::sync::SyncConfig,
+        password: crate::sync::config::Secret,
+        passphrase: crate::sync::config::Secret,
+    },
+    /// Create the database (a server admin may). Outcome → `SyncDatabaseCreated`.
+    SyncCreateDatabase {
+        config: crate::sync::SyncConfig,
+        password: crate::sync::config::Secret,
+    },
+    /// Sign in with a session cookie (`POST /_session`; the password is not stored).
+    /// Outcome → `SyncSignedIn`.
+    SyncSignIn {
+        config: crate::sync::SyncConfig,
+        password: crate::sync::config::Secret,
+    },
 }
 
 /// The effects of one reduction, in order.

@@ -1253,6 +1253,416 @@ pub enum BulkWhat {
     Undone,
 }
 
+// --- sync (issue 17): Settings → Sync and the status bar -----------------------------------
+
+/// Settings → Sync's words (their own struct, so the strings above stay as they are).
+#[derive(Debug)]
+pub struct SyncStrings {
+    pub title: &'static str,
+    pub open: &'static str,
+    pub intro: &'static str,
+    pub server: &'static str,
+    pub server_hint: &'static str,
+    pub database: &'static str,
+    pub user: &'static str,
+    pub sign_in_with: &'static str,
+    pub auth_password: &'static str,
+    pub auth_cookie: &'static str,
+    pub password: &'static str,
+    pub password_kept: &'static str,
+    pub encrypt: &'static str,
+    pub encrypt_hint: &'static str,
+    pub passphrase: &'static str,
+    pub passphrase_kept: &'static str,
+    pub save: &'static str,
+    pub test: &'static str,
+    pub testing: &'static str,
+    pub now: &'static str,
+    pub on: &'static str,
+    pub forget: &'static str,
+    pub create_db: &'static str,
+    pub creating: &'static str,
+    pub created: &'static str,
+    pub sign_in: &'static str,
+    pub signing_in: &'static str,
+    pub signed_in: &'static str,
+    pub where_title: &'static str,
+    pub where_device: &'static str,
+    pub where_never: &'static str,
+    pub where_server: &'static str,
+    pub where_server_encrypted: &'static str,
+    pub where_forget: &'static str,
+    pub not_done: &'static str,
+    pub status_off: &'static str,
+    pub status_elsewhere: &'static str,
+    pub status_syncing: &'static str,
+    pub status_synced: &'static str,
+    pub status_error: &'static str,
+    pub refused_title: &'static str,
+    pub rejected_title: &'static str,
+    pub newer_title: &'static str,
+    pub what_to_do: &'static str,
+}
+
+pub static SYNC_EN: SyncStrings = SyncStrings {
+    title: "Sync",
+    open: "Sync across devices…",
+    intro: "Keep the same library, highlights, notes and settings on every device, through a CouchDB server you run or rent. Lectern works fully without it.",
+    server: "Server address",
+    server_hint: "https://couch.example.com — plain http only to this computer",
+    database: "Database",
+    user: "User name",
+    sign_in_with: "Sign in with",
+    auth_password: "Password, remembered on this device",
+    auth_cookie: "Session cookie (the password is not stored)",
+    password: "Password",
+    password_kept: "remembered — leave empty to keep it",
+    encrypt: "Encrypt before sending (end-to-end)",
+    encrypt_hint: "The server gets only ciphertext of your articles, highlights, notes and settings. Every device needs the passphrase; without it nothing can be read, by anyone.",
+    passphrase: "Passphrase",
+    passphrase_kept: "remembered — leave empty to keep it",
+    save: "Save and sync",
+    test: "Test connection",
+    testing: "Testing…",
+    now: "Sync now",
+    on: "Sync is on",
+    forget: "Forget this server",
+    create_db: "Create the database",
+    creating: "Creating…",
+    created: "The database is ready.",
+    sign_in: "Sign in",
+    signing_in: "Signing in…",
+    signed_in: "Signed in.",
+    where_title: "What is stored where",
+    where_device: "On this device (this browser's storage): the server's address, the database, the user name, the password if you chose to remember it, the encryption passphrase, and which versions the server has.",
+    where_never: "None of this is ever in an export, a backup or the crash report's copy of your data.",
+    where_server: "On the server: your library with each article's text, your highlights and notes (and which were deleted), and your reading settings.",
+    where_server_encrypted: "With encryption on, the server holds only ciphertext of all of it; it can see how many documents there are, their sizes and when they change.",
+    where_forget: "“Forget this server” removes the settings, password and passphrase from this device; your library stays.",
+    not_done: "Sync never deletes anything here because the server lacks it: a new, empty database is filled from this device.",
+    status_off: "Sync off",
+    status_elsewhere: "Syncing in another tab",
+    status_syncing: "Syncing…",
+    status_synced: "Synced",
+    status_error: "Sync problem",
+    refused_title: "Not taken from the server (each is left as it is there):",
+    rejected_title: "Not accepted by the server:",
+    newer_title: "Written by a newer Lectern (left alone; update Lectern to read them):",
+    what_to_do: "What to do:",
+};
+
+pub static SYNC_RU: SyncStrings = SyncStrings {
+    title: "Синхронизация",
+    open: "Синхронизация устройств…",
+    intro: "Одна и та же библиотека, выделения, заметки и настройки на всех устройствах — через сервер CouchDB, ваш собственный или арендованный. Без него Lectern работает полностью.",
+    server: "Адрес сервера",
+    server_hint: "https://couch.example.com — обычный http только к этому компьютеру",
+    database: "База данных",
+    user: "Имя пользователя",
+    sign_in_with: "Вход",
+    auth_password: "Паролем, сохранённым на этом устройстве",
+    auth_cookie: "Сессионной cookie (пароль не сохраняется)",
+    password: "Пароль",
+    password_kept: "сохранён — оставьте пустым, чтобы не менять",
+    encrypt: "Шифровать перед отправкой (сквозное шифрование)",
+    encrypt_hint: "Сервер получает только шифротекст статей, выделений, заметок и настроек. Каждому устройству нужна парольная фраза; без неё прочитать ничего нельзя — никому.",
+    passphrase: "Парольная фраза",
+    passphrase_kept: "сохранена — оставьте пустым, чтобы не менять",
+    save: "Сохранить и синхронизировать",
+    test: "Проверить подключение",
+    testing: "Проверка…",
+    now: "Синхронизировать сейчас",
+    on: "Синхронизация включена",
+    forget: "Забыть этот сервер",
+    create_db: "Создать базу данных",
+    creating: "Создание…",
+    created: "База данных готова.",
+    sign_in: "Войти",
+    signing_in: "Вход…",
+    signed_in: "Вход выполнен.",
+    where_title: "Что где хранится",
+    where_device: "На этом устройстве (в хранилище браузера): адрес сервера, база данных, имя пользователя, пароль, если вы решили его сохранить, парольная фраза шифрования и сведения о том, какие версии есть на сервере.",
+    where_never: "Ничего из этого никогда не попадает в экспорт, резервную копию или копию данных в отчёте о сбое.",
+    where_server: "На сервере: ваша библиотека с текстом каждой статьи, выделения и заметки (и отметки об удалённых) и настройки чтения.",
+    where_server_encrypted: "При включённом шифровании на сервере только шифротекст всего этого; виден лишь счёт документов, их размеры и время изменений.",
+    where_forget: "«Забыть этот сервер» удаляет настройки, пароль и парольную фразу с этого устройства; библиотека остаётся.",
+    not_done: "Синхронизация никогда не удаляет здесь ничего из-за того, что этого нет на сервере: новая пустая база заполняется с этого устройства.",
+    status_off: "Синхронизация выключена",
+    status_elsewhere: "Синхронизирует другая вкладка",
+    status_syncing: "Синхронизация…",
+    status_synced: "Синхронизировано",
+    status_error: "Проблема синхронизации",
+    refused_title: "Не принято с сервера (каждый документ остаётся там как есть):",
+    rejected_title: "Не принято сервером:",
+    newer_title: "Записано более новой версией Lectern (не тронуто; обновите Lectern, чтобы прочитать):",
+    what_to_do: "Что делать:",
+};
+
+impl Lang {
+    /// Settings → Sync's words.
+    pub fn sync(self) -> &'static SyncStrings {
+        match self {
+            Lang::En => &SYNC_EN,
+            Lang::Ru => &SYNC_RU,
+        }
+    }
+
+    /// `3 changes waiting` / `3 изменения ждут отправки`.
+    pub fn sync_waiting(self, n: usize) -> String {
+        match self {
+            Lang::En => format!("{n} {} waiting", if n == 1 { "change" } else { "changes" }),
+            Lang::Ru => format!(
+                "{n} {}",
+                ["изменение ждёт", "изменения ждут", "изменений ждут"][ru_plural(n)]
+            ),
+        }
+    }
+
+    /// The status bar when offline: `Offline · 3 changes waiting`.
+    pub fn sync_offline(self, pending: usize) -> String {
+        let head = match self {
+            Lang::En => "Offline",
+            Lang::Ru => "Нет связи",
+        };
+        if pending == 0 {
+            head.to_owned()
+        } else {
+            format!("{head} · {}", self.sync_waiting(pending))
+        }
+    }
+
+    /// What the last round did: `Received 2, sent 1, 1 conflict merged`.
+    pub fn sync_counts(self, pulled: usize, pushed: usize, resolved: usize) -> String {
+        match self {
+            Lang::En => format!(
+                "Received {pulled}, sent {pushed}{}",
+                if resolved > 0 {
+                    format!(
+                        ", {resolved} conflict{} merged",
+                        if resolved == 1 { "" } else { "s" }
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+            Lang::Ru => format!(
+                "Получено: {pulled}, отправлено: {pushed}{}",
+                if resolved > 0 {
+                    format!(", объединено конфликтов: {resolved}")
+                } else {
+                    String::new()
+                }
+            ),
+        }
+    }
+
+    /// `Synced · 2 documents not taken`.
+    pub fn sync_refused(self, n: usize) -> String {
+        match self {
+            Lang::En => format!(
+                "{n} {} not taken",
+                if n == 1 { "document" } else { "documents" }
+            ),
+            Lang::Ru => format!(
+                "{n} {}",
+                [
+                    "документ не принят",
+                    "документа не принято",
+                    "документов не принято"
+                ][ru_plural(n)]
+            ),
+        }
+    }
+
+    /// A problem: what happened, and what to do.
+    pub fn sync_problem(self, p: &crate::sync::SyncProblem, page_origin: &str) -> (String, String) {
+        use crate::sync::SyncProblem as P;
+        let en = self == Lang::En;
+        let pick = |e: String, r: String| if en { e } else { r };
+        match p {
+            P::Offline => (
+                pick("You are offline.".into(), "Нет подключения к сети.".into()),
+                pick(
+                    "Changes are kept on this device and sent when you are back online.".into(),
+                    "Изменения хранятся на этом устройстве и будут отправлены, когда связь вернётся.".into(),
+                ),
+            ),
+            P::Unreachable => (
+                pick("The server does not answer.".into(), "Сервер не отвечает.".into()),
+                pick(
+                    "Check the address and that the server is running. Changes wait here and are sent when it answers.".into(),
+                    "Проверьте адрес и что сервер запущен. Изменения ждут здесь и будут отправлены, когда он ответит.".into(),
+                ),
+            ),
+            P::Cors { origin } => (
+                pick(
+                    format!("The server at {origin} refused this page (CORS)."),
+                    format!("Сервер {origin} не разрешает запросы с этой страницы (CORS)."),
+                ),
+                pick(
+                    format!("Allow {page_origin} in the server's CORS settings (CouchDB: [cors] origins, with credentials and the headers accept, authorization, content-type). Nothing here changed."),
+                    format!("Разрешите {page_origin} в настройках CORS сервера (CouchDB: [cors] origins, с credentials и заголовками accept, authorization, content-type). Здесь ничего не изменилось."),
+                ),
+            ),
+            P::Timeout => (
+                pick("The server took too long.".into(), "Сервер отвечал слишком долго.".into()),
+                pick("Lectern tries again shortly.".into(), "Lectern скоро попробует снова.".into()),
+            ),
+            P::Auth { cookie: false } => (
+                pick("Wrong user name or password.".into(), "Неверное имя пользователя или пароль.".into()),
+                pick(
+                    "Enter them again in Settings → Sync. Nothing here changed.".into(),
+                    "Введите их заново в «Синхронизации». Здесь ничего не изменилось.".into(),
+                ),
+            ),
+            P::Auth { cookie: true } => (
+                pick("Your session on the server has ended.".into(), "Сессия на сервере закончилась.".into()),
+                pick("Sign in again in Settings → Sync.".into(), "Войдите снова в «Синхронизации».".into()),
+            ),
+            P::Forbidden => (
+                pick("This user may not use this database.".into(), "У этого пользователя нет доступа к базе.".into()),
+                pick(
+                    "Add the user to the database's members (Fauxton → Permissions), or choose another database.".into(),
+                    "Добавьте пользователя в участники базы (Fauxton → Permissions) или выберите другую базу.".into(),
+                ),
+            ),
+            P::NoDatabase { database } => (
+                pick(
+                    format!("There is no database “{database}” on the server."),
+                    format!("На сервере нет базы данных «{database}»."),
+                ),
+                pick(
+                    "Check its name, or create it (a server admin can).".into(),
+                    "Проверьте имя или создайте её (это может администратор сервера).".into(),
+                ),
+            ),
+            P::NotCouch => (
+                pick("That address does not answer like CouchDB.".into(), "По этому адресу отвечает не CouchDB.".into()),
+                pick(
+                    "Enter the server's address (https://couch.example.com), not a database's or Fauxton's.".into(),
+                    "Укажите адрес сервера (https://couch.example.com), а не базы данных или Fauxton.".into(),
+                ),
+            ),
+            P::Server { status, reason } => (
+                pick(
+                    format!("The server failed ({status} {reason})."),
+                    format!("Ошибка сервера ({status} {reason})."),
+                ),
+                pick(
+                    "Lectern tries again later; if it keeps failing, look at the server's log.".into(),
+                    "Lectern попробует позже; если ошибка повторяется, посмотрите журнал сервера.".into(),
+                ),
+            ),
+            P::EncryptedNeedsPassphrase => (
+                pick("This database is encrypted.".into(), "Эта база данных зашифрована.".into()),
+                pick(
+                    "Turn on encryption and enter its passphrase in Settings → Sync.".into(),
+                    "Включите шифрование и введите её парольную фразу в «Синхронизации».".into(),
+                ),
+            ),
+            P::WrongPassphrase => (
+                pick("Wrong passphrase.".into(), "Неверная парольная фраза.".into()),
+                pick(
+                    "Nothing was decrypted or changed. Enter the passphrase this database was encrypted with.".into(),
+                    "Ничего не расшифровано и не изменено. Введите фразу, которой зашифрована эта база.".into(),
+                ),
+            ),
+            P::EncryptionChanged => (
+                pick("The database's encryption changed.".into(), "Шифрование базы данных изменилось.".into()),
+                pick(
+                    "Another device turned it on or off, or the database was replaced. Check the passphrase, then Sync now.".into(),
+                    "Другое устройство включило или выключило его, или базу заменили. Проверьте парольную фразу и синхронизируйте.".into(),
+                ),
+            ),
+            P::CryptoUnavailable(why) => (
+                pick(
+                    format!("This browser cannot encrypt here ({why})."),
+                    format!("Браузер не может здесь шифровать ({why})."),
+                ),
+                pick(
+                    "Open Lectern over https (or from localhost) to use encryption.".into(),
+                    "Откройте Lectern по https (или с localhost), чтобы шифровать.".into(),
+                ),
+            ),
+            P::BadCrypto(why) => (
+                pick(
+                    format!("The database's encryption settings cannot be used ({why})."),
+                    format!("Настройки шифрования базы нельзя использовать ({why})."),
+                ),
+                pick(
+                    "Use a database encrypted by this version of Lectern, or update Lectern.".into(),
+                    "Используйте базу, зашифрованную этой версией Lectern, или обновите Lectern.".into(),
+                ),
+            ),
+            P::LocalStore(e) => (
+                pick(
+                    format!("This browser's storage refused what the server sent ({e})."),
+                    format!("Хранилище браузера не приняло данные с сервера ({e})."),
+                ),
+                pick(
+                    "Nothing here was lost. Free space (remove articles you no longer need); the rest comes when there is room.".into(),
+                    "Здесь ничего не потеряно. Освободите место (удалите ненужные статьи); остальное придёт, когда место появится.".into(),
+                ),
+            ),
+            P::Conflicts { .. } => (
+                pick("Some documents kept changing while syncing.".into(), "Некоторые документы менялись во время синхронизации.".into()),
+                pick("Lectern tries again shortly.".into(), "Lectern скоро попробует снова.".into()),
+            ),
+            P::BadResponse(why) => (
+                pick(
+                    format!("The server's answer could not be understood ({why})."),
+                    format!("Ответ сервера не удалось понять ({why})."),
+                ),
+                pick("Lectern tries again later.".into(), "Lectern попробует позже.".into()),
+            ),
+        }
+    }
+
+    /// Why the form's values cannot be used.
+    pub fn sync_config_problem(self, p: crate::sync::config::ConfigProblem) -> &'static str {
+        use crate::sync::config::ConfigProblem as C;
+        match (self, p) {
+            (Lang::En, C::ServerNotHttp) => "Enter the server's address, starting with https://",
+            (Lang::En, C::ServerNotHttps) => "Use https:// (plain http:// only to this computer: localhost or 127.0.0.1)",
+            (Lang::En, C::ServerHasCredentials) => "Put the user name and password in their own fields, not in the address",
+            (Lang::En, C::BadDatabase) => "A database name is lower-case letters, digits and _$()+-/, starting with a letter",
+            (Lang::En, C::NoUser) => "Enter the user name",
+            (Lang::En, C::NoPassphrase) => "Enter a passphrase to encrypt with",
+            (Lang::Ru, C::ServerNotHttp) => "Введите адрес сервера, начиная с https://",
+            (Lang::Ru, C::ServerNotHttps) => "Используйте https:// (обычный http:// только к этому компьютеру: localhost или 127.0.0.1)",
+            (Lang::Ru, C::ServerHasCredentials) => "Имя пользователя и пароль — в своих полях, не в адресе",
+            (Lang::Ru, C::BadDatabase) => "Имя базы — строчные латинские буквы, цифры и _$()+-/, первой буквой",
+            (Lang::Ru, C::NoUser) => "Введите имя пользователя",
+            (Lang::Ru, C::NoPassphrase) => "Введите парольную фразу для шифрования",
+        }
+    }
+
+    /// "Test connection" went well: what the server is and what the database holds.
+    pub fn sync_tested(self, server: Option<&str>, docs: Option<u64>, encrypted: bool) -> String {
+        let server = server.unwrap_or("CouchDB");
+        let docs = docs.unwrap_or(0);
+        match self {
+            Lang::En => format!(
+                "Connected to {server}. The database holds {docs} {}{}.",
+                if docs == 1 { "document" } else { "documents" },
+                if encrypted {
+                    " and is encrypted; the passphrase opens it"
+                } else {
+                    ""
+                }
+            ),
+            Lang::Ru => format!(
+                "Подключено к {server}. Документов в базе: {docs}{}.",
+                if encrypted {
+                    "; база зашифрована, парольная фраза подходит"
+                } else {
+                    ""
+                }
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1294,6 +1704,23 @@ mod tests {
         assert_eq!(Lang::resolve(UiLang::Auto, &br(&["fr"])), Lang::En);
         assert_eq!(Lang::resolve(UiLang::En, &br(&["ru"])), Lang::En);
         assert_eq!(Lang::resolve(UiLang::Ru, &br(&[])), Lang::Ru);
+    }
+
+    #[test]
+    fn sync_counts_and_problems_read_in_both_languages() {
+        assert_eq!(Lang::En.sync_offline(3), "Offline · 3 changes waiting");
+        assert_eq!(Lang::En.sync_offline(1), "Offline · 1 change waiting");
+        assert_eq!(Lang::En.sync_offline(0), "Offline");
+        assert_eq!(Lang::Ru.sync_offline(2), "Нет связи · 2 изменения ждут");
+        assert_eq!(Lang::Ru.sync_waiting(5), "5 изменений ждут");
+        let p = crate::sync::SyncProblem::Cors {
+            origin: "https://couch.example.com".into(),
+        };
+        for lang in [Lang::En, Lang::Ru] {
+            let (what, todo) = lang.sync_problem(&p, "https://lectern.example");
+            assert!(what.contains("couch.example.com"), "{what}");
+            assert!(todo.contains("https://lectern.example"), "{todo}");
+        }
     }
 
     #[test]

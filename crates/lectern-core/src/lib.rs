@@ -15,6 +15,7 @@
 //! - [`markdown`]: safe Markdown for notes, parsed to a tree rendered without raw HTML.
 //! - [`export`]: Markdown, W3C Web Annotation JSON-LD and full backups out; validated, merging import.
 //! - [`search`]: filtering annotations by query, colour and tag; tag suggestions and normalisation.
+//! - [`sync`]: opt-in sync through a CouchDB server: documents, merges, the replication round.
 //! - [`work`]: a count of the parsers' work, for the fuzz targets' and tests' linearity checks.
 //! - [`web`]: articles from the web: the bookmarklet, shares, page addresses, kept images.
 //!
@@ -52,6 +53,8 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod storage;
+// --- sync (issue 17) ---
+pub mod sync;
 pub mod text;
 pub mod word_index;
 pub mod work;

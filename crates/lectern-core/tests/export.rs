@@ -1076,6 +1076,31 @@ fn article_ids_outside_the_one_grammar_are_refused_with_their_path() {
 }
 
 #[test]
+fn removed_articles_tombstones_are_checked_like_the_rest() {
+    // A removal's time decides merges (library::merge), and its id names a key: both are
+    // checked like an entry's.
+    for (tomb, path, says) in [
+        (
+            json!({"id": "gone", "deleted": "yesterday"}),
+            "$.library.removed[0].deleted",
+            "ISO 8601",
+        ),
+        (
+            json!({"id": "a b", "deleted": T1}),
+            "$.library.removed[0].id",
+            "letters, digits and dashes",
+        ),
+    ] {
+        let raw = with(|v| v["library"]["removed"] = json!([tomb]));
+        let p = parse_backup(&raw).unwrap_err();
+        assert_eq!(p.path.as_deref(), Some(path), "{p:?}");
+        assert!(p.message.contains(says), "{p:?}");
+    }
+    let fine = with(|v| v["library"]["removed"] = json!([{"id": "gone", "deleted": T1}]));
+    assert!(parse_backup(&fine).is_ok());
+}
+
+#[test]
 fn times_from_the_future_are_clamped_to_the_restore_so_later_edits_still_win() {
     let mut data = state();
     let far = "9999-12-31T23:59:59.999Z";

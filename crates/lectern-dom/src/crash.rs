@@ -15,6 +15,8 @@ pub fn install_panic_hook() {
 
 /// Every `lectern.*` key of `localStorage` with its raw value, as one JSON object: the rescue
 /// copy (restorable value by value; nothing is interpreted, so nothing can fail to parse).
+/// The sync password and passphrase ([`lectern_core::sync::config::SECRET_KEY`]) are never in
+/// it: a copy is a file that travels.
 pub fn rescue_json() -> String {
     let mut out = serde_json::Map::new();
     if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
@@ -23,7 +25,7 @@ pub fn rescue_json() -> String {
             let Some(k) = s.key(i).ok().flatten() else {
                 continue;
             };
-            if !k.starts_with("lectern.") {
+            if !k.starts_with("lectern.") || k == lectern_core::sync::config::SECRET_KEY {
                 continue;
             }
             if let Ok(Some(v)) = s.get_item(&k) {

@@ -35,6 +35,8 @@ mod content;
 pub use content::{Contents, Tier};
 // --- issue 18: the notebook's and reading aloud's effects ---
 mod issue18;
+// --- sync (issue 17): the sync effects' arms ---
+pub mod sync;
 
 /// An article's annotations waiting to be written, with the text they are stored against.
 struct Pending {
@@ -66,6 +68,8 @@ pub struct Runner {
     contents: Rc<Contents>,
     /// The library's word index, built on first use.
     index: RefCell<Index>,
+    // --- sync (issue 17) ---
+    sync: sync::SyncRuntime,
 }
 
 /// The word index's state.
@@ -89,6 +93,7 @@ impl Runner {
             failing: RefCell::new(BTreeSet::new()),
             contents: Rc::new(Contents::new()),
             index: RefCell::new(Index::Unbuilt),
+            sync: sync::SyncRuntime::default(),
         })
     }
 
@@ -404,6 +409,16 @@ impl Runner {
             // --- issue 18 (runner/issue18.rs) ---
             Effect::Notebook(e) => self.run_notebook(e),
             Effect::Speech(e) => self.run_speech(e),
+            // --- sync (issue 17) ---
+            e @ (Effect::SyncLoad
+            | Effect::SyncSaveConfig { .. }
+            | Effect::SyncRound { .. }
+            | Effect::SyncWatch { .. }
+            | Effect::SyncStopWatch
+            | Effect::SyncCountPending { .. }
+            | Effect::SyncTest { .. }
+            | Effect::SyncCreateDatabase { .. }
+            | Effect::SyncSignIn { .. }) => self.run_sync(e),
         }
     }
 
@@ -702,6 +717,8 @@ impl Runner {
         // --- web import (issue 16): a share in the address; the bookmarklet's page ---
         let me = Rc::clone(self);
         out.extend(crate::web_import::subscribe(Rc::new(move |a| me.report(a))));
+        // --- sync (issue 17) ---
+        out.extend(self.subscribe_sync());
         out
     }
 }

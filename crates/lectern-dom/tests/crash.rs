@@ -69,3 +69,19 @@ async fn a_bug_shows_the_message_with_a_copy_of_the_data_and_writes_nothing() {
     dialog.remove();
     s.clear().unwrap();
 }
+
+#[wasm_bindgen_test]
+fn the_rescue_copy_never_holds_the_sync_password_or_passphrase() {
+    let s = storage();
+    s.clear().unwrap();
+    let secret = lectern_core::sync::config::SECRET_KEY;
+    s.set_item(secret, r#"{"version":1,"data":{"password":"hunter2"}}"#)
+        .unwrap();
+    s.set_item(lectern_core::sync::config::CONFIG_KEY, "{}")
+        .unwrap();
+    let copy: serde_json::Value = serde_json::from_str(&lectern_dom::crash::rescue_json()).unwrap();
+    assert!(copy.get(secret).is_none(), "{copy}");
+    assert!(!copy.to_string().contains("hunter2"));
+    assert!(copy.get(lectern_core::sync::config::CONFIG_KEY).is_some());
+    s.clear().unwrap();
+}

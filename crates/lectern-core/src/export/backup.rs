@@ -281,6 +281,21 @@ pub fn parse_backup(raw: &str) -> Result<Backup, ImportProblem> {
             ))
         }
     }
+    backup_from_value(doc)
+}
+
+/// Validates a backup already read as JSON, without its `format` marker (what
+/// [`parse_backup`] does after checking the marker): the version, every field's type (a
+/// problem names its JSON path), and everything [`parse_backup`] lists; settings are clamped
+/// and annotation documents normalised. Sync puts every document a server sends through this
+/// ([`crate::sync::docs`]), so a server can change nothing a backup file could not.
+pub fn backup_from_value(doc: serde_json::Value) -> Result<Backup, ImportProblem> {
+    let Some(obj) = doc.as_object() else {
+        return Err(ImportProblem::at(
+            "$",
+            "not a Lectern backup: expected a JSON object",
+        ));
+    };
     match obj.get("version") {
         None => return Err(ImportProblem::at("$", "missing field `version`")),
         Some(v) => match v.as_u64() {
@@ -441,6 +456,11 @@ fn validate(b: &Backup) -> Result<(), ImportProblem> {
                 )?;
             }
         }
+    }
+    for (i, t) in b.library.removed.iter().enumerate() {
+        let p = format!("$.library.removed[{i}]");
+        check_article_id(&format!("{p}.id"), &t.id)?;
+        check_time(&format!("{p}.deleted"), &t.deleted)?;
     }
     let mut contents = BTreeSet::new();
     for (i, a) in b.articles.iter().enumerate() {

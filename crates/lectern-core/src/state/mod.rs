@@ -26,6 +26,8 @@ pub mod web;
 // --- issue 18 ---
 pub mod listen;
 pub mod notebook;
+// --- sync (issue 17) ---
+pub mod sync;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -81,6 +83,8 @@ pub struct State {
     pub notebook: notebook::NotebookState,
     /// Reading the open article aloud.
     pub listen: listen::ListenState,
+    // --- sync (issue 17) ---
+    pub sync: sync::SyncState,
 }
 
 /// Where article contents live ([`Effect::StartContent`]).
@@ -414,6 +418,74 @@ pub enum Action {
         now: String,
         lang: crate::i18n::Lang,
     },
+    // --- sync (issue 17): see `state::sync` ---
+    /// Settings → Sync as stored, and whether secrets are remembered.
+    SyncLoaded {
+        config: Option<crate::sync::SyncConfig>,
+        has_password: bool,
+        has_passphrase: bool,
+    },
+    /// This tab is (or is no longer) the one that syncs.
+    SyncLeader(bool),
+    /// The reader saved Settings → Sync (`None` keeps a remembered secret).
+    SyncSave {
+        config: crate::sync::SyncConfig,
+        password: Option<crate::sync::config::Secret>,
+        passphrase: Option<crate::sync::config::Secret>,
+    },
+    /// The form's values cannot be used.
+    SyncFormProblem(crate::sync::config::ConfigProblem),
+    /// Settings → Sync could not be written.
+    SyncSaveFailed(String),
+    /// Sync on or off.
+    SyncTurn(bool),
+    /// Forget the server (local data stays).
+    SyncForget,
+    /// "Sync now".
+    SyncNow,
+    /// A sync timer fired (debounce or backoff).
+    SyncKick {
+        timer: u32,
+    },
+    /// A round ended; `pending` local changes wait (counted after a failure); `jitter` in
+    /// `[0, 1)` spreads the retry.
+    SyncRoundDone {
+        run: u32,
+        result: Result<crate::sync::RoundReport, crate::sync::SyncProblem>,
+        pending: usize,
+        jitter: f64,
+        now: String,
+    },
+    /// The live feed answered: something changed (or not, and the sequence to wait from).
+    SyncWatched {
+        run: u32,
+        result: Result<(bool, Option<String>), crate::sync::SyncProblem>,
+        jitter: f64,
+    },
+    SyncPendingCounted(usize),
+    /// The page became visible or hidden.
+    SyncVisibility(bool),
+    /// The browser went online or offline.
+    SyncOnline(bool),
+    /// "Test connection" with the form's values.
+    SyncTest {
+        config: crate::sync::SyncConfig,
+        password: crate::sync::config::Secret,
+        passphrase: crate::sync::config::Secret,
+    },
+    SyncTested(Result<crate::sync::RoundReport, crate::sync::SyncProblem>),
+    /// "Create the database".
+    SyncCreateDatabase {
+        config: crate::sync::SyncConfig,
+        password: crate::sync::config::Secret,
+    },
+    SyncDatabaseCreated(Result<(), crate::sync::SyncProblem>),
+    /// "Sign in" (session cookie).
+    SyncSignIn {
+        config: crate::sync::SyncConfig,
+        password: crate::sync::config::Secret,
+    },
+    SyncSignedIn(Result<(), crate::sync::SyncProblem>),
 }
 
 impl State {
@@ -450,6 +522,7 @@ impl State {
             web: WebState::default(),
             notebook,
             listen: listen::ListenState::default(),
+            sync: sync::SyncState::default(),
         }
     }
 
@@ -476,6 +549,8 @@ impl State {
                 reading: self.reader.reading.clone(),
             });
         }
+        // --- sync (issue 17): SyncLoad reads Settings → Sync ---
+        fx.push(Effect::SyncLoad);
         let rebuilt =
             self.notices.list.iter().any(|n| {
                 n.subject == Subject::Library && matches!(n.problem, Problem::Rebuilt { .. })
@@ -499,12 +574,19 @@ impl State {
 pub fn reduce(state: &State, action: Action) -> (State, Vec<Effect>) {
     let mut next = state.clone();
     let mut fx = Effects::default();
+    // --- sync (issue 17): what another tab's write touched ---
+    let elsewhere = match &action {
+        Action::StoredElsewhere { key: Some(k), .. } => Some(k.clone()),
+        _ => None,
+    };
     // --- issue 18: what the notebook must follow, noted before the action is consumed ---
     let seen = notebook::seen(&action);
     apply(&mut next, action, &mut fx);
     // --- issue 18: the notebook's index and reading aloud follow every change ---
     notebook::after(state, &mut next, seen, &mut fx);
     listen::after(state, &mut next, &mut fx);
+    // --- sync (issue 17): local changes start a round ---
+    sync_after(&mut next, elsewhere, &mut fx);
     (next, fx.0)
 }
 
@@ -848,6 +930,143 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
                 content: html,
             });
         }
+        // --- sync (issue 17) ---
+        Action::SyncLoaded {
+            config,
+            has_password,
+            has_passphrase,
+        } => s.sync.loaded(config, has_password, has_passphrase, fx),
+        Action::SyncLeader(leader) => s.sync.leader(leader, fx),
+        Action::SyncSave {
+            config,
+            password,
+            passphrase,
+        } => s.sync.save(config, password, passphrase, fx),
+        Action::SyncFormProblem(p) => s.sync.form_problem = Some(p),
+        Action::SyncSaveFailed(why) => s.notices.push(
+            Subject::Settings,
+            Problem::WriteFailed {
+                key: crate::sync::config::CONFIG_KEY.to_owned(),
+                error: StoreError::Other(why),
+            },
+        ),
+        Action::SyncTurn(on) => s.sync.turn(on, fx),
+        Action::SyncForget => s.sync.forget(fx),
+        Action::SyncNow => s.sync.now(fx),
+        Action::SyncKick { timer } => s.sync.kick(timer, fx),
+        Action::SyncRoundDone {
+            run,
+            result,
+            pending,
+            jitter,
+            now,
+        } => {
+            let written = s.sync.round_done(run, result, pending, jitter, &now, fx);
+            sync_written(s, written, fx);
+        }
+        Action::SyncWatched {
+            run,
+            result,
+            jitter,
+        } => s.sync.watched(run, result, jitter, fx),
+        Action::SyncPendingCounted(n) => s.sync.pending = n,
+        Action::SyncVisibility(v) => s.sync.visibility(v, fx),
+        Action::SyncOnline(on) => s.sync.online(on, fx),
+        Action::SyncTest {
+            config,
+            password,
+            passphrase,
+        } => {
+            s.sync.check = Some(sync::Check::Testing);
+            fx.push(Effect::SyncTest {
+                config,
+                password,
+                passphrase,
+            });
+        }
+        Action::SyncTested(r) => s.sync.check = Some(sync::Check::Tested(r)),
+        Action::SyncCreateDatabase { config, password } => {
+            s.sync.check = Some(sync::Check::Creating);
+            fx.push(Effect::SyncCreateDatabase { config, password });
+        }
+        Action::SyncDatabaseCreated(r) => {
+            let ok = r.is_ok();
+            s.sync.check = Some(sync::Check::Created(r));
+            if ok {
+                s.sync.now(fx);
+            }
+        }
+        Action::SyncSignIn { config, password } => {
+            s.sync.check = Some(sync::Check::SigningIn);
+            fx.push(Effect::SyncSignIn { config, password });
+        }
+        Action::SyncSignedIn(r) => {
+            let ok = r.is_ok();
+            s.sync.check = Some(sync::Check::SignedIn(r));
+            if ok {
+                s.sync.now(fx);
+            }
+        }
+    }
+}
+
+// --- sync (issue 17) ---
+
+/// After every action: a local write (or another tab's) is a change for sync to send; a
+/// change to Settings → Sync in another tab is read again.
+fn sync_after(s: &mut State, elsewhere: Option<String>, fx: &mut Effects) {
+    use crate::sync::DocId;
+    if let Some(key) = elsewhere {
+        if key.starts_with(crate::sync::config::CONFIG_KEY)
+            || key == crate::sync::config::SECRET_KEY
+        {
+            fx.push(Effect::SyncLoad);
+        } else if s.sync.is_echo(&key) {
+            // What the last round wrote, read again here: not a change.
+        } else if let Some(id) = key.strip_prefix(&crate::annotations_doc::annotations_key("")) {
+            s.sync
+                .changed_here(DocId::parse(&format!("annotations.{id}")), false, fx);
+        } else if key == crate::library::LIBRARY_KEY || key == crate::storage::SETTINGS_KEY {
+            s.sync.changed_here(None, false, fx);
+        }
+    }
+    let mut touched: Vec<(Option<DocId>, bool)> = Vec::new();
+    for e in &fx.0 {
+        match e {
+            Effect::SaveAnnotations { article_id, .. } => {
+                touched.push((Some(DocId::Annotations(article_id.clone())), false));
+            }
+            Effect::SaveSettings(_)
+            | Effect::SaveLibrary(_)
+            | Effect::AddArticle { .. }
+            | Effect::PurgeRemoved => touched.push((None, false)),
+            Effect::RestoreBackup { .. } => touched.push((None, true)),
+            _ => {}
+        }
+    }
+    for (doc, all) in touched {
+        s.sync.changed_here(doc, all, fx);
+    }
+}
+
+/// A round wrote `written` here: what this tab shows of it is read again (the library list,
+/// the settings, the open article's annotations), as if another tab had written it.
+fn sync_written(s: &mut State, written: std::collections::BTreeSet<String>, fx: &mut Effects) {
+    let open = crate::annotations_doc::annotations_key(&s.reader.article.id);
+    let shown = [
+        crate::library::LIBRARY_KEY.to_owned(),
+        crate::storage::SETTINGS_KEY.to_owned(),
+        open,
+    ];
+    let keys: Vec<String> = shown.into_iter().filter(|k| written.contains(k)).collect();
+    let others = written
+        .iter()
+        .any(|k| k.starts_with(&crate::annotations_doc::annotations_key("")));
+    if !keys.is_empty() {
+        fx.push(Effect::ReloadStored { keys });
+    }
+    if others && s.view == View::Library {
+        fx.push(Effect::LoadLibraryDetails);
     }
 }
 

@@ -575,3 +575,39 @@ impl Contents {
         Ok(())
     }
 }
+
+impl Contents {
+    /// A [`TextView`] of `store` holding every stored text already (for sync's rounds, which
+    /// look at every article and cannot stop to read one: one `getAll` per round). Texts a
+    /// round writes are kept in the view: store them with [`Contents::put`].
+    pub async fn text_view<'s>(&self, store: &'s dyn KeyValueStore) -> TextView<'s> {
+        self.ready().await;
+        let database = self.db().is_some();
+        let texts = if database {
+            self.all(store)
+                .await
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(id, r)| (id, Some(r)))
+                .collect()
+        } else {
+            BTreeMap::new()
+        };
+        TextView {
+            store,
+            texts: RefCell::new(texts),
+            missed: RefCell::default(),
+            changed: RefCell::default(),
+            database,
+        }
+    }
+}
+
+impl TextView<'_> {
+    /// The texts written or removed since the last call (see [`TextView::written`]).
+    pub fn take_written(&self) -> Vec<(String, Option<String>)> {
+        let out = self.written();
+        self.changed.borrow_mut().clear();
+        out
+    }
+}
