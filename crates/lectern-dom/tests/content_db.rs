@@ -322,3 +322,76 @@ async fn an_add_or_restore_that_fails_at_the_list_leaves_no_content_behind() {
     assert_eq!(store.get(RESTORE_JOURNAL_KEY).unwrap(), None);
     db.close();
 }
+
+/// Core functions that read texts through a `KeyValueStore` (the notebook's edits and exports,
+/// sync) see the texts that live only in IndexedDB: `with_texts` runs the function again once
+/// they are read; a text it writes goes to IndexedDB (and the first paint's copy follows), not
+/// to localStorage; a removal removes it there.
+#[wasm_bindgen_test]
+async fn core_functions_read_and_write_texts_that_live_in_indexeddb() {
+    let name = fresh("text-view").await;
+    let (store, all) = v1_library(6);
+    let contents = Contents::new();
+    contents.start_in(&name, &store, &[], &seed(), NOW).await;
+    let only_idb = &all[0];
+    let cached = &all[5];
+    assert_eq!(store.get(&article_key(&only_idb.id)).unwrap(), None);
+
+    // Read: the first run misses the text, the second has it.
+    let mut runs = 0;
+    let (title, written) = contents
+        .with_texts(&store, |s| {
+            runs += 1;
+            library::load_article(s, &only_idb.id)
+                .value
+                .map(|a| a.title)
+        })
+        .await;
+    assert_eq!(title.as_deref(), Some(only_idb.title.as_str()));
+    assert_eq!(runs, 2);
+    assert!(written.is_empty());
+    // A text already in localStorage needs one run.
+    let mut runs = 0;
+    contents
+        .with_texts(&store, |s| {
+            runs += 1;
+            library::load_article(s, &cached.id).value.is_some()
+        })
+        .await;
+    assert_eq!(runs, 1);
+
+    // Write through a view holding every text: kept aside, then stored in IndexedDB.
+    let view = contents.text_view(&store).await;
+    assert_eq!(
+        library::load_article(&view, &only_idb.id).value.as_ref(),
+        Some(only_idb)
+    );
+    let mut changed = cached.clone();
+    changed.title = "Новое название".into();
+    let new = parse_plain("from-server", "Статья с сервера\nТекст.");
+    save_article(&view, &changed).unwrap();
+    save_article(&view, &new).unwrap();
+    view.remove(&article_key(&only_idb.id)).unwrap();
+    assert_eq!(
+        store.get(&article_key(&new.id)).unwrap(),
+        None,
+        "not in localStorage"
+    );
+    let written = view.take_written();
+    assert_eq!(written.len(), 3);
+    contents.put(&store, &written).await.unwrap();
+    let db = ContentDb::open(&name).await.unwrap();
+    assert_eq!(db.get(&new.id).await.unwrap(), Some(article_record(&new)));
+    assert_eq!(
+        db.get(&cached.id).await.unwrap(),
+        Some(article_record(&changed))
+    );
+    assert_eq!(db.get(&only_idb.id).await.unwrap(), None);
+    // The first paint's copy of the changed text follows.
+    assert_eq!(
+        store.get(&article_key(&cached.id)).unwrap(),
+        Some(article_record(&changed))
+    );
+    assert_eq!(store.get(&article_key(&new.id)).unwrap(), None);
+    db.close();
+}
