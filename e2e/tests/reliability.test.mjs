@@ -250,3 +250,30 @@ test('a backup restored in one tab reaches another tab whole, and that tab write
   assert.deepEqual(stored, ['', 'из копии']);
   await context.close();
 });
+
+test('a pasted note over the 1 MiB limit is not saved: a message with the sizes, and the note saved before stays', async () => {
+  const { context, page } = await newPage(browser, { viewport: { width: 1400, height: 1400 } });
+  await page.goto(url);
+  await page.locator('article h1').waitFor();
+  await dragSelect(page, { block: 1, text: 'Мустафаевым' }, { block: 1, text: 'Мустафаевым' });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Add note' }).click();
+  const note = page.getByRole('dialog').getByLabel('Note');
+  await note.pressSequentially('короткая');
+  const stored = async () => decodeAnnotations(await page.evaluate((k) => localStorage.getItem(k), KEY), 'seed', null)?.data.annotations.map((a) => a.note);
+  await page.waitForFunction((k) => (localStorage.getItem(k) || '').includes('короткая'), KEY);
+  // A paste of 1.2 MB (600,000 Cyrillic letters, two bytes each in UTF-8).
+  await settled(page);
+  await note.fill('я'.repeat(600_000));
+  const notice = page.locator('.notice[data-notice="note-too-long"]');
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /This note was not saved: it is 1\.2 MB, and a note can be at most 1\.0 MB/);
+  await settled(page);
+  assert.deepEqual(await stored(), ['короткая']);
+  // Shortened: it saves, and the message goes.
+  await note.fill('короче');
+  await notice.waitFor({ state: 'detached' });
+  await page.waitForFunction((k) => (localStorage.getItem(k) || '').includes('короче'), KEY);
+  assert.deepEqual(await stored(), ['короче']);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});

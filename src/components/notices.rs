@@ -54,6 +54,7 @@ fn kind(p: &Problem) -> &'static str {
         Problem::Rebuilt { .. } => "rebuilt",
         Problem::RestoreUndone => "restore-undone",
         Problem::ContentInLocalStorage { .. } => "content-local",
+        Problem::NoteTooLong { .. } => "note-too-long",
     }
 }
 
@@ -81,6 +82,9 @@ fn message(lang: Lang, subject: Subject, p: &Problem) -> Html {
         } => return rebuilt(lang, backup_key, *found),
         Problem::RestoreUndone => return html! { t.restore_undone },
         Problem::ContentInLocalStorage { why } => return content_local(lang, why),
+        Problem::NoteTooLong { bytes, limit } => {
+            return html! { lang.note_too_long(*bytes, *limit) }
+        }
         _ => {}
     }
     if subject == Subject::Library {
@@ -110,6 +114,7 @@ fn message(lang: Lang, subject: Subject, p: &Problem) -> Html {
             } => rebuilt(lang, backup_key, *found),
             Problem::RestoreUndone => html! { t.restore_undone },
             Problem::ContentInLocalStorage { why } => content_local(lang, why),
+            Problem::NoteTooLong { bytes, limit } => html! { lang.note_too_long(*bytes, *limit) },
         };
     }
     if subject == Subject::Article {
@@ -150,6 +155,7 @@ fn message(lang: Lang, subject: Subject, p: &Problem) -> Html {
             } => rebuilt(lang, backup_key, *found),
             Problem::RestoreUndone => html! { t.restore_undone },
             Problem::ContentInLocalStorage { why } => content_local(lang, why),
+            Problem::NoteTooLong { bytes, limit } => html! { lang.note_too_long(*bytes, *limit) },
         };
     }
     match p {
@@ -178,6 +184,7 @@ fn message(lang: Lang, subject: Subject, p: &Problem) -> Html {
         } => rebuilt(lang, backup_key, *found),
         Problem::RestoreUndone => html! { t.restore_undone },
         Problem::ContentInLocalStorage { why } => content_local(lang, why),
+        Problem::NoteTooLong { bytes, limit } => html! { lang.note_too_long(*bytes, *limit) },
     }
 }
 

@@ -730,6 +730,19 @@ impl Lang {
         }
     }
 
+    /// A note over the limit was not saved: its size and the limit.
+    pub fn note_too_long(self, bytes: usize, limit: usize) -> String {
+        let (b, l) = (self.size(bytes as u64), self.size(limit as u64));
+        match self {
+            Lang::En => format!(
+                "This note was not saved: it is {b}, and a note can be at most {l}. The note saved before is kept; shorten it and it saves."
+            ),
+            Lang::Ru => format!(
+                "Заметка не сохранена: в ней {b}, а заметка может быть не больше {l}. Прежняя заметка сохранена; сократите текст — и он сохранится."
+            ),
+        }
+    }
+
     /// What the library says about the space used: Lectern's data in `localStorage` (which
     /// Chromium caps at about 10 MB, counting two bytes a character), the article texts in
     /// IndexedDB (`content_bytes`, if any are there), and the browser's estimate for the site.

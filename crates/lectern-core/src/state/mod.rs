@@ -639,11 +639,17 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             now,
         } => s.reader.add_highlight(id, range, color, now, fx),
         Action::Recolor { id, color, now } => s.reader.recolor(&id, color, &now, fx),
-        Action::EditNote { id, note, now } => s.reader.edit_note(&id, note, &now, fx),
+        Action::EditNote { id, note, now } => {
+            if note_fits(s, &note) {
+                s.reader.edit_note(&id, note, &now, fx);
+            }
+        }
         Action::SetTags { id, tags, now } => s.reader.set_tags(&id, tags, &now, fx),
         Action::Remove { id, now } => s.reader.remove(id, &now, fx),
         Action::SetArticleNote { new_id, note, now } => {
-            s.reader.set_article_note(new_id, note, now, fx)
+            if note_fits(s, &note) {
+                s.reader.set_article_note(new_id, note, now, fx);
+            }
         }
         Action::ConfirmPlacement { id, now } => s.reader.confirm_placement(id, &now, fx),
         Action::Reattach { id, range, now } => s.reader.reattach(id, range, &now, fx),
@@ -1006,6 +1012,29 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             if ok {
                 s.sync.now(fx);
             }
+        }
+    }
+}
+
+/// Whether `note` may be saved ([`crate::markdown::check_note`]); if not, the reader is told
+/// by how much (and the note saved before stays); once one fits, that message goes.
+fn note_fits(s: &mut State, note: &str) -> bool {
+    match crate::markdown::check_note(note) {
+        Ok(()) => {
+            s.notices
+                .list
+                .retain(|n| !matches!(n.problem, Problem::NoteTooLong { .. }));
+            true
+        }
+        Err(e) => {
+            s.notices.push(
+                Subject::Annotations,
+                Problem::NoteTooLong {
+                    bytes: e.bytes,
+                    limit: e.limit,
+                },
+            );
+            false
         }
     }
 }

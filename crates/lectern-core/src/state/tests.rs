@@ -1237,3 +1237,66 @@ fn a_hundred_thousand_imported_annotations_are_added_in_one_pass() {
     let redone = reduce(&undone, Action::Redo { now: at(10) });
     assert_eq!(redone.reader.doc.annotations.len(), 100_000);
 }
+
+/// A note over the limit (pasted, say) is not saved, the reader is told by how much, and the
+/// note already saved stays; a note within the limit saves and the message goes.
+#[test]
+fn a_note_over_the_limit_is_refused_with_a_message_and_the_saved_note_stays() {
+    use crate::markdown::MAX_NOTE_BYTES;
+    let s0 = start();
+    let s1 = add(&s0, "h1", "Первый абзац", Color::Yellow, 1);
+    let s2 = reduce(
+        &s1,
+        Action::EditNote {
+            id: "h1".into(),
+            note: "короткая".into(),
+            now: at(2),
+        },
+    );
+    let huge = "я".repeat(MAX_NOTE_BYTES / 2 + 1);
+    let s3 = reduce(
+        &s2,
+        Action::EditNote {
+            id: "h1".into(),
+            note: huge.clone(),
+            now: at(3),
+        },
+    );
+    assert_eq!(s3.reader.annotation("h1").unwrap().note, "короткая");
+    assert_eq!(s3.reader.revision, s2.reader.revision, "nothing to write");
+    let too_long: Vec<_> = s3
+        .notices
+        .list
+        .iter()
+        .filter(|n| {
+            matches!(n.problem, Problem::NoteTooLong { bytes, limit }
+                if bytes == huge.len() && limit == MAX_NOTE_BYTES)
+        })
+        .collect();
+    assert_eq!(too_long.len(), 1);
+    // The article note too.
+    let s4 = reduce(
+        &s3,
+        Action::SetArticleNote {
+            new_id: "n1".into(),
+            note: huge,
+            now: at(4),
+        },
+    );
+    assert!(s4.reader.article_note().is_none());
+    // Within the limit again: saved, and the message goes.
+    let s5 = reduce(
+        &s4,
+        Action::EditNote {
+            id: "h1".into(),
+            note: "снова короткая".into(),
+            now: at(5),
+        },
+    );
+    assert_eq!(s5.reader.annotation("h1").unwrap().note, "снова короткая");
+    assert!(!s5
+        .notices
+        .list
+        .iter()
+        .any(|n| matches!(n.problem, Problem::NoteTooLong { .. })));
+}
