@@ -1,4 +1,4 @@
-//! Opt-in sync through a CouchDB server (issue 17; docs/sync.md, ADR 0007).
+//! Opt-in sync through a CouchDB server (issue 17; docs/sync.md, ADR 0010).
 //!
 //! Lectern keeps everything in the browser; sync copies it to a CouchDB database the reader
 //! runs (or rents) and from there to their other devices, with the protocol CouchDB's own

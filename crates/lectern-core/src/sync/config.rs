@@ -142,7 +142,9 @@ pub fn normalise_server(raw: &str) -> Result<String, ConfigProblem> {
     if !valid_host || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(ConfigProblem::ServerNotHttp);
     }
-    let local = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
+    // The page's Content-Security-Policy allows plain http to these two only (a CSP source
+    // cannot name an IPv6 address, so `http://[::1]` would be refused by the browser).
+    let local = matches!(host, "localhost" | "127.0.0.1");
     if scheme == "http" && !local {
         return Err(ConfigProblem::ServerNotHttps);
     }
