@@ -178,3 +178,54 @@ test('Hypothesis-style annotations attach to the open article by their quotes', 
   await waitPainted(page);
   await context.close();
 });
+
+test('JSON-LD imported onto a revised copy (the paragraph deleted, a look-alike added elsewhere): an orphan, never painted on the look-alike', async () => {
+  const { context, page } = await open();
+  // A highlight with a note in the fourth paragraph.
+  const block = 3;
+  const para = await page.locator(`#article [data-block="${block}"]`).innerText();
+  const words = para.split(' ');
+  const quote = words.slice(2, 7).join(' ');
+  await dragSelect(page, { block, text: quote }, { block, text: quote });
+  await page.getByRole('toolbar').getByRole('button', { name: 'Add note' }).click();
+  await page.getByRole('dialog').getByLabel('Note').fill('заметка к абзацу');
+  await page.keyboard.press('Escape');
+  await waitPainted(page);
+  assert.equal(await paintedText(page), quote);
+  const panel = page.locator('#notes-panel');
+  await panel.getByText('Export', { exact: true }).click();
+  const jsonld = await downloadFrom(page, panel.getByRole('button', { name: 'Download Web Annotation (JSON-LD)' }));
+
+  // The revised copy: that paragraph deleted; a look-alike of it (two words changed, one of
+  // them inside the quote) added as the last paragraph.
+  const blocks = await page.locator('#article [data-block]').allInnerTexts();
+  const title = await page.locator('article h1').innerText();
+  const look = [...words];
+  look[3] = `${look[3]}ые`;
+  look[words.length - 2] = 'другое';
+  const revised = [...blocks.slice(0, block), ...blocks.slice(block + 1), look.join(' ')];
+  await page.goto(`${url}#/`);
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Open file…' }).click();
+  await (await chooser).setFiles([{ name: 'revised.txt', mimeType: 'text/plain', buffer: Buffer.from(`${title} (revised)\n\n${revised.join('\n\n')}`) }]);
+  await page.getByRole('heading', { level: 1, name: `${title} (revised)` }).waitFor();
+  assert.equal(await page.locator('#article [data-block]').count(), blocks.length);
+
+  // Import the JSON-LD there: listed as an orphan with its quote and note, nothing painted.
+  await panel.getByText('Export', { exact: true }).click();
+  const files = page.waitForEvent('filechooser');
+  await panel.getByRole('button', { name: 'Import annotations…' }).click();
+  await (await files).setFiles([{ name: jsonld.name, mimeType: 'application/ld+json', buffer: Buffer.from(jsonld.text) }]);
+  await panel.getByRole('status').filter({ hasText: 'Annotations imported' }).waitFor();
+  assert.match(await panel.locator('.export__status').innerText(), /0 placed exactly, 0 placed approximately .*, 1 could not be placed/);
+  const orphans = panel.locator('.orphans');
+  assert.match(await orphans.innerText(), new RegExp(quote));
+  assert.match(await orphans.innerText(), /заметка к абзацу/);
+  assert.equal(await paintedCount(page), 0);
+  // Still so after a reload: kept, never moved.
+  await page.reload();
+  await page.locator('article h1').waitFor();
+  assert.match(await panel.locator('.orphans').innerText(), new RegExp(quote));
+  assert.equal(await paintedCount(page), 0);
+  await context.close();
+});
