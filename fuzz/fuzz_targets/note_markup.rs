@@ -3,7 +3,7 @@
 //! byte of note, see `lectern_fuzz::assert_linear`).
 #![no_main]
 
-use lectern_core::markdown::{
+use lectern_core::note_markup::{
     parse_note, plain_text, safe_href, Inline, MdBlock, MAX_INLINE_DEPTH,
 };
 use lectern_fuzz::{assert_linear, metered, text};

@@ -2,7 +2,7 @@
 //! this renders elements and text nodes only — never raw HTML — with links limited to http(s)
 //! and mailto by the parser.
 
-use lectern_core::markdown::{parse_note, Inline, MdBlock};
+use lectern_core::note_markup::{parse_note, Inline, MdBlock};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use lectern_core::markdown::safe_href;
+use lectern_core::note_markup::safe_href;
 use lectern_core::render::{body_bytes, body_html, is_long};
 use lectern_core::state::ReaderState;
 use lectern_dom::first_paint;

@@ -76,7 +76,7 @@ pub enum MarkKind {
     Strong,
     /// Inline code.
     Code,
-    /// A link. `href` always passed [`crate::markdown::safe_href`] (http, https or mailto);
+    /// A link. `href` always passed [`crate::note_markup::safe_href`] (http, https or mailto);
     /// links with any other target are dropped when importing and keep only their text.
     Link {
         href: String,

@@ -1,6 +1,6 @@
 //! Getting data out of Lectern and back in: Markdown, W3C Web Annotation JSON-LD and full backups.
 //!
-//! - [`markdown`]: an article's highlights and notes as readable Markdown (Obsidian/Logseq).
+//! - [`markdown_notes`]: an article's highlights and notes as readable Markdown (Obsidian/Logseq).
 //! - [`jsonld`]: W3C Web Annotation JSON-LD out ([`to_jsonld`]) and in ([`parse_jsonld`], from
 //!   Lectern or from Hypothesis-style exports), then [`attach`] to a chosen article.
 //! - [`backup`]: one versioned JSON file with the library, imported articles, annotations and
@@ -17,7 +17,7 @@
 
 pub mod backup;
 pub mod jsonld;
-pub mod markdown;
+pub mod markdown_notes;
 
 use std::fmt;
 
@@ -33,7 +33,7 @@ pub use jsonld::{
     attach, parse_jsonld, to_jsonld, to_jsonld_library, AttachReport, ImportedAnnotation,
     PositionUnit,
 };
-pub use markdown::{to_markdown, to_markdown_library};
+pub use markdown_notes::{to_markdown, to_markdown_library};
 
 /// Largest file accepted by [`parse_backup`] and [`parse_jsonld`], in bytes (50 MiB).
 pub const MAX_IMPORT_BYTES: usize = 50 * 1024 * 1024;

@@ -11,7 +11,7 @@ use crate::article::Article;
 #[cfg(feature = "import")]
 use crate::parse::encoding::{decode, sniff_binary, DecodeError};
 #[cfg(feature = "import")]
-use crate::parse::markdown::parse_markdown;
+use crate::parse::markdown_article::parse_markdown;
 #[cfg(feature = "import")]
 use crate::parse::plain::parse_plain;
 
@@ -386,7 +386,7 @@ mod tests {
             let text: String = chars.into_iter().collect();
             let mut articles = vec![
                 crate::parse::plain::parse_plain("x", &text),
-                crate::parse::markdown::parse_markdown("x", &text),
+                crate::parse::markdown_article::parse_markdown("x", &text),
             ];
             articles.extend(import_text("x", &text));
             articles.extend(crate::parse::html::parse_html("x", &format!("<p>{text}</p><pre>{text}</pre>")));

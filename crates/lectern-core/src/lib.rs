@@ -12,7 +12,7 @@
 //! - [`import`]: files and pasted text → articles, or a reason why not.
 //! - [`state`]: the app state and its one pure reducer.
 //! - [`annotations_doc`]: one article's stored annotations and the merge of two tabs' edits.
-//! - [`markdown`]: safe Markdown for notes, parsed to a tree rendered without raw HTML.
+//! - [`note_markup`]: safe Markdown for notes, parsed to a tree rendered without raw HTML.
 //! - [`export`]: Markdown, W3C Web Annotation JSON-LD and full backups out; validated, merging import.
 //! - [`search`]: filtering annotations by query, colour and tag; tag suggestions and normalisation.
 //! - [`sync`]: opt-in sync through a CouchDB server: documents, merges, the replication round.
@@ -37,7 +37,7 @@ pub mod i18n;
 pub mod import;
 pub mod lang;
 pub mod library;
-pub mod markdown;
+pub mod note_markup;
 pub mod paint;
 pub mod parse;
 pub mod reading;

@@ -9,7 +9,7 @@ pub mod encoding;
 #[cfg(feature = "import")]
 pub mod html;
 #[cfg(feature = "import")]
-pub mod markdown;
+pub mod markdown_article;
 pub mod plain;
 
 /// Whether the importers remove `c` from an article's text: a control character (Unicode

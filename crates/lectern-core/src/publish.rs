@@ -7,7 +7,7 @@
 //! `<style>`), and says so to the browser too: a Content-Security-Policy `<meta>` allows
 //! nothing but that inline style. Every character of the article, the notes and the tags is
 //! escaped; notes are the reader's Markdown rendered through the same safe tree as in the app
-//! ([`crate::markdown::parse_note`]: no raw HTML, links only http(s) and mailto), as phrasing
+//! ([`crate::note_markup::parse_note`]: no raw HTML, links only http(s) and mailto), as phrasing
 //! elements, so a note can sit inside the paragraph right after its highlight.
 //!
 //! Highlights are placed by the anchoring engine on the article's text ([`crate::anchor`]), as
@@ -23,7 +23,7 @@ use crate::article::{Article, BlockKind, MarkKind};
 use crate::export::jsonld::color_css;
 use crate::i18n::Lang;
 use crate::library::ArticleMeta;
-use crate::markdown::{parse_note, safe_href, Inline, MdBlock};
+use crate::note_markup::{parse_note, safe_href, Inline, MdBlock};
 use crate::render::{close_mark, escape_attr, escape_text, open_mark};
 use crate::segments::segments;
 use crate::text::ByteOffset;

@@ -16,7 +16,7 @@
 
 use crate::article::{is_image_url, Article, Block, BlockKind, Image, Mark, MarkKind};
 use crate::i18n::Lang;
-use crate::markdown::safe_href;
+use crate::note_markup::safe_href;
 
 /// The reader's whole `<article>` as the `Reader` component renders it (title, meta line in
 /// the interface language `lang`, body, source line), for the first paint before the app's

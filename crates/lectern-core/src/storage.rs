@@ -163,7 +163,7 @@ pub enum Problem {
     /// `localStorage`, which holds a few hundred.
     ContentInLocalStorage { why: String },
     /// A note of `bytes` UTF-8 bytes was not saved: notes are at most `limit`
-    /// ([`crate::markdown::MAX_NOTE_BYTES`]); the note saved before stays.
+    /// ([`crate::note_markup::MAX_NOTE_BYTES`]); the note saved before stays.
     NoteTooLong { bytes: usize, limit: usize },
     /// The value did not parse (it was kept under `backup_key`) and was rebuilt from what else
     /// is stored: `found` items (articles, for the library list).

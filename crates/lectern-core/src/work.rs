@@ -1,7 +1,7 @@
 //! A count of the work the parsers do, so that "linear in the input" is something a test can
 //! check without a clock.
 //!
-//! The loops that scan text ([`crate::markdown`]'s note markup, [`crate::parse::plain`]) call
+//! The loops that scan text ([`crate::note_markup`]'s note markup, [`crate::parse::plain`]) call
 //! [`tick`] with how many bytes, tokens or lines they looked at. The fuzz targets
 //! (`fuzz/`, `cargo xtask fuzz`) and this crate's unit tests read the count with [`take`] and
 //! check it against the input's length: a loop that starts rescanning what it has seen shows

@@ -2,7 +2,7 @@
 
 use lectern_core::article::{Article, BlockKind, MarkKind, SourceFormat};
 use lectern_core::lang::Direction;
-use lectern_core::parse::markdown::parse_markdown;
+use lectern_core::parse::markdown_article::parse_markdown;
 
 /// The blocks as `(kind, text)` pairs, for compact expectations.
 fn blocks(a: &Article) -> Vec<(BlockKind, &str)> {

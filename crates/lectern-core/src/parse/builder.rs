@@ -7,7 +7,7 @@
 //! block's end and continues at the start of the next block.
 
 use crate::article::{Block, BlockKind, Mark, MarkKind, TABLE_CELL_SEPARATOR};
-use crate::markdown::safe_href;
+use crate::note_markup::safe_href;
 
 /// A container the importers keep open around the text they read (innermost last on a stack):
 /// it decides the kind of the blocks inside it ([`container_kind`]).

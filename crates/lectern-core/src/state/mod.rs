@@ -1016,10 +1016,10 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
     }
 }
 
-/// Whether `note` may be saved ([`crate::markdown::check_note`]); if not, the reader is told
+/// Whether `note` may be saved ([`crate::note_markup::check_note`]); if not, the reader is told
 /// by how much (and the note saved before stays); once one fits, that message goes.
 fn note_fits(s: &mut State, note: &str) -> bool {
-    match crate::markdown::check_note(note) {
+    match crate::note_markup::check_note(note) {
         Ok(()) => {
             s.notices
                 .list

@@ -1242,7 +1242,7 @@ fn a_hundred_thousand_imported_annotations_are_added_in_one_pass() {
 /// note already saved stays; a note within the limit saves and the message goes.
 #[test]
 fn a_note_over_the_limit_is_refused_with_a_message_and_the_saved_note_stays() {
-    use crate::markdown::MAX_NOTE_BYTES;
+    use crate::note_markup::MAX_NOTE_BYTES;
     let s0 = start();
     let s1 = add(&s0, "h1", "Первый абзац", Color::Yellow, 1);
     let s2 = reduce(

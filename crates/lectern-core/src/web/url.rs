@@ -3,7 +3,7 @@
 //!
 //! Relative references inside a page are not resolved here: the HTML importer hands the page's
 //! URL to Readability, which makes the article's links and images absolute against it (and the
-//! page's `<base>`), and every link then passes [`crate::markdown::safe_href`] and every image
+//! page's `<base>`), and every link then passes [`crate::note_markup::safe_href`] and every image
 //! [`crate::article::is_image_url`].
 
 /// Longest page URL kept, in bytes.

@@ -29,7 +29,7 @@ fn source_resource(article: &Article) -> Value {
         .source
         .as_ref()
         .and_then(|s| s.url.as_deref())
-        .and_then(crate::markdown::safe_href)
+        .and_then(crate::note_markup::safe_href)
     {
         src["via"] = Value::String(url);
     }

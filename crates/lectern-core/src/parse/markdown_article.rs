@@ -9,7 +9,7 @@
 //!   number shown); inside a block quote → `Quote` (nested quotes flatten);
 //! - fenced and indented code → one `Code` block per line (trailing empty line dropped);
 //! - `*em*`, `**strong**`, `` `code` ``, `[links](…)` → [`Mark`]s; links only when their target
-//!   passes [`crate::markdown::safe_href`] (http, https, mailto; `<a@b.c>` autolinks become
+//!   passes [`crate::note_markup::safe_href`] (http, https, mailto; `<a@b.c>` autolinks become
 //!   `mailto:`), any other link keeps its text and loses the link; strikethrough keeps its text;
 //! - images → a `Figure` block with the alt text (dropped when the alt text is empty); an
 //!   image inside a paragraph splits it. The image URL is never kept, so nothing is fetched;

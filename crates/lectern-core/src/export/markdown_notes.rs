@@ -61,7 +61,7 @@ pub fn to_markdown(
     if let Some(src) = &article.source {
         let name = escape_inline(one_line(&src.name));
         // Only links the app itself would follow (a file's URL is data, not a script).
-        match src.url.as_deref().and_then(crate::markdown::safe_href) {
+        match src.url.as_deref().and_then(crate::note_markup::safe_href) {
             Some(url) => facts.push(format!("Source: [{name}](<{}>)", url.replace('>', "%3E"))),
             None => facts.push(format!("Source: {name}")),
         }
