@@ -243,7 +243,17 @@ test('import until the quota: a clear message, every article opens with its high
   const marked = ids.filter((_, i) => i % 20 === 3);
   for (const [id] of marked) {
     await page.evaluate((h) => { location.hash = h; }, `#/a/${id}`);
-    await page.locator('article [data-block="1"]').waitFor();
+    await page.locator('article [data-block="1"]').waitFor().catch(async (e) => {
+      // What the reader saw instead (for a failure's report).
+      const seen = await page.evaluate(() => ({
+        hash: location.hash,
+        content: document.documentElement.dataset.content,
+        busy: document.querySelector('#article')?.getAttribute('aria-busy'),
+        notices: [...document.querySelectorAll('.notice')].map((n) => n.innerText),
+        main: document.querySelector('main')?.innerText.slice(0, 300),
+      }));
+      throw new Error(`${e.message}\n${JSON.stringify(seen)}\n${page.errors.join('\n')}`);
+    });
     const text = await page.locator('[data-block="1"]').innerText();
     const phrase = text.split(' ').slice(2, 5).join(' ');
     await dragSelect(page, { block: 1, text: phrase }, { block: 1, text: phrase });

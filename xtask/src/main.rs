@@ -194,8 +194,8 @@ fn ensure_build_tools(root: &Path) -> Res {
     if version_of(root, "node").is_none() {
         return Err("the build needs Node.js (`node`, 18 or later) for its post-build hook and npm: install it (Debian: `apt-get install nodejs npm`)".into());
     }
-    if !root.join("tools/node_modules/.bin/wasm-opt").exists() {
-        run("npm ci (tools: binaryen 132)", &mut npm(root, "tools"))?;
+    if !root.join("tools/node_modules/.bin/wasm-opt").exists() || npm_stale(root, "tools") {
+        npm_ci(root, "tools", "npm ci (tools: binaryen 132)")?;
     }
     Ok(())
 }
@@ -205,6 +205,29 @@ fn npm(root: &Path, dir: &str) -> Command {
     c.args(["ci", "--no-audit", "--no-fund", "--prefix"])
         .arg(root.join(dir));
     c
+}
+
+/// Where `npm_ci` notes which `package-lock.json` `dir/node_modules` was installed from.
+fn npm_stamp(root: &Path, dir: &str) -> PathBuf {
+    root.join(dir)
+        .join("node_modules/.lectern-package-lock.json")
+}
+
+/// Whether `dir/node_modules` was installed from another `package-lock.json` than the one
+/// checked out (a checkout that gained a package, such as the sync tests' pouchdb-server).
+fn npm_stale(root: &Path, dir: &str) -> bool {
+    let lock = std::fs::read(root.join(dir).join("package-lock.json")).ok();
+    let stamp = std::fs::read(npm_stamp(root, dir)).ok();
+    lock.is_none() || lock != stamp
+}
+
+/// `npm ci` in `dir`, then note the lock file it installed.
+fn npm_ci(root: &Path, dir: &str, what: &str) -> Res {
+    run(what, &mut npm(root, dir))?;
+    let lock = root.join(dir).join("package-lock.json");
+    std::fs::copy(&lock, npm_stamp(root, dir))
+        .map_err(|e| format!("cannot note {}: {e}", lock.display()))?;
+    Ok(())
 }
 
 fn is_root() -> bool {
@@ -238,11 +261,13 @@ fn ensure_browser_tools(root: &Path) -> Res {
     }
     let e2e_modules = root.join("e2e/node_modules");
     let stale = !e2e_modules.join("playwright-core").exists()
-        || !e2e_modules.join("@axe-core/playwright").exists();
+        || !e2e_modules.join("@axe-core/playwright").exists()
+        || npm_stale(root, "e2e");
     if stale {
-        run(
-            "npm ci (e2e: playwright-core, axe-core)",
-            &mut npm(root, "e2e"),
+        npm_ci(
+            root,
+            "e2e",
+            "npm ci (e2e: playwright-core, axe-core, pouchdb-server)",
         )?;
     }
     Ok(())
