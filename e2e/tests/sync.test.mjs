@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
   startServer, launch, newPage, dragSelect, settled, storedDoc, waitPainted, paintedTexts, clickPainted,
-  takeViolations, DIST, SEED_TITLE,
+  takeViolations, DIST, SEED_TITLE, screenshot,
 } from '../lib.mjs';
+import AxeBuilder from '@axe-core/playwright';
 import { startCouch, USER, ADMIN } from '../couch.mjs';
 
 let server;
@@ -519,4 +520,30 @@ test('an imported article (its text in IndexedDB) follows to the other device wi
   assert.deepEqual(b.page.unexpectedErrors(), []);
   await a.context.close();
   await b.context.close();
+});
+
+test('Settings → Sync and the status: axe-core finds no serious or critical problems; light, dark and phone screenshots', async () => {
+  const db = await database();
+  const a = await device();
+  const serious = async () => (await new AxeBuilder({ page: a.page }).analyze()).violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`);
+  await openSync(a.page);
+  assert.deepEqual(await serious(), []);
+  await screenshot(a.page, 'sync-panel-empty');
+  await configure(a.page, db, { passphrase: 'pp-secret-123' });
+  await a.page.locator('#sync-panel summary').click();
+  assert.deepEqual(await serious(), []);
+  await screenshot(a.page, 'sync-panel-synced');
+  await closeSync(a.page);
+  await screenshot(a.page, 'sync-status-synced');
+  await a.page.emulateMedia({ colorScheme: 'dark' });
+  await openSync(a.page);
+  assert.deepEqual(await serious(), []);
+  await screenshot(a.page, 'sync-panel-dark');
+  await a.page.setViewportSize({ width: 390, height: 844 });
+  assert.equal(await a.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no sideways scrolling');
+  await screenshot(a.page, 'sync-panel-phone');
+  assert.deepEqual(a.page.unexpectedErrors(), []);
+  await a.context.close();
 });
