@@ -38,7 +38,7 @@ test('the policy: scripts only from the app\'s origin, no inline or eval, wasm a
   assert.deepEqual(csp['default-src'], ["'none'"]);
   assert.deepEqual(csp['script-src'], ["'self'", "'wasm-unsafe-eval'"]);
   assert.deepEqual(csp['worker-src'], ["'self'", 'blob:']);
-  // The wasm files, and the sync server the reader chooses (issue 17, ADR 0007): https
+  // The wasm files, and the sync server the reader chooses (issue 17, ADR 0010): https
   // anywhere, plain http only to this computer.
   assert.deepEqual(csp['connect-src'], ["'self'", 'https:', 'http://localhost:*', 'http://127.0.0.1:*']);
   assert.deepEqual(csp['style-src'], ["'self'"]);

@@ -1,4 +1,4 @@
-// Offline and installable (issue 16, docs/offline.md, ADR 0004): the service worker keeps the
+// Offline and installable (issue 16, docs/offline.md, ADR 0005): the service worker keeps the
 // build's files, a reload without network shows the open article, its highlights and the
 // library, and everything done offline is kept; a new build is offered with "Reload" and never
 // mixed into an open page; the manifest makes the app installable; the build's hook
