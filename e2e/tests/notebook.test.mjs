@@ -4,6 +4,7 @@
 // review, live updates from the reader, axe-core, a phone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import { suite, newPage, screenshot, settled, decodeAnnotations, DIST, dragSelect, waitPainted } from '../lib.mjs';
 import { storageEntries, threeArticles, articleText } from '../notebook-data.mjs';
@@ -361,6 +362,42 @@ test('phone width: nothing scrolls sideways, controls are touch-sized, a card op
   await page.getByRole('heading', { level: 1, name: 'Праздник у ёлки' }).waitFor();
   assert.equal(await overflow(), 0);
   await screenshot(page, 'notebook-phone-opened');
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('with the texts only in IndexedDB (none left in localStorage): export what is shown, and a bulk tag, still read them', async () => {
+  const { context, page } = await openNotebook();
+  // The app has moved the texts to IndexedDB; drop localStorage's copies, as if the articles
+  // had not been opened for long, and start again.
+  await page.waitForFunction(() => document.documentElement.dataset.content === 'database');
+  await page.evaluate(() => {
+    for (const k of Object.keys(localStorage)) if (k.startsWith('lectern.v1.article.')) localStorage.removeItem(k);
+  });
+  await page.reload();
+  await page.locator('.nb-card').first().waitFor();
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lectern.v1.article.'))), []);
+  await page.getByRole('button', { name: 'Filters' }).click();
+  await page.locator('#nb-filters').getByRole('button', { name: 'Yellow' }).click();
+  assert.deepEqual(await shownIds(page), ['m2', 'e1']);
+  await page.getByRole('button', { name: 'Change the 2 highlights shown' }).click();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('.nb-bulk-row', { hasText: 'Export what is shown:' }).getByRole('button', { name: 'Markdown' }).click(),
+  ]);
+  const md = await readFile(await download.path(), 'utf8');
+  assert.match(md, /Праздник у ёлки/);
+  assert.match(md, /хоровод вокруг ЁЛКИ/);
+  assert.match(md, /Встреча в министерстве/);
+  assert.match(md, /договорились продолжить диалог/);
+  assert.doesNotMatch(md, /пили чай с пирогами/, 'only what is shown');
+  // A bulk tag writes both articles' annotations (their texts read from IndexedDB).
+  await page.getByLabel('Tag to add or remove').fill('из-базы');
+  await page.getByRole('button', { name: 'Add tag' }).click();
+  await page.locator('.nb-message').getByText('Tag #из-базы added to 2 highlights.').waitFor();
+  await settled(page);
+  assert.deepEqual((await stored(page, 'mid-1')).find((a) => a.id === 'm2').tags, ['из-базы']);
+  assert.deepEqual((await stored(page, 'elka-1')).find((a) => a.id === 'e1').tags, ['праздник', 'из-базы']);
   assert.deepEqual(page.errors, []);
   await context.close();
 });
