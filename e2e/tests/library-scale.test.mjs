@@ -231,10 +231,13 @@ test('import until the quota: a clear message, every article opens with its high
 
   // The word search finds the one article with a word of its text (not its title).
   const k = Math.floor(n / 2);
+  // (The first search waits for the word index, built in the background from every text:
+  // tens of megabytes here, so the waits allow for a slow, busy machine.)
+  const slow = { timeout: 120_000 };
   await page.getByRole('searchbox', { name: 'Search the library' }).fill(marker(k).slice(0, -1));
-  await page.waitForFunction(() => document.querySelector('.library__list').dataset.total !== '0');
+  await page.waitForFunction(() => document.querySelector('.library__list').dataset.total !== '0', null, slow);
   await page.getByRole('searchbox', { name: 'Search the library' }).fill(marker(k));
-  await page.waitForFunction(() => document.querySelector('.library__list').dataset.total === '1');
+  await page.waitForFunction(() => document.querySelector('.library__list').dataset.total === '1', null, slow);
   assert.equal(await page.locator('.library__title').innerText(), `Статья номер ${k}`);
   await page.getByRole('searchbox', { name: 'Search the library' }).fill('');
 
@@ -243,7 +246,7 @@ test('import until the quota: a clear message, every article opens with its high
   const marked = ids.filter((_, i) => i % 20 === 3);
   for (const [id] of marked) {
     await page.evaluate((h) => { location.hash = h; }, `#/a/${id}`);
-    await page.locator('article [data-block="1"]').waitFor().catch(async (e) => {
+    await page.locator('article [data-block="1"]').waitFor({ timeout: 90_000 }).catch(async (e) => {
       // What the reader saw instead (for a failure's report).
       const seen = await page.evaluate(() => ({
         hash: location.hash,
