@@ -33,6 +33,7 @@ cargo xtask <command>
                        the notebook with 200 articles and 10,000 highlights beside the
                        library view, in a release build (xtask/bench/notebook.mjs; also run by
                        `bench`); results in target/bench/notebook.{md,json}
+  bench-sync [--reps N] sync (first sync, one highlight) vs a plain HTTP floor: target/bench/sync.md
   fuzz [TARGET] [--secs N] [--asan]
                        libFuzzer (cargo-fuzz) on the parsers: every target, or TARGET, for
                        N seconds each (default 20); `test` runs each for a short smoke.
@@ -57,6 +58,7 @@ fn main() {
         "bench" => bench(&root, rest),
         // --- issue 18 ---
         "bench-notebook" => bench_notebook(&root, rest),
+        "bench-sync" => bench_sync(&root, rest),
         "fuzz" => fuzz(&root, rest),
         "tools" => ensure_build_tools(&root).and_then(|()| ensure_browser_tools(&root)),
         "help" | "--help" | "-h" => {
@@ -525,6 +527,31 @@ fn bench_notebook(root: &Path, args: &[String]) -> Res {
         "notebook benchmark (xtask/bench/notebook.mjs)",
         Command::new("node")
             .arg(root.join("xtask/bench/notebook.mjs"))
+            .arg("--dist")
+            .arg(&app_dist)
+            .arg("--out")
+            .arg(root.join("target/bench"))
+            .args(args),
+    )
+}
+
+/// `cargo xtask bench-sync [--reps N]`: sync's figures (issue 17) beside a plain HTTP floor
+/// measured in the same run (xtask/bench/sync.mjs), in a normal release build against
+/// pouchdb-server from the end-to-end tests' packages.
+fn bench_sync(root: &Path, args: &[String]) -> Res {
+    ensure_build_tools(root)?;
+    ensure_browser_tools(root)?;
+    let app_dist = root.join("target/bench-dist-app");
+    run(
+        "trunk build --release (target/bench-dist-app)",
+        trunk(root)
+            .args(["build", "--release", "--dist"])
+            .arg(&app_dist),
+    )?;
+    run(
+        "sync benchmark (xtask/bench/sync.mjs)",
+        Command::new("node")
+            .arg(root.join("xtask/bench/sync.mjs"))
             .arg("--dist")
             .arg(&app_dist)
             .arg("--out")
