@@ -20,9 +20,11 @@
 //   live   a `_changes?feed=longpoll` listener and one document written: time until it hears.
 //
 // Where the time goes, without touching the app: every request each page makes to the server
-// (Playwright's request timings: method, path, start, end), grouped by kind, the time between
+// (the page's Resource Timing: start and end; its method from Playwright), grouped by kind, the time between
 // them (the app's own work: reading storage, joining, serialising, writing), and the main
-// thread's busy time (CDP `Performance.getMetrics`, TaskDuration) over each timed span.
+// thread's busy time (CDP `Performance.getMetrics`, TaskDuration, as wall time and as the
+// thread's CPU time: on a shared machine the difference is time the thread waited for a CPU)
+// over each timed span.
 //
 // Medians of --reps repetitions (default 5) with min–max; results in <out>/sync.json and
 // <out>/sync.md. (Importing e2e/lib.mjs prints a line "TAP version 13": it registers the
@@ -146,14 +148,13 @@ async function until(f, ms, what) {
 }
 
 /**
- * A device: its own browser context (its own storage). Every request it makes to the sync
- * server is noted in `device.requests` ({ method, kind, start, end }, epoch ms, from
- * Playwright's timings); `device.busy()` is the main thread's TaskDuration so far (ms);
+ * A device: its own browser context (its own storage). `device.requests()` lists every
+ * request it made to the sync server ({ method, kind, bytes, start, end }, epoch ms); `device.busy()` is the main thread's TaskDuration so far (ms, wall
+ * and CPU), `device.since(b)` since `b`;
  * `device.errors` the page's errors.
  */
 async function device(browser, couch) {
   const { context, page } = await newPage(browser, { viewport: { width: 1400, height: 1400 } });
-  const requests = [];
   // Errors in the page, but the browser's note of the 404 a device's first sync gets for its
   // checkpoint (not there yet: what CouchDB's replicator meets too).
   const errors = [];
@@ -164,23 +165,17 @@ async function device(browser, couch) {
     if (at.startsWith(couch.url) && at.includes('/_local/lectern-') && m.text().includes('404')) return;
     errors.push(m.text());
   });
-  page.on('requestfinished', (req) => {
-    if (!req.url().startsWith(couch.url)) return;
-    const t = req.timing();
-    const kind = kindOf(req.method(), req.url().slice(couch.url.length));
-    // What a `_bulk_docs` sent (bytes of its body), to compare with the floor's.
-    const sent = kind.includes('_bulk_docs') ? (req.postDataBuffer()?.length ?? 0) : 0;
-    requests.push({ method: req.method(), kind, sent, start: t.startTime, end: t.responseEnd >= 0 ? t.startTime + t.responseEnd : Date.now() });
-  });
-  page.on('requestfailed', (req) => {
-    if (!req.url().startsWith(couch.url)) return;
-    const t = req.timing();
-    requests.push({ method: req.method(), kind: `${kindOf(req.method(), req.url().slice(couch.url.length))} (failed: ${req.failure()?.errorText})`, start: t.startTime, end: Date.now() });
+  // Methods and the bytes a `_bulk_docs` sent, from Playwright; times from the page's own
+  // Resource Timing (one clock with the page's other marks), matched in order per URL.
+  const sent = [];
+  page.on('request', (req) => {
+    if (req.url().startsWith(couch.url)) sent.push({ url: req.url(), method: req.method(), bytes: req.url().includes('_bulk_docs') ? (req.postDataBuffer()?.length ?? 0) : 0 });
   });
   // In the page, on the wall clock (epoch ms, as the request timings): each click (with its
   // button's label) and each change of the sync status (`#sync-status[data-sync-status]`).
   await context.addInitScript(() => {
     const at = () => performance.timeOrigin + performance.now();
+    performance.setResourceTimingBufferSize(100_000);
     const log = (window.__syncBench = { clicks: [], status: [] });
     addEventListener(
       'click',
@@ -199,12 +194,48 @@ async function device(browser, couch) {
       }
     }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-sync-status'] });
   });
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
+  // The main thread's TaskDuration twice: as wall time (tasks running, also while the shared
+  // machine gave the thread no CPU) and as the thread's CPU time.
+  const sessions = [];
+  for (const timeDomain of ['timeTicks', 'threadTicks']) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable', { timeDomain });
+    sessions.push(cdp);
+  }
   const busy = async () => {
-    const { metrics } = await cdp.send('Performance.getMetrics');
-    return 1000 * (metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN);
+    const [wall, cpu] = await Promise.all(
+      sessions.map(async (cdp) => 1000 * ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN)),
+    );
+    return { wall, cpu };
   };
+  const since = async (b0) => {
+    const b1 = await busy();
+    return { wall: b1.wall - b0.wall, cpu: b1.cpu - b0.cpu };
+  };
+  /** Every request made to the server so far: { method, kind, bytes, start, end } (epoch ms). */
+  const requests = async () => {
+    const timed = await page.evaluate(
+      (origin) =>
+        performance
+          .getEntriesByType('resource')
+          .filter((e) => e.name.startsWith(origin))
+          .map((e) => ({ url: e.name, start: performance.timeOrigin + e.startTime, end: performance.timeOrigin + e.responseEnd })),
+      couch.url,
+    );
+    const queues = new Map();
+    for (const r of sent) (queues.get(r.url) ?? queues.set(r.url, []).get(r.url)).push(r);
+    return timed.map((t) => {
+      const r = queues.get(t.url)?.shift() ?? { method: '?', bytes: 0 };
+      return { method: r.method, kind: kindOf(r.method, t.url.slice(couch.url.length)), bytes: r.bytes, start: t.start, end: t.end };
+    });
+  };
+  // CORS preflights (OPTIONS; neither Playwright nor Resource Timing lists them): when sent.
+  const preflights = [];
+  const net = await context.newCDPSession(page);
+  await net.send('Network.enable');
+  net.on('Network.requestWillBeSent', (e) => {
+    if (e.request.method === 'OPTIONS' && e.request.url.startsWith(couch.url)) preflights.push(e.wallTime * 1000);
+  });
   const log = () => page.evaluate(() => window.__syncBench);
   /** When the page saw the last click on a button labelled `label` (epoch ms). */
   const clicked = async (label) => {
@@ -214,7 +245,7 @@ async function device(browser, couch) {
   };
   /** When the status first said `status` at or after `from` (epoch ms). */
   const statusAt = async (status, from) => (await log()).status.find((x) => x.s === status && x.t >= from)?.t;
-  return { context, page, requests, busy, errors, clicked, statusAt };
+  return { context, page, requests, preflights, busy, since, errors, clicked, statusAt };
 }
 
 /** What a request to the server is, by its method and path (the database's name left out). */
@@ -231,7 +262,11 @@ function kindOf(method, path) {
 }
 
 /** The requests of `dev` that started in [from, to] (epoch ms), but the live feed's. */
-const within = (dev, from, to) => dev.requests.filter((r) => r.start >= from && r.start <= to && !r.kind.includes('live feed'));
+const within = async (dev, from, to) => {
+  const reqs = (await dev.requests()).filter((r) => r.start >= from && r.start <= to && !r.kind.includes('live feed'));
+  reqs.preflights = dev.preflights.filter((t) => t >= from && t <= to).length;
+  return reqs;
+};
 
 /**
  * Where a span's time went: each kind of request (count, total ms, as the page waited for
@@ -256,8 +291,12 @@ function phases(reqs, from, to) {
     }
   }
   return {
+    // Each request: its kind, and when it started and was answered (ms from the span's start).
+    timeline: [...reqs].sort((a, b) => a.start - b.start).map((r) => [r.kind, Math.round(r.start - from), Math.round(r.end - from)]),
     total: to - from,
     requests: reqs.length,
+    // CORS preflights sent in the span (each inside its request's time above).
+    preflights: reqs.preflights,
     waiting,
     between: to - from - waiting,
     firstRequest: reqs.length ? Math.min(...reqs.map((r) => r.start)) - from : null,
@@ -410,7 +449,7 @@ try {
     await save.click();
     let from = await a.clicked('Save and sync');
     await synced(a.page);
-    let busy = (await a.busy()) - busy0;
+    let busy = await a.since(busy0);
     let to = await a.statusAt('synced', from);
     // Every document is there when "synced" shows (else the time until it is, polled).
     const allThere = async () => (await missingOnServer(couch, db, wanted)).length === 0;
@@ -419,9 +458,10 @@ try {
       to = Date.now();
     }
     rows.push.push(to - from);
-    info.push = { ...phases(within(a, from, to), from, to), mainThread: busy };
-    info.push.bulkBytes = within(a, from, to).reduce((n, r) => n + (r.sent ?? 0), 0);
-    info.push.lastBulkDocs = Math.max(...within(a, from, to).filter((r) => r.kind.includes('_bulk_docs')).map((r) => r.end)) - from;
+    const pushed = await within(a, from, to);
+    info.push = { ...phases(pushed, from, to), mainThread: busy };
+    info.push.bulkBytes = pushed.reduce((n, r) => n + r.bytes, 0);
+    info.push.lastBulkDocs = Math.max(...pushed.filter((r) => r.kind.includes('_bulk_docs')).map((r) => r.end)) - from;
     info.push.status = (await a.page.evaluate(() => window.__syncBench.status)).filter((x) => x.t >= from).map((x) => `${x.s} at ${Math.round(x.t - from)}`);
     const onServer = (await couch.http('GET', `${db}/_all_docs`)).json.rows.map((r) => r.id);
     info.serverDocs = onServer.length;
@@ -439,7 +479,7 @@ try {
     await save.click();
     from = await b.clicked('Save and sync');
     await synced(b.page);
-    busy = (await b.busy()) - busy0;
+    busy = await b.since(busy0);
     to = await b.statusAt('synced', from);
     const bHolds = async () => {
       const h = await deviceHolds(b.page);
@@ -450,7 +490,7 @@ try {
       to = Date.now();
     }
     rows.pull.push(to - from);
-    info.pull = { ...phases(within(b, from, to), from, to), mainThread: busy };
+    info.pull = { ...phases(await within(b, from, to), from, to), mainThread: busy };
     info.pull.status = (await b.page.evaluate(() => window.__syncBench.status)).filter((x) => x.t >= from).map((x) => `${x.s} at ${Math.round(x.t - from)}`);
     info.pullFloor = await floorPull(couch, db);
     rows.pullFloor.push(info.pullFloor.ms);
@@ -487,10 +527,10 @@ try {
     from = await a.clicked('Highlight in yellow');
     to = await painted;
     rows.live.push(to - from);
-    const heard = b.requests.filter((r) => r.kind.includes('live feed') && r.end >= from && r.end <= to).map((r) => r.end - from);
+    const heard = (await b.requests()).filter((r) => r.kind.includes('live feed') && r.end >= from && r.end <= to).map((r) => r.end - from);
     info.live = {
-      a: phases(within(a, from, to), from, to),
-      b: phases(within(b, from, to), from, to),
+      a: phases(await within(a, from, to), from, to),
+      b: phases(await within(b, from, to), from, to),
       bHeardAfter: heard.length ? Math.min(...heard) : null,
     };
     rows.liveFloor.push(await floorLive(couch, db));
@@ -547,7 +587,7 @@ const kinds = (pick) => {
     .join('; ');
 };
 const where = (name, pick) =>
-  `- ${name}: ${s(med((d) => pick(d).total))}; the page waited on the server ${s(med((d) => pick(d).waiting))} (${med((d) => pick(d).requests)} requests: ${kinds(pick)}) and worked between requests ${s(med((d) => pick(d).between))}, of which ${s(med((d) => pick(d).firstRequest))} before the first request and ${s(med((d) => pick(d).total - pick(d).lastAnswer))} after the last answer; main thread busy ${s(med((d) => pick(d).mainThread))} (until "synced" showed).`;
+  `- ${name}: ${s(med((d) => pick(d).total))}; the page waited on the server ${s(med((d) => pick(d).waiting))} (${med((d) => pick(d).requests)} requests, and ${med((d) => pick(d).preflights)} CORS preflights (OPTIONS) in the same time: ${kinds(pick)}) and worked between requests ${s(med((d) => pick(d).between))}, of which ${s(med((d) => pick(d).firstRequest))} before the first request and ${s(med((d) => pick(d).total - pick(d).lastAnswer))} after the last answer; until "synced" showed, the page's main thread ran tasks for ${s(med((d) => pick(d).mainThread.wall))} (wall clock) using ${s(med((d) => pick(d).mainThread.cpu))} of CPU.`;
 const md = `Sync benchmark: ${ARTICLES} articles, ${ARTICLES * PER} highlights (backup ${(backup.length / 1e6).toFixed(2)} M characters; ${med((d) => d.serverDocs)} documents on the server, ${(med((d) => d.pushFloor.bytes) / 1e6).toFixed(2)} MB of JSON), ${REPS} repetitions, ${result.date.slice(0, 10)}.
 
 | figure | Lectern, median (min–max) | plain HTTP floor, median (min–max) | ratio of medians |
@@ -559,7 +599,7 @@ const md = `Sync benchmark: ${ARTICLES} articles, ${ARTICLES * PER} highlights (
 Where the time goes (medians over the repetitions; request times as the page waited for them):
 ${where('push (A)', (d) => d.push)} The last \`_bulk_docs\` was answered at ${s(med((d) => d.push.lastBulkDocs))}; the app's \`_bulk_docs\` sent ${(med((d) => d.push.bulkBytes) / 1e6).toFixed(2)} MB, the floor's ${(med((d) => d.pushFloor.bytes) / 1e6).toFixed(2)} MB.
 ${where('pull (B)', (d) => d.pull)}
-- live: A's first request ${s(med((d) => d.live.a.firstRequest))} after the click, its last answer at ${s(med((d) => d.live.a.lastAnswer))} (${med((d) => d.live.a.requests)} requests: ${kinds((d) => d.live.a)}); B's live feed answered at ${s(med((d) => d.live.bHeardAfter))}, B's round's last answer at ${s(med((d) => d.live.b.lastAnswer))} (${med((d) => d.live.b.requests)} requests: ${kinds((d) => d.live.b)}); painted on B at ${s(result.live.median)}.
+- live: A's first request ${s(med((d) => d.live.a.firstRequest))} after the click, its last answer at ${s(med((d) => d.live.a.lastAnswer))} (${med((d) => d.live.a.requests)} requests, ${med((d) => d.live.a.preflights)} preflights: ${kinds((d) => d.live.a)}); B's live feed answered at ${s(med((d) => d.live.bHeardAfter))}, B's round's last answer at ${s(med((d) => d.live.b.lastAnswer))} (${med((d) => d.live.b.requests)} requests, ${med((d) => d.live.b.preflights)} preflights: ${kinds((d) => d.live.b)}); painted on B at ${s(result.live.median)}.
 ${errors.length ? `\nPage errors (${errors.length}): ${errors.slice(0, 5).join(' | ')}\n` : ''}`;
 writeFileSync(resolve(OUT, 'sync.md'), md);
 console.log(`\n${md}`);
