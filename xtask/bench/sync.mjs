@@ -291,8 +291,9 @@ function phases(reqs, from, to) {
     }
   }
   return {
-    // Each request: its kind, and when it started and was answered (ms from the span's start).
-    timeline: [...reqs].sort((a, b) => a.start - b.start).map((r) => [r.kind, Math.round(r.start - from), Math.round(r.end - from)]),
+    // Each request: its kind, when it started and was answered (ms from the span's start), and
+    // for a `_bulk_docs` the bytes it sent.
+    timeline: [...reqs].sort((a, b) => a.start - b.start).map((r) => [r.kind, Math.round(r.start - from), Math.round(r.end - from), ...(r.bytes ? [r.bytes] : [])]),
     total: to - from,
     requests: reqs.length,
     // CORS preflights sent in the span (each inside its request's time above).
