@@ -33,12 +33,12 @@ cargo xtask <command>
                        the notebook with 200 articles and 10,000 highlights beside the
                        library view, in a release build (xtask/bench/notebook.mjs; also run by
                        `bench`); results in target/bench/notebook.{md,json}
-  bench-sync [--reps N] sync (first sync, one highlight) vs a plain HTTP floor: target/bench/sync.md
   fuzz [TARGET] [--secs N] [--asan]
                        libFuzzer (cargo-fuzz) on the parsers: every target, or TARGET, for
                        N seconds each (default 20); `test` runs each for a short smoke.
                        Targets: plain_text note_markup import_render backup_restore
                        jsonld_restore anchor. Crashes land in fuzz/artifacts/TARGET/
+  bench-sync [--reps N] sync (first sync, one highlight) vs a plain HTTP floor: target/bench/sync.md
   tools                install every tool the commands above need, and report versions
   help                 this text
 ";
@@ -58,8 +58,8 @@ fn main() {
         "bench" => bench(&root, rest),
         // --- issue 18 ---
         "bench-notebook" => bench_notebook(&root, rest),
-        "bench-sync" => bench_sync(&root, rest),
         "fuzz" => fuzz(&root, rest),
+        "bench-sync" => bench_sync(&root, rest),
         "tools" => ensure_build_tools(&root).and_then(|()| ensure_browser_tools(&root)),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
@@ -535,6 +535,22 @@ fn bench_notebook(root: &Path, args: &[String]) -> Res {
     )
 }
 
+/// The wasm, JS, CSS and HTML files of a release build.
+fn release_files(dist: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dist)
+        .map_err(|e| format!("cannot read {}: {e}", dist.display()))?
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("wasm" | "js" | "css" | "html")
+            )
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// `cargo xtask bench-sync [--reps N]`: sync's figures (issue 17) beside a plain HTTP floor
 /// measured in the same run (xtask/bench/sync.mjs), in a normal release build against
 /// pouchdb-server from the end-to-end tests' packages.
@@ -558,22 +574,6 @@ fn bench_sync(root: &Path, args: &[String]) -> Res {
             .arg(root.join("target/bench"))
             .args(args),
     )
-}
-
-/// The wasm, JS, CSS and HTML files of a release build.
-fn release_files(dist: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dist)
-        .map_err(|e| format!("cannot read {}: {e}", dist.display()))?
-        .filter_map(|e| Some(e.ok()?.path()))
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|x| x.to_str()),
-                Some("wasm" | "js" | "css" | "html")
-            )
-        })
-        .collect();
-    files.sort();
-    Ok(files)
 }
 
 // ---------------------------------------------------------------------------------------------
