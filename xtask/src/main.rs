@@ -38,6 +38,7 @@ cargo xtask <command>
                        N seconds each (default 20); `test` runs each for a short smoke.
                        Targets: plain_text note_markup import_render backup_restore
                        jsonld_restore anchor. Crashes land in fuzz/artifacts/TARGET/
+  bench-sync [--reps N] sync (first sync, one highlight) vs a plain HTTP floor: target/bench/sync.md
   tools                install every tool the commands above need, and report versions
   help                 this text
 ";
@@ -58,6 +59,7 @@ fn main() {
         // --- issue 18 ---
         "bench-notebook" => bench_notebook(&root, rest),
         "fuzz" => fuzz(&root, rest),
+        "bench-sync" => bench_sync(&root, rest),
         "tools" => ensure_build_tools(&root).and_then(|()| ensure_browser_tools(&root)),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
@@ -547,6 +549,31 @@ fn release_files(dist: &Path) -> Result<Vec<PathBuf>, String> {
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// `cargo xtask bench-sync [--reps N]`: sync's figures (issue 17) beside a plain HTTP floor
+/// measured in the same run (xtask/bench/sync.mjs), in a normal release build against
+/// pouchdb-server from the end-to-end tests' packages.
+fn bench_sync(root: &Path, args: &[String]) -> Res {
+    ensure_build_tools(root)?;
+    ensure_browser_tools(root)?;
+    let app_dist = root.join("target/bench-dist-app");
+    run(
+        "trunk build --release (target/bench-dist-app)",
+        trunk(root)
+            .args(["build", "--release", "--dist"])
+            .arg(&app_dist),
+    )?;
+    run(
+        "sync benchmark (xtask/bench/sync.mjs)",
+        Command::new("node")
+            .arg(root.join("xtask/bench/sync.mjs"))
+            .arg("--dist")
+            .arg(&app_dist)
+            .arg("--out")
+            .arg(root.join("target/bench"))
+            .args(args),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
