@@ -817,12 +817,22 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             library,
         } => {
             s.library.added(batch, meta, library, fx);
-            if s.view == View::Library {
+            // The space used is read again once the import has settled, not after each of its
+            // files: reading it reads every stored text, and a batch of a hundred files into a
+            // library of hundreds had that many reads of every text at once (the page ran out
+            // of memory: docs/performance.md, "Library of thousands").
+            if s.view == View::Library && s.library.import.done {
                 fx.push(Effect::LoadStorageUsage);
             }
             web::added(s, batch, fx);
         }
-        Action::ArticleNotSaved { batch, id, why } => s.library.not_saved(batch, &id, why, fx),
+        Action::ArticleNotSaved { batch, id, why } => {
+            let settled = s.library.import.done;
+            s.library.not_saved(batch, &id, why, fx);
+            if s.view == View::Library && !settled && s.library.import.done {
+                fx.push(Effect::LoadStorageUsage);
+            }
+        }
         Action::DismissImportReport => s.library.import.lines.clear(),
 
         Action::Export {
