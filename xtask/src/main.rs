@@ -33,13 +33,14 @@ cargo xtask <command>
                        the notebook with 200 articles and 10,000 highlights beside the
                        library view, in a release build (xtask/bench/notebook.mjs; also run by
                        `bench`); results in target/bench/notebook.{md,json}
-  bench-library [--reps N] [--articles N] [--highlights N]
+  bench-library [--reps N] [--articles N] [--highlights N] [--profile DIR]
                        a library of thousands (issue 15) in a release build: imports N
                        articles of 30,000 characters (default 2,000) through \"Open file…\"
                        and restores highlights with notes (default 20,000, until storage is
                        full), then opening the library, a search keystroke and opening an
                        article, against floors in the same page (xtask/bench/library.mjs;
-                       also run by `bench`; ~15 minutes); target/bench/library.{md,json}
+                       also run by `bench`; ~15 minutes); target/bench/library.{md,json}.
+                       --profile keeps the browser profile, measured as it is next time
   fuzz [TARGET] [--secs N] [--asan]
                        libFuzzer (cargo-fuzz) on the parsers: every target, or TARGET, for
                        N seconds each (default 20); `test` runs each for a short smoke.
@@ -535,6 +536,11 @@ fn bench_library(root: &Path, args: &[String]) -> Res {
                     .ok()
                     .filter(|n| *n > 0)
                     .ok_or(format!("bench-library: {a} {v} is not a positive number"))?;
+            }
+            // A browser profile to fill and keep, measured as it is when given again.
+            "--profile" => {
+                it.next()
+                    .ok_or("bench-library: --profile needs a directory")?;
             }
             other => return Err(format!("bench-library: unknown argument `{other}`")),
         }
