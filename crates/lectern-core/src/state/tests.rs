@@ -949,45 +949,46 @@ fn an_import_batch_in_the_library_reads_the_space_used_once_it_has_settled() {
         s = n;
     }
     assert!(s.library.import.done);
-    // The same when the last file is the one that could not be stored.
-    let (s, _) = super::reduce(
+    // The same when the last file to settle is one the worker could not import.
+    let (mut s, _) = super::reduce(
         &s,
         Action::ImportFiles(vec![file(9, "d.txt", 10), file(10, "e.txt", 10)]),
     );
-    let mut s = s;
     let batch = s.library.import.batch;
-    for (i, name) in ["d.txt", "e.txt"].iter().enumerate() {
-        let (n, fx) = super::reduce(
-            &s,
-            Action::ArticleImported {
-                batch,
-                name: (*name).into(),
-                article: Ok(parse_plain(
-                    &format!("x{i}"),
-                    &format!("Другая {i}\nСтатья {i}."),
-                )),
-                now: at(i as u32 + 10),
-            },
-        );
-        let meta = match &fx[..] {
-            [Effect::AddArticle { meta, .. }] => meta.clone(),
-            other => panic!("{other:?}"),
-        };
-        let (n, fx) = super::reduce(
-            &n,
-            Action::ArticleNotSaved {
-                batch,
-                id: meta.id,
-                why: "storage full".into(),
-            },
-        );
-        assert_eq!(
-            usage_reads(&fx),
-            usize::from(i == 1),
-            "after file {i} of the second batch"
-        );
-        s = n;
-    }
+    let (n, fx) = super::reduce(
+        &s,
+        Action::ArticleImported {
+            batch,
+            name: "d.txt".into(),
+            article: Ok(parse_plain("x0", "Другая\nСтатья.")),
+            now: at(10),
+        },
+    );
+    let meta = match &fx[..] {
+        [Effect::AddArticle { meta, .. }] => meta.clone(),
+        other => panic!("{other:?}"),
+    };
+    stored.articles.insert(0, meta.clone());
+    let (n, fx) = super::reduce(
+        &n,
+        Action::ArticleAdded {
+            batch,
+            meta,
+            library: stored,
+        },
+    );
+    assert_eq!(usage_reads(&fx), 0, "e.txt is still being imported");
+    s = n;
+    let (s, fx) = super::reduce(
+        &s,
+        Action::ImportFailed {
+            batch,
+            name: "e.txt".into(),
+            why: "the import worker stopped".into(),
+        },
+    );
+    assert!(s.library.import.done);
+    assert_eq!(usage_reads(&fx), 1);
 }
 
 #[test]
