@@ -39,7 +39,7 @@ cargo xtask <command>
                        and restores highlights with notes (default 20,000, until storage is
                        full), then opening the library, a search keystroke and opening an
                        article, against floors in the same page (xtask/bench/library.mjs;
-                       also run by `bench`; ~15 minutes); target/bench/library.{md,json}.
+                       also run by `bench`; ~8 minutes); target/bench/library.{md,json}.
                        --profile keeps the browser profile, measured as it is next time
   fuzz [TARGET] [--secs N] [--asan]
                        libFuzzer (cargo-fuzz) on the parsers: every target, or TARGET, for
