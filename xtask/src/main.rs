@@ -33,6 +33,14 @@ cargo xtask <command>
                        the notebook with 200 articles and 10,000 highlights beside the
                        library view, in a release build (xtask/bench/notebook.mjs; also run by
                        `bench`); results in target/bench/notebook.{md,json}
+  bench-library [--reps N] [--articles N] [--highlights N] [--profile DIR]
+                       a library of thousands (issue 15) in a release build: imports N
+                       articles of 30,000 characters (default 2,000) through \"Open file…\"
+                       and restores highlights with notes (default 20,000, until storage is
+                       full), then opening the library, a search keystroke and opening an
+                       article, against floors in the same page (xtask/bench/library.mjs;
+                       also run by `bench`; ~8 minutes); target/bench/library.{md,json}.
+                       --profile keeps the browser profile, measured as it is next time
   fuzz [TARGET] [--secs N] [--asan]
                        libFuzzer (cargo-fuzz) on the parsers: every target, or TARGET, for
                        N seconds each (default 20); `test` runs each for a short smoke.
@@ -58,6 +66,8 @@ fn main() {
         "bench" => bench(&root, rest),
         // --- issue 18 ---
         "bench-notebook" => bench_notebook(&root, rest),
+        // --- issue 15 ---
+        "bench-library" => bench_library(&root, rest),
         "fuzz" => fuzz(&root, rest),
         "bench-sync" => bench_sync(&root, rest),
         "tools" => ensure_build_tools(&root).and_then(|()| ensure_browser_tools(&root)),
@@ -508,7 +518,9 @@ fn bench(root: &Path, args: &[String]) -> Res {
             .arg(&out),
     )?;
     // --- issue 18 ---
-    bench_notebook(root, &[])
+    bench_notebook(root, &[])?;
+    // --- issue 15 ---
+    bench_library(root, &[])
 }
 
 /// `cargo xtask bench-notebook [--reps N]`: the notebook's figures beside the library view's
@@ -527,6 +539,52 @@ fn bench_notebook(root: &Path, args: &[String]) -> Res {
         "notebook benchmark (xtask/bench/notebook.mjs)",
         Command::new("node")
             .arg(root.join("xtask/bench/notebook.mjs"))
+            .arg("--dist")
+            .arg(&app_dist)
+            .arg("--out")
+            .arg(root.join("target/bench"))
+            .args(args),
+    )
+}
+
+/// `cargo xtask bench-library [--reps N] [--articles N] [--highlights N]`: a library of
+/// thousands (issue 15) in a normal release build (xtask/bench/library.mjs): capacity (articles
+/// imported through "Open file…", highlights restored from backups until storage is full) and
+/// the library's, the search's and an article's opening times against floors in the same page.
+fn bench_library(root: &Path, args: &[String]) -> Res {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--reps" | "--articles" | "--highlights" => {
+                let v = it
+                    .next()
+                    .ok_or(format!("bench-library: {a} needs a number"))?;
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(format!("bench-library: {a} {v} is not a positive number"))?;
+            }
+            // A browser profile to fill and keep, measured as it is when given again.
+            "--profile" => {
+                it.next()
+                    .ok_or("bench-library: --profile needs a directory")?;
+            }
+            other => return Err(format!("bench-library: unknown argument `{other}`")),
+        }
+    }
+    ensure_build_tools(root)?;
+    ensure_browser_tools(root)?;
+    let app_dist = root.join("target/bench-dist-app");
+    run(
+        "trunk build --release (target/bench-dist-app)",
+        trunk(root)
+            .args(["build", "--release", "--dist"])
+            .arg(&app_dist),
+    )?;
+    run(
+        "library benchmark (xtask/bench/library.mjs)",
+        Command::new("node")
+            .arg(root.join("xtask/bench/library.mjs"))
             .arg("--dist")
             .arg(&app_dist)
             .arg("--out")

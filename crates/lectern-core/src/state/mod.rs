@@ -582,6 +582,10 @@ pub fn reduce(state: &State, action: Action) -> (State, Vec<Effect>) {
     // --- issue 18: what the notebook must follow, noted before the action is consumed ---
     let seen = notebook::seen(&action);
     apply(&mut next, action, &mut fx);
+    // --- issue 15: the space used, read again once an import batch has settled ---
+    if !state.library.import.done && next.library.import.done && next.view == View::Library {
+        fx.push(Effect::LoadStorageUsage);
+    }
     // --- issue 18: the notebook's index and reading aloud follow every change ---
     notebook::after(state, &mut next, seen, &mut fx);
     listen::after(state, &mut next, &mut fx);
@@ -822,8 +826,14 @@ fn apply(s: &mut State, action: Action, fx: &mut Effects) {
             meta,
             library,
         } => {
+            // The space used is read again once the import batch has settled (`reduce`), not
+            // after each of its files: reading it reads every stored text, and a batch of a
+            // hundred files into a library of hundreds had that many reads of every text at once
+            // (the page ran out of memory: docs/performance.md, "Library of thousands"). An
+            // article added with no batch waiting (a late answer) reads it as before.
+            let in_batch = !s.library.import.done;
             s.library.added(batch, meta, library, fx);
-            if s.view == View::Library {
+            if s.view == View::Library && !in_batch {
                 fx.push(Effect::LoadStorageUsage);
             }
             web::added(s, batch, fx);

@@ -899,6 +899,99 @@ fn an_import_batch_reports_each_file_and_navigates_once() {
 }
 
 #[test]
+fn an_import_batch_in_the_library_reads_the_space_used_once_it_has_settled() {
+    let (s, _) = super::reduce(&start(), Action::RouteChanged(Route::Library));
+    assert_eq!(s.view, View::Library);
+    let names = ["a.txt", "b.txt", "c.txt"];
+    let files: Vec<FileRef> = (1..).zip(names).map(|(h, n)| file(h, n, 10)).collect();
+    let (mut s, _) = super::reduce(&s, Action::ImportFiles(files));
+    assert_eq!(s.library.import.batch, 1);
+    let usage_reads = |fx: &[Effect]| {
+        fx.iter()
+            .filter(|e| matches!(e, Effect::LoadStorageUsage))
+            .count()
+    };
+    let mut stored = s.library.doc.clone();
+    for (i, name) in names.iter().enumerate() {
+        let (n, fx) = super::reduce(
+            &s,
+            Action::ArticleImported {
+                batch: 1,
+                name: (*name).into(),
+                article: Ok(parse_plain(
+                    &format!("id{i}"),
+                    &format!("Статья {i}\nТекст {i}."),
+                )),
+                now: at(i as u32 + 1),
+            },
+        );
+        let meta = match &fx[..] {
+            [Effect::AddArticle { meta, .. }] => meta.clone(),
+            other => panic!("{other:?}"),
+        };
+        stored.articles.insert(0, meta.clone());
+        let action = if i == 1 {
+            Action::ArticleNotSaved {
+                batch: 1,
+                id: meta.id,
+                why: "storage full".into(),
+            }
+        } else {
+            Action::ArticleAdded {
+                batch: 1,
+                meta,
+                library: stored.clone(),
+            }
+        };
+        let (n, fx) = super::reduce(&n, action);
+        // Not after each file (every stored text is read for it): once, when the last settles.
+        assert_eq!(usage_reads(&fx), usize::from(i == 2), "after file {i}");
+        s = n;
+    }
+    assert!(s.library.import.done);
+    // The same when the last file to settle is one the worker could not import.
+    let (mut s, _) = super::reduce(
+        &s,
+        Action::ImportFiles(vec![file(9, "d.txt", 10), file(10, "e.txt", 10)]),
+    );
+    let batch = s.library.import.batch;
+    let (n, fx) = super::reduce(
+        &s,
+        Action::ArticleImported {
+            batch,
+            name: "d.txt".into(),
+            article: Ok(parse_plain("x0", "Другая\nСтатья.")),
+            now: at(10),
+        },
+    );
+    let meta = match &fx[..] {
+        [Effect::AddArticle { meta, .. }] => meta.clone(),
+        other => panic!("{other:?}"),
+    };
+    stored.articles.insert(0, meta.clone());
+    let (n, fx) = super::reduce(
+        &n,
+        Action::ArticleAdded {
+            batch,
+            meta,
+            library: stored,
+        },
+    );
+    assert_eq!(usage_reads(&fx), 0, "e.txt is still being imported");
+    s = n;
+    let (s, fx) = super::reduce(
+        &s,
+        Action::ImportFailed {
+            batch,
+            name: "e.txt".into(),
+            why: "the import worker stopped".into(),
+        },
+    );
+    assert!(s.library.import.done);
+    assert_eq!(usage_reads(&fx), 1);
+}
+
+#[test]
 fn pasted_text_over_the_file_limit_is_refused_without_importing() {
     let (s, fx) = super::reduce(
         &start(),
