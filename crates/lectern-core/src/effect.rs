@@ -136,8 +136,9 @@ pub enum Effect {
         reading: crate::reading::Reading,
     },
     /// Find the listed articles whose text has every word of `query` (the word index, built
-    /// from the stored texts on first use). Outcome → `LibraryMatches`.
-    SearchLibrary { query: String },
+    /// from the stored texts on first use); `ids` are the listed articles, in the list's order
+    /// (what the answer is drawn from). Outcome → `LibraryMatches`.
+    SearchLibrary { query: String, ids: Vec<String> },
     /// Report `action` after `ms` milliseconds (the end of an undo window, say).
     After {
         ms: u32,

@@ -20,11 +20,29 @@ pub struct WordIndex {
     words: BTreeMap<String, Vec<u32>>,
 }
 
-/// The words of `text`, folded: runs of letters and digits.
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
+/// Whether `c` is a letter or digit ([`char::is_alphanumeric`]), answered without Unicode's
+/// tables for ASCII and the Cyrillic block, which is most of what Lectern's texts are made of
+/// (the tables made building the index of a big Russian library take seconds).
+fn is_word_char(c: char) -> bool {
+    match c {
+        '0'..='9' | 'a'..='z' | 'A'..='Z' => true,
+        '\0'..='\u{7f}' => false,
+        // Cyrillic: letters, but for the thousands sign and the combining marks.
+        '\u{400}'..='\u{481}' | '\u{48a}'..='\u{4ff}' => true,
+        '\u{482}'..='\u{489}' => false,
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// The words of `text`, unfolded: runs of letters and digits.
+fn raw_words(text: &str) -> impl Iterator<Item = &str> + '_ {
+    text.split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
-        .map(fold)
+}
+
+/// The words of `text`, folded.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    raw_words(text).map(fold)
 }
 
 impl WordIndex {
@@ -51,9 +69,9 @@ impl WordIndex {
         let n = self.ids.len() as u32;
         self.ids.push(Some(id.to_owned()));
         self.numbers.insert(id.to_owned(), n);
-        let mut seen: Vec<String> = words(text).collect();
-        seen.sort_unstable();
-        seen.dedup();
+        // Each distinct word once (folded once, not at every occurrence).
+        let distinct: std::collections::HashSet<&str> = raw_words(text).collect();
+        let seen: std::collections::HashSet<String> = distinct.into_iter().map(fold).collect();
         for w in seen {
             // Numbers only grow, so pushing keeps each list ascending.
             self.words.entry(w).or_default().push(n);
@@ -115,6 +133,18 @@ impl WordIndex {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn word_characters_are_exactly_the_alphanumeric_ones() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            assert_eq!(
+                is_word_char(c),
+                c.is_alphanumeric(),
+                "{c:?} U+{:04X}",
+                c as u32
+            );
+        }
+    }
 
     #[test]
     fn words_match_by_prefix_across_case_and_yo() {

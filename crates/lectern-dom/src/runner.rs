@@ -76,7 +76,7 @@ pub struct Runner {
 enum Index {
     Unbuilt,
     /// Being built; the latest query asked meanwhile.
-    Building(Option<String>),
+    Building(Option<(String, Vec<String>)>),
     Ready(WordIndex),
 }
 
@@ -303,10 +303,15 @@ impl Runner {
                 }
             }
             Effect::LoadLibraryDetails => {
-                self.flush();
-                self.report(Action::LibraryDetails(Rc::new(self.library_details())));
+                // Counting reads every article's annotations (tens of thousands of highlights
+                // in a big library): after the list is on screen, not before.
+                let me = Rc::clone(self);
+                after_paint(move || {
+                    me.flush();
+                    me.report(Action::LibraryDetails(Rc::new(me.library_details())));
+                });
             }
-            Effect::SearchLibrary { query } => self.search(query),
+            Effect::SearchLibrary { query, ids } => self.search(query, ids),
             Effect::PurgeRemoved => {
                 let cutoff = iso_ago(f64::from(library::UNDO_WINDOW_MS));
                 let prune = iso_ago(f64::from(library::TOMBSTONE_DAYS) * 86_400_000.0);
@@ -586,16 +591,15 @@ impl Runner {
 
     /// Answer `query` from the word index (built first if need be, and brought up to date with
     /// articles another tab added).
-    fn search(self: &Rc<Self>, query: String) {
-        let listed = self.listed();
+    fn search(self: &Rc<Self>, query: String, listed: Vec<String>) {
         {
             let mut index = self.index.borrow_mut();
             match &mut *index {
                 Index::Building(q) => {
-                    *q = Some(query);
+                    *q = Some((query, listed));
                     return;
                 }
-                Index::Ready(ix) if listed.articles.iter().all(|m| ix.contains(&m.id)) => {
+                Index::Ready(ix) if listed.iter().all(|id| ix.contains(id)) => {
                     let ids = matches(ix, &query, &listed);
                     drop(index);
                     self.report(Action::LibraryMatches { query, ids });
@@ -603,45 +607,48 @@ impl Runner {
                 }
                 _ => {}
             }
-            let old = std::mem::replace(&mut *index, Index::Building(Some(query)));
+            let missing: Vec<String> = match &*index {
+                Index::Ready(ix) => listed
+                    .iter()
+                    .filter(|id| !ix.contains(id))
+                    .cloned()
+                    .collect(),
+                _ => listed.clone(),
+            };
+            let old = std::mem::replace(&mut *index, Index::Building(Some((query, listed))));
             let me = Rc::clone(self);
             wasm_bindgen_futures::spawn_local(async move {
                 let mut ix = match old {
                     Index::Ready(ix) => ix,
                     _ => WordIndex::new(),
                 };
-                let missing: Vec<&library::ArticleMeta> = listed
-                    .articles
-                    .iter()
-                    .filter(|m| !ix.contains(&m.id))
-                    .collect();
                 // Many missing (the first search): one read of everything; else one by one.
                 let all = if missing.len() > 8 {
                     me.contents.all(&*me.store).await.unwrap_or_default()
                 } else {
                     std::collections::BTreeMap::new()
                 };
-                for m in missing {
-                    let text = if m.id == library::SEED_ID {
+                for id in missing {
+                    let text = if id == library::SEED_ID {
                         Some(seed_article().text())
                     } else {
-                        let record = match all.get(&m.id) {
+                        let record = match all.get(&id) {
                             Some(r) => Some(r.clone()),
-                            None => me.contents.get(&*me.store, &m.id).await.ok().flatten(),
+                            None => me.contents.get(&*me.store, &id).await.ok().flatten(),
                         };
                         record
                             .and_then(|r| library::parse_article(&r).ok())
                             .map(|a| a.text())
                     };
                     // An unreadable content is indexed as empty (its title still matches).
-                    ix.add(&m.id, text.as_deref().unwrap_or(""));
+                    ix.add(&id, text.as_deref().unwrap_or(""));
                 }
                 let asked = match std::mem::replace(&mut *me.index.borrow_mut(), Index::Unbuilt) {
                     Index::Building(q) => q,
                     _ => None,
                 };
-                let answer = asked.map(|q| {
-                    let ids = matches(&ix, &q, &me.listed());
+                let answer = asked.map(|(q, listed)| {
+                    let ids = matches(&ix, &q, &listed);
                     (q, ids)
                 });
                 *me.index.borrow_mut() = Index::Ready(ix);
@@ -724,16 +731,15 @@ impl Runner {
 }
 
 /// The listed articles `ix` finds for `query`.
-fn matches(ix: &WordIndex, query: &str, listed: &library::LibraryDoc) -> Vec<String> {
+fn matches(ix: &WordIndex, query: &str, listed: &[String]) -> Vec<String> {
     let Some(found) = ix.search(query) else {
         return Vec::new();
     };
     let found: HashSet<&str> = found.into_iter().collect();
     listed
-        .articles
         .iter()
-        .filter(|m| found.contains(m.id.as_str()))
-        .map(|m| m.id.clone())
+        .filter(|id| found.contains(id.as_str()))
+        .cloned()
         .collect()
 }
 
@@ -751,6 +757,30 @@ fn add_content_sizes(usage: &mut lectern_core::state::StorageUsage, sizes: HashM
     usage
         .by_article
         .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+}
+
+/// Run `f` once the browser has painted what is on screen now: at the next animation frame,
+/// in a task of its own (so the frame is not held up).
+/// A hidden page gets no frames: then it runs after 100 ms.
+fn after_paint(f: impl FnOnce() + 'static) {
+    let once = Rc::new(RefCell::new(Some(f)));
+    let run = {
+        let once = Rc::clone(&once);
+        move || {
+            let f = once.borrow_mut().take();
+            if let Some(f) = f {
+                f();
+            }
+        }
+    };
+    let by_frame = run.clone();
+    let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
+        Timeout::new(0, by_frame).forget();
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.request_animation_frame(cb.unchecked_ref());
+    }
+    Timeout::new(100, run).forget();
 }
 
 /// ISO 8601 UTC of `ms` milliseconds ago.

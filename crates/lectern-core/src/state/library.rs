@@ -252,11 +252,17 @@ impl LibraryState {
         rows
     }
 
+    /// The listed articles' ids, in the list's order.
+    fn listed_ids(&self) -> Vec<String> {
+        self.doc.articles.iter().map(|m| m.id.clone()).collect()
+    }
+
     /// The reader typed `query`: title and source match at once; the text search is asked for.
     pub(crate) fn set_query(&mut self, query: String, fx: &mut Effects) {
         if !query.trim().is_empty() && query != self.matches.query {
             fx.push(Effect::SearchLibrary {
                 query: query.clone(),
+                ids: self.listed_ids(),
             });
         }
         self.query = query;
@@ -277,6 +283,7 @@ impl LibraryState {
         if !self.query.trim().is_empty() {
             fx.push(Effect::SearchLibrary {
                 query: self.query.clone(),
+                ids: self.listed_ids(),
             });
         }
     }

@@ -1132,7 +1132,14 @@ fn library_search_asks_the_word_index_and_title_matches_at_once() {
     assert_eq!(
         fx,
         vec![Effect::SearchLibrary {
-            query: word.clone()
+            query: word.clone(),
+            ids: s
+                .library
+                .doc
+                .articles
+                .iter()
+                .map(|m| m.id.clone())
+                .collect(),
         }]
     );
     // The title matches before the index answers.
