@@ -12,20 +12,62 @@ use wasm_bindgen::prelude::*;
 
 pub use lectern_dom::bench::requested;
 
-/// The harness's interface (`text` returns the article text), with the app's ops handed over
-/// later through `window.lecternBenchApp(appInterface)`.
-const INTERFACE: &str = "
-let handOver;
-const app = new Promise((r) => { handOver = r; });
-window.lecternBenchApp = handOver;
-window.annotatorBench = {
-  name: 'lectern',
-  version: 1,
-  ready: Promise.resolve(info),
-  articleText: text,
-  ops: () => app.then((a) => a.ops()),
-  run: (name, payload) => app.then((a) => a.run(name, payload)),
-};";
+/// The harness's interface, `window.annotatorBench`: `name`, `version`, `ready` (this
+/// article on screen), `articleText()`, and `ops()` / `run(name, payload)`, which wait for the
+/// app to hand its own over through `window.lecternBenchApp(appInterface)`. Built with
+/// `js_sys` (the page's Content-Security-Policy allows no JavaScript from strings).
+fn interface(info: &js_sys::Object, text: JsValue) -> js_sys::Object {
+    use js_sys::{Function, Object, Promise, Reflect};
+    let mut hand_over: Option<Function> = None;
+    let app = Promise::new(&mut |resolve, _| hand_over = Some(resolve));
+    if let (Some(w), Some(h)) = (web_sys::window(), hand_over) {
+        let _ = Reflect::set(&w, &"lecternBenchApp".into(), &h);
+    }
+    // `app.then((a) => a[method](...args))`.
+    fn call_on_app(app: &Promise, method: &'static str, args: js_sys::Array) -> Promise {
+        let call = Closure::once_into_js(move |a: JsValue| -> JsValue {
+            Reflect::get(&a, &method.into())
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .and_then(|f| f.apply(&a, &args).ok())
+                .unwrap_or(JsValue::UNDEFINED)
+        });
+        // `then` through Reflect: the callback's result is what the promise resolves to.
+        Reflect::get(app, &"then".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .and_then(|then| then.call1(app, &call).ok())
+            .map_or_else(
+                || Promise::resolve(&JsValue::UNDEFINED),
+                Promise::unchecked_from_js,
+            )
+    }
+    let ops = {
+        let app = app.clone();
+        Closure::<dyn Fn() -> JsValue>::new(move || {
+            call_on_app(&app, "ops", js_sys::Array::new()).into()
+        })
+    };
+    let run = {
+        let app = app.clone();
+        Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(
+            move |name: JsValue, payload: JsValue| {
+                call_on_app(&app, "run", js_sys::Array::of2(&name, &payload)).into()
+            },
+        )
+    };
+    let o = Object::new();
+    let set = |k: &str, v: &JsValue| {
+        let _ = Reflect::set(&o, &k.into(), v);
+    };
+    set("name", &"lectern".into());
+    set("version", &1.into());
+    set("ready", &Promise::resolve(info).into());
+    set("articleText", &text);
+    set("ops", &ops.into_js_value());
+    set("run", &run.into_js_value());
+    o
+}
 
 pub fn start(text_url: Option<String>) {
     let done = js_sys::Promise::new(&mut |resolve, _| {
@@ -70,6 +112,8 @@ fn define_interface(article: lectern_core::article::Article) {
     // The text is joined and crosses into JS only when the harness asks for it (after the load
     // is measured).
     let text = Closure::<dyn Fn() -> JsValue>::new(move || JsValue::from_str(&article.text()));
-    let define = js_sys::Function::new_with_args("info, text", INTERFACE);
-    let _ = define.call2(&JsValue::NULL, &info, &text.into_js_value());
+    let bench = interface(&info, text.into_js_value());
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&w, &"annotatorBench".into(), &bench);
+    }
 }
