@@ -226,17 +226,8 @@ impl Runner {
             Effect::ImportText { batch, name, text } => {
                 let me = Rc::clone(self);
                 wasm_bindgen_futures::spawn_local(async move {
-                    let action =
-                        match crate::import_worker::import_text(&random_uuid(), &text).await {
-                            Ok(article) => Action::ArticleImported {
-                                batch,
-                                name,
-                                article,
-                                now: now_iso(),
-                            },
-                            Err(why) => Action::ImportFailed { batch, name, why },
-                        };
-                    me.report(action);
+                    let result = crate::import_worker::import_text(&random_uuid(), &text).await;
+                    me.report(imported(batch, name, result));
                 });
             }
             Effect::ReadDataFile { scope, file } => {
@@ -379,17 +370,8 @@ impl Runner {
             } => {
                 let me = Rc::clone(self);
                 wasm_bindgen_futures::spawn_local(async move {
-                    let action =
-                        match crate::import_worker::import_web(&random_uuid(), &import).await {
-                            Ok(article) => Action::ArticleImported {
-                                batch,
-                                name,
-                                article,
-                                now: now_iso(),
-                            },
-                            Err(why) => Action::ImportFailed { batch, name, why },
-                        };
-                    me.report(action);
+                    let result = crate::import_worker::import_web(&random_uuid(), &import).await;
+                    me.report(imported(batch, name, result));
                 });
             }
             Effect::LoadWeb => {
@@ -781,6 +763,26 @@ fn after_paint(f: impl FnOnce() + 'static) {
         let _ = window.request_animation_frame(cb.unchecked_ref());
     }
     Timeout::new(100, run).forget();
+}
+
+/// What an import of `name` (of `batch`) by the worker came to, as the action reporting it.
+fn imported(
+    batch: u32,
+    name: String,
+    result: Result<
+        Result<lectern_core::article::Article, lectern_core::import::ImportError>,
+        String,
+    >,
+) -> Action {
+    match result {
+        Ok(article) => Action::ArticleImported {
+            batch,
+            name,
+            article,
+            now: now_iso(),
+        },
+        Err(why) => Action::ImportFailed { batch, name, why },
+    }
 }
 
 /// ISO 8601 UTC of `ms` milliseconds ago.
