@@ -45,6 +45,9 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     raw_words(text).map(fold)
 }
 
+/// The first line of a kept index ([`WordIndex::to_stored`]).
+const STORED_FORMAT: &str = "lectern-word-index 1";
+
 impl WordIndex {
     pub fn new() -> WordIndex {
         WordIndex::default()
@@ -84,6 +87,99 @@ impl WordIndex {
         if let Some(n) = self.numbers.remove(id) {
             self.ids[n as usize] = None;
         }
+    }
+
+    /// The index as text, to keep between visits ([`WordIndex::from_stored`]), with only the
+    /// articles `keep` admits (the others' numbers are dropped and the rest renumbered).
+    ///
+    /// The format: a first line naming it and its version, the number of articles, one id
+    /// per line, then one line per word: the word, a tab, and its article numbers as
+    /// differences from the one before (the first as it is), separated by commas; and last
+    /// `#end` with the number of word lines, so a text cut short is never taken for a
+    /// smaller index (which would miss matches).
+    pub fn to_stored(&self, keep: impl Fn(&str) -> bool) -> String {
+        let mut renumber: Vec<Option<u32>> = vec![None; self.ids.len()];
+        let mut kept: Vec<&str> = Vec::new();
+        for (n, id) in self.ids.iter().enumerate() {
+            if let Some(id) = id.as_deref().filter(|id| keep(id)) {
+                renumber[n] = Some(kept.len() as u32);
+                kept.push(id);
+            }
+        }
+        let mut out = format!("{STORED_FORMAT}\n{}\n", kept.len());
+        for id in &kept {
+            out.push_str(id);
+            out.push('\n');
+        }
+        let mut lines = 0usize;
+        for (word, list) in &self.words {
+            let mut prev: Option<u32> = None;
+            for n in list.iter().filter_map(|&n| renumber[n as usize]) {
+                if prev.is_none() {
+                    out.push_str(word);
+                    out.push('\t');
+                } else {
+                    out.push(',');
+                }
+                let d = n - prev.unwrap_or(0);
+                out.push_str(&d.to_string());
+                prev = Some(n);
+            }
+            if prev.is_some() {
+                out.push('\n');
+                lines += 1;
+            }
+        }
+        out.push_str(&format!("#end {lines}\n"));
+        out
+    }
+
+    /// An index kept by [`WordIndex::to_stored`]; `None` for anything else (another version,
+    /// a cut or altered text): the caller builds the index again from the texts.
+    pub fn from_stored(s: &str) -> Option<WordIndex> {
+        let mut lines = s.split('\n');
+        if lines.next()? != STORED_FORMAT {
+            return None;
+        }
+        let count: usize = lines.next()?.parse().ok()?;
+        let mut ix = WordIndex::new();
+        for n in 0..count {
+            let id = lines.next()?;
+            if id.is_empty() || ix.numbers.insert(id.to_owned(), n as u32).is_some() {
+                return None;
+            }
+            ix.ids.push(Some(id.to_owned()));
+        }
+        let mut last_word: Option<&str> = None;
+        for (seen, line) in lines.by_ref().enumerate() {
+            if let Some(n) = line.strip_prefix("#end ") {
+                return (n.parse() == Ok(seen) && lines.all(str::is_empty)).then_some(ix);
+            }
+            let (word, list) = line.split_once('\t')?;
+            // Each word once, in order.
+            if word.is_empty() || last_word.is_some_and(|w| w >= word) {
+                return None;
+            }
+            last_word = Some(word);
+            let mut numbers = Vec::new();
+            let mut prev: Option<u32> = None;
+            for d in list.split(',') {
+                let d: u32 = d.parse().ok()?;
+                let n = match prev {
+                    None => d,
+                    Some(_) if d == 0 => return None,
+                    Some(p) => p.checked_add(d)?,
+                };
+                if n as usize >= count {
+                    return None;
+                }
+                numbers.push(n);
+                prev = Some(n);
+            }
+            ix.words.insert(word.to_owned(), numbers);
+        }
+        // No `#end`: cut short.
+        None
     }
 
     /// The ids of the articles that contain, for every word of `query`, a word starting with
@@ -168,6 +264,33 @@ mod tests {
         assert_eq!(ix.len(), 2);
     }
 
+    #[test]
+    fn a_kept_index_cut_short_or_altered_is_refused() {
+        let mut ix = WordIndex::new();
+        ix.add("a", "Ёжик в тумане");
+        ix.add("b", "Медвежонок считал звёзды");
+        let kept = ix.to_stored(|_| true);
+        assert!(WordIndex::from_stored(&kept).is_some());
+        // Cut anywhere before its end (at a line's end too), it is not an index.
+        for cut in (0..kept.len() - 1).filter(|&i| kept.is_char_boundary(i)) {
+            assert!(
+                WordIndex::from_stored(&kept[..cut]).is_none(),
+                "cut at {cut}"
+            );
+        }
+        for bad in [
+            kept.replace("lectern-word-index 1", "lectern-word-index 2"),
+            kept.replacen("\n2\n", "\n3\n", 1),
+            kept.replace("#end", "#fin"),
+            kept.replacen("\t0", "\t7", 1),
+            kept.replacen("\t1", "\t1,0", 1),
+            kept.replacen("\t", "", 1),
+            String::new(),
+        ] {
+            assert!(WordIndex::from_stored(&bad).is_none(), "{bad:?}");
+        }
+    }
+
     proptest! {
         /// The index answers as the obvious definition does: every query word is the start of
         /// some folded word of the text.
@@ -193,6 +316,35 @@ mod tests {
             match ix.search(&query) {
                 None => prop_assert!(qw.is_empty()),
                 Some(got) => prop_assert_eq!(got, want.iter().map(String::as_str).collect::<Vec<_>>()),
+            }
+        }
+
+        /// A kept index, read back, answers every query as an index built from the kept
+        /// articles' texts alone.
+        #[test]
+        fn a_kept_index_answers_as_one_built_again(
+            texts in prop::collection::vec("[абвгдеёжa-cİ ,.]{0,40}", 1..7),
+            keep in prop::collection::vec(any::<bool>(), 7),
+            removed in 0usize..8,
+            queries in prop::collection::vec("[абвгдеёжa-cАБЁi ]{0,6}", 1..5),
+        ) {
+            let mut ix = WordIndex::new();
+            for (i, t) in texts.iter().enumerate() {
+                ix.add(&format!("id{i}"), t);
+            }
+            ix.remove(&format!("id{removed}"));
+            let kept_id = |i: usize| keep[i] && i != removed;
+            let back = WordIndex::from_stored(&ix.to_stored(|id| {
+                kept_id(id[2..].parse().unwrap())
+            }))
+            .expect("a kept index reads back");
+            let mut fresh = WordIndex::new();
+            for (i, t) in texts.iter().enumerate().filter(|(i, _)| kept_id(*i)) {
+                fresh.add(&format!("id{i}"), t);
+            }
+            prop_assert_eq!(back.len(), fresh.len());
+            for q in &queries {
+                prop_assert_eq!(back.search(q), fresh.search(q));
             }
         }
     }

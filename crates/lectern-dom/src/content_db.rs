@@ -297,6 +297,11 @@ impl ContentDb {
         Ok(())
     }
 
+    /// The database's name.
+    pub fn name(&self) -> String {
+        self.db.name()
+    }
+
     /// Close the connection (tests, and before deleting the database).
     pub fn close(&self) {
         self.db.close();

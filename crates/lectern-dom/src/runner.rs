@@ -33,6 +33,7 @@ use crate::env::{now_iso, random_bytes, random_uuid};
 
 mod content;
 pub use content::{Contents, Tier};
+mod kept_index;
 // --- issue 18: the notebook's and reading aloud's effects ---
 mod issue18;
 // --- sync (issue 17): the sync effects' arms ---
@@ -247,6 +248,7 @@ impl Runner {
                         .await;
                     // New texts: the word index is built again on the next search.
                     *me.index.borrow_mut() = Index::Unbuilt;
+                    kept_index::forget(&me.contents).await;
                     let action = match restored {
                         Ok(r) => Action::BackupRestored {
                             name,
@@ -589,27 +591,27 @@ impl Runner {
                 }
                 _ => {}
             }
-            let missing: Vec<String> = match &*index {
-                Index::Ready(ix) => listed
-                    .iter()
-                    .filter(|id| !ix.contains(id))
-                    .cloned()
-                    .collect(),
-                _ => listed.clone(),
-            };
+            let wanted = listed.clone();
             let old = std::mem::replace(&mut *index, Index::Building(Some((query, listed))));
             let me = Rc::clone(self);
             wasm_bindgen_futures::spawn_local(async move {
+                // The index of this page, or the one kept from an earlier visit, or none.
                 let mut ix = match old {
                     Index::Ready(ix) => ix,
-                    _ => WordIndex::new(),
+                    _ => kept_index::load(&me.contents).await.unwrap_or_default(),
                 };
+                let missing: Vec<String> = wanted
+                    .iter()
+                    .filter(|id| !ix.contains(id))
+                    .cloned()
+                    .collect();
                 // Many missing (the first search): one read of everything; else one by one.
                 let all = if missing.len() > 8 {
                     me.contents.all(&*me.store).await.unwrap_or_default()
                 } else {
                     std::collections::BTreeMap::new()
                 };
+                let added = !missing.is_empty();
                 for id in missing {
                     let text = if id == library::SEED_ID {
                         Some(seed_article().text())
@@ -625,6 +627,7 @@ impl Runner {
                     // An unreadable content is indexed as empty (its title still matches).
                     ix.add(&id, text.as_deref().unwrap_or(""));
                 }
+                drop(all);
                 let asked = match std::mem::replace(&mut *me.index.borrow_mut(), Index::Unbuilt) {
                     Index::Building(q) => q,
                     _ => None,
@@ -636,6 +639,19 @@ impl Runner {
                 *me.index.borrow_mut() = Index::Ready(ix);
                 if let Some((query, ids)) = answer {
                     me.report(Action::LibraryMatches { query, ids });
+                }
+                if added {
+                    // Kept once the answer is on screen, with the articles still listed.
+                    kept_index::later(500).await;
+                    let live: HashSet<String> =
+                        me.listed().articles.into_iter().map(|m| m.id).collect();
+                    let stored = match &*me.index.borrow() {
+                        Index::Ready(ix) => Some(ix.to_stored(|id| live.contains(id))),
+                        _ => None,
+                    };
+                    if let Some(stored) = stored {
+                        kept_index::save(&me.contents, stored).await;
+                    }
                 }
             });
         }

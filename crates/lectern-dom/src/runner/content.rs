@@ -75,7 +75,7 @@ impl Contents {
         }
     }
 
-    fn db(&self) -> Option<ContentDb> {
+    pub(crate) fn db(&self) -> Option<ContentDb> {
         match &*self.tier.borrow() {
             Tier::Idb(db) => Some(db.clone()),
             _ => None,

@@ -1,0 +1,180 @@
+//! The library's word index kept between visits (`runner/kept_index.rs`), in headless
+//! Chromium with real IndexedDB: a page's first search answers from the index an earlier page
+//! kept (the texts are not read again: here they are gone, and it still answers), a kept
+//! index that does not read back is built again from the texts and replaced, and one that
+//! lacks an article gets it from its text.
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use lectern_core::article::Article;
+use lectern_core::effect::Effect;
+use lectern_core::library::{
+    self, article_key, save_article, save_library, ArticleMeta, LibraryDoc,
+};
+use lectern_core::parse::plain::parse_plain;
+use lectern_core::state::Action;
+use lectern_core::storage::{KeyValueStore, MemoryStore};
+use lectern_core::word_index::WordIndex;
+use lectern_dom::content_db::{delete_database, ContentDb};
+use lectern_dom::runner::Runner;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const NOW: &str = "2026-12-07T10:00:00.000Z";
+
+fn seed() -> Article {
+    parse_plain(library::SEED_ID, "Образец\n\nТекст образца статьи.")
+}
+
+/// Article `i`: its title does not have the word its text has (`слово<i>ж`).
+fn article(i: usize) -> Article {
+    parse_plain(
+        &format!("art-{i}"),
+        &format!("Статья {i}\n\nВ этом тексте есть слово{i}ж и больше ничего."),
+    )
+}
+
+/// A library of `n` articles (texts in `store`, moved to IndexedDB as the runner starts).
+fn library_of(n: usize) -> (Rc<MemoryStore>, Vec<String>) {
+    let store = Rc::new(MemoryStore::default());
+    let mut doc = LibraryDoc::first_open(&seed());
+    for i in 0..n {
+        let a = article(i);
+        save_article(&*store, &a).unwrap();
+        doc.articles.push(ArticleMeta::of(&a, NOW, None));
+    }
+    save_library(&*store, &doc).unwrap();
+    let ids = doc.articles.iter().map(|m| m.id.clone()).collect();
+    (store, ids)
+}
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+/// A runner over `store` with its texts in the database `name`, as a page starts one.
+async fn page(store: &Rc<MemoryStore>, name: &str) -> (Rc<Runner>, Rc<RefCell<Vec<Action>>>) {
+    let runner = Runner::new(store.clone() as Rc<dyn KeyValueStore>);
+    runner
+        .contents()
+        .start_in(name, &**store, &[], &seed(), NOW)
+        .await;
+    let seen: Rc<RefCell<Vec<Action>>> = Rc::default();
+    let s = seen.clone();
+    runner.set_dispatch(Rc::new(move |a| s.borrow_mut().push(a)));
+    (runner, seen)
+}
+
+/// Search as the library does, and wait for the answer.
+async fn search(
+    runner: &Rc<Runner>,
+    seen: &Rc<RefCell<Vec<Action>>>,
+    query: &str,
+    ids: &[String],
+) -> Vec<String> {
+    runner.run(vec![Effect::SearchLibrary {
+        query: query.to_owned(),
+        ids: ids.to_vec(),
+    }]);
+    for _ in 0..200 {
+        let found = seen.borrow().iter().rev().find_map(|a| match a {
+            Action::LibraryMatches { query: q, ids } if q == query => Some(ids.clone()),
+            _ => None,
+        });
+        if let Some(ids) = found {
+            return ids;
+        }
+        sleep(25).await;
+    }
+    panic!("no answer to {query:?}");
+}
+
+/// What the index database keeps, once it keeps something `ok` admits (waiting for the
+/// write that follows an answer).
+async fn kept(name: &str, ok: impl Fn(&str) -> bool) -> String {
+    for _ in 0..200 {
+        let db = ContentDb::open(&format!("{name}-search")).await.unwrap();
+        let raw = db.get("words").await.unwrap();
+        db.close();
+        if let Some(raw) = raw.filter(|r| ok(r)) {
+            return raw;
+        }
+        sleep(25).await;
+    }
+    panic!("nothing kept");
+}
+
+async fn fresh(name: &str) -> String {
+    let name = format!("lectern-test-{name}");
+    let _ = delete_database(&name).await;
+    let _ = delete_database(&format!("{name}-search")).await;
+    name
+}
+
+#[wasm_bindgen_test]
+async fn the_next_page_answers_from_the_kept_index_without_the_texts() {
+    let name = fresh("kept-index").await;
+    let (store, ids) = library_of(12);
+    let (first, seen) = page(&store, &name).await;
+    assert_eq!(search(&first, &seen, "слово7ж", &ids).await, ["art-7"]);
+    let raw = kept(&name, |_| true).await;
+    let ix = WordIndex::from_stored(&raw).expect("the kept index reads back");
+    assert_eq!(ix.len(), 13, "every listed article, the sample too");
+
+    // The texts go: a page that read them again would find nothing.
+    let db = ContentDb::open(&name).await.unwrap();
+    db.delete_all(&ids).await.unwrap();
+    db.close();
+    for id in &ids {
+        store.remove(&article_key(id)).unwrap();
+    }
+    let (second, seen) = page(&store, &name).await;
+    assert_eq!(search(&second, &seen, "слово7ж", &ids).await, ["art-7"]);
+    assert_eq!(search(&second, &seen, "слово11", &ids).await, ["art-11"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_kept_index_that_does_not_read_back_is_built_again_and_replaced() {
+    let name = fresh("kept-index-bad").await;
+    let (store, ids) = library_of(10);
+    let bad = "lectern-word-index 1\n1\nart-3\nслово3ж\t0\n"; // cut short: no #end
+    let db = ContentDb::open(&format!("{name}-search")).await.unwrap();
+    db.put_all(&[("words".to_owned(), bad.to_owned())])
+        .await
+        .unwrap();
+    db.close();
+    let (runner, seen) = page(&store, &name).await;
+    assert_eq!(search(&runner, &seen, "слово4ж", &ids).await, ["art-4"]);
+    let raw = kept(&name, |r| r != bad).await;
+    assert_eq!(WordIndex::from_stored(&raw).map(|ix| ix.len()), Some(11));
+}
+
+#[wasm_bindgen_test]
+async fn an_article_the_kept_index_lacks_is_indexed_from_its_text_and_kept() {
+    let name = fresh("kept-index-new").await;
+    let (store, mut ids) = library_of(9);
+    let (first, seen) = page(&store, &name).await;
+    assert_eq!(search(&first, &seen, "слово2ж", &ids).await, ["art-2"]);
+    kept(&name, |_| true).await;
+    // Another tab adds an article; this page's next visit finds it too.
+    let a = article(42);
+    save_article(&*store, &a).unwrap();
+    let mut doc = library::load_library(&*store, &seed()).value;
+    doc.articles.push(ArticleMeta::of(&a, NOW, None));
+    save_library(&*store, &doc).unwrap();
+    ids.push(a.id.clone());
+    let (second, seen) = page(&store, &name).await;
+    assert_eq!(search(&second, &seen, "слово42ж", &ids).await, ["art-42"]);
+    assert_eq!(search(&second, &seen, "слово2ж", &ids).await, ["art-2"]);
+    let raw = kept(&name, |r| r.contains("слово42ж")).await;
+    assert_eq!(WordIndex::from_stored(&raw).map(|ix| ix.len()), Some(11));
+}
