@@ -30,6 +30,7 @@ pub mod anchor;
 pub mod annotation;
 pub mod annotations_doc;
 pub mod article;
+pub mod content_sizes;
 pub mod effect;
 pub mod export;
 pub mod first_paint;

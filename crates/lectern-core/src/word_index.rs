@@ -45,6 +45,30 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     raw_words(text).map(fold)
 }
 
+/// The article numbers of a kept word line: the first as it is, then differences of at least
+/// one, each below `count`; `None` for anything else.
+fn read_numbers(list: &str, count: usize) -> Option<Vec<u32>> {
+    let mut out = Vec::with_capacity(list.len() / 2 + 1);
+    let mut prev: Option<u32> = None;
+    for d in list.split(',') {
+        if d.is_empty() || d.len() > 10 || !d.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let d = d.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+        let n = match prev {
+            None => d,
+            Some(_) if d == 0 => return None,
+            Some(p) => u64::from(p) + d,
+        };
+        if n >= count as u64 {
+            return None;
+        }
+        out.push(n as u32);
+        prev = Some(n as u32);
+    }
+    Some(out)
+}
+
 /// The first line of a kept index ([`WordIndex::to_stored`]).
 const STORED_FORMAT: &str = "lectern-word-index 1";
 
@@ -151,9 +175,15 @@ impl WordIndex {
             ix.ids.push(Some(id.to_owned()));
         }
         let mut last_word: Option<&str> = None;
+        let mut words: Vec<(String, Vec<u32>)> = Vec::new();
         for (seen, line) in lines.by_ref().enumerate() {
             if let Some(n) = line.strip_prefix("#end ") {
-                return (n.parse() == Ok(seen) && lines.all(str::is_empty)).then_some(ix);
+                if n.parse() != Ok(seen) || !lines.all(str::is_empty) {
+                    return None;
+                }
+                // In order already: the map is built in one pass, not word by word.
+                ix.words = words.into_iter().collect();
+                return Some(ix);
             }
             let (word, list) = line.split_once('\t')?;
             // Each word once, in order.
@@ -161,22 +191,7 @@ impl WordIndex {
                 return None;
             }
             last_word = Some(word);
-            let mut numbers = Vec::new();
-            let mut prev: Option<u32> = None;
-            for d in list.split(',') {
-                let d: u32 = d.parse().ok()?;
-                let n = match prev {
-                    None => d,
-                    Some(_) if d == 0 => return None,
-                    Some(p) => p.checked_add(d)?,
-                };
-                if n as usize >= count {
-                    return None;
-                }
-                numbers.push(n);
-                prev = Some(n);
-            }
-            ix.words.insert(word.to_owned(), numbers);
+            words.push((word.to_owned(), read_numbers(list, count)?));
         }
         // No `#end`: cut short.
         None

@@ -33,6 +33,7 @@ use crate::env::{now_iso, random_bytes, random_uuid};
 
 mod content;
 pub use content::{Contents, Tier};
+mod derived;
 mod kept_index;
 // --- issue 18: the notebook's and reading aloud's effects ---
 mod issue18;
@@ -321,16 +322,22 @@ impl Runner {
                             purged.push(id);
                         }
                     }
+                    // Their words go from the word index too (this page's and the kept one).
+                    if let Index::Ready(ix) = &mut *me.index.borrow_mut() {
+                        for id in &purged {
+                            ix.remove(id);
+                        }
+                    }
+                    let gone = purged.clone();
                     me.report(Action::Purged(purged));
+                    kept_index::prune(&me.contents, &gone).await;
                 });
             }
             Effect::LoadStorageUsage => {
                 self.flush();
                 let me = Rc::clone(self);
                 wasm_bindgen_futures::spawn_local(async move {
-                    let mut usage = storage_usage(&*me.store).await;
-                    let sizes = me.contents.sizes(&*me.store).await;
-                    add_content_sizes(&mut usage, sizes);
+                    let usage = me.usage().await;
                     me.report(Action::StorageUsage(Rc::new(usage)));
                 });
             }
@@ -390,8 +397,7 @@ impl Runner {
                 let me = Rc::clone(self);
                 wasm_bindgen_futures::spawn_local(async move {
                     let _ = crate::images::forget().await;
-                    let mut usage = storage_usage(&*me.store).await;
-                    add_content_sizes(&mut usage, me.contents.sizes(&*me.store).await);
+                    let usage = me.usage().await;
                     me.report(Action::StorageUsage(Rc::new(usage)));
                 });
             }
@@ -409,6 +415,14 @@ impl Runner {
             | Effect::SyncCreateDatabase { .. }
             | Effect::SyncSignIn { .. }) => self.run_sync(e),
         }
+    }
+
+    /// What is stored in this browser: `localStorage`, the texts (their kept sizes), the
+    /// browser's estimate, the images.
+    async fn usage(&self) -> lectern_core::state::StorageUsage {
+        let mut usage = storage_usage(&*self.store).await;
+        add_content_sizes(&mut usage, self.contents.sizes(&*self.store).await);
+        usage
     }
 
     /// Change what the web import keeps ([`lectern_core::web::store::update`]).

@@ -2,7 +2,8 @@
 //! Chromium with real IndexedDB: a page's first search answers from the index an earlier page
 //! kept (the texts are not read again: here they are gone, and it still answers), a kept
 //! index that does not read back is built again from the texts and replaced, and one that
-//! lacks an article gets it from its text.
+//! lacks an article gets it from its text; a deleted article's words leave it. And the record
+//! sizes kept beside the texts for the storage usage (`runner/derived.rs`).
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
@@ -177,4 +178,96 @@ async fn an_article_the_kept_index_lacks_is_indexed_from_its_text_and_kept() {
     assert_eq!(search(&second, &seen, "слово2ж", &ids).await, ["art-2"]);
     let raw = kept(&name, |r| r.contains("слово42ж")).await;
     assert_eq!(WordIndex::from_stored(&raw).map(|ix| ix.len()), Some(11));
+}
+
+#[wasm_bindgen_test]
+async fn a_deleted_articles_words_leave_the_kept_index_with_its_text() {
+    let name = fresh("kept-index-purge").await;
+    let (store, ids) = library_of(10);
+    let (first, seen) = page(&store, &name).await;
+    assert_eq!(search(&first, &seen, "слово5ж", &ids).await, ["art-5"]);
+    kept(&name, |_| true).await;
+    // Article 5 was deleted long ago (its undo window is over): its text goes at the next
+    // purge, and its words with it.
+    let mut doc = library::load_library(&*store, &seed()).value;
+    doc.articles.retain(|m| m.id != "art-5");
+    doc.removed.push(lectern_core::annotations_doc::Tombstone {
+        id: "art-5".to_owned(),
+        deleted: "2026-01-01T00:00:00.000Z".to_owned(),
+    });
+    save_library(&*store, &doc).unwrap();
+    first.run(vec![Effect::PurgeRemoved]);
+    let raw = kept(&name, |r| !r.contains("слово5ж")).await;
+    let ix = WordIndex::from_stored(&raw).expect("reads back");
+    assert!(!ix.contains("art-5"));
+    assert_eq!(ix.search("слово6ж"), Some(vec!["art-6"]));
+}
+
+/// What the sizes record beside the texts holds.
+async fn kept_sizes(name: &str) -> Option<std::collections::BTreeMap<String, u64>> {
+    let db = ContentDb::open(&format!("{name}-search")).await.unwrap();
+    let raw = db.get("sizes").await.unwrap();
+    db.close();
+    lectern_core::content_sizes::from_stored(&raw?)
+}
+
+#[wasm_bindgen_test]
+async fn the_storage_usage_reads_kept_sizes_not_every_text() {
+    use lectern_core::content_sizes::record_bytes;
+    use lectern_core::library::article_record;
+    let name = fresh("kept-sizes").await;
+    let (store, _) = library_of(10);
+    let (runner, _) = page(&store, &name).await;
+    let contents = runner.contents();
+    let sizes = contents.sizes(&*store).await;
+    assert_eq!(sizes.len(), 10);
+    assert_eq!(sizes["art-3"], record_bytes(&article_record(&article(3))));
+    assert_eq!(kept_sizes(&name).await.map(|k| k.len()), Some(10));
+
+    // A record changed behind Lectern's back (not through `Contents`) is not read again: the
+    // sizes come from what is kept, not from the texts.
+    let db = ContentDb::open(&name).await.unwrap();
+    db.put_all(&[("art-3".to_owned(), "x".repeat(5))])
+        .await
+        .unwrap();
+    assert_eq!(
+        contents.sizes(&*store).await["art-3"],
+        record_bytes(&article_record(&article(3)))
+    );
+    // Written through `Contents` (sync, the notebook), added, deleted: the kept sizes follow.
+    let longer = article_record(&parse_plain(
+        "art-3",
+        "Статья 3\n\nСовсем другой, длинный текст.",
+    ));
+    contents
+        .put(&*store, &[("art-3".to_owned(), Some(longer.clone()))])
+        .await
+        .unwrap();
+    let a = article(77);
+    let mut doc = library::load_library(&*store, &seed()).value;
+    let meta = ArticleMeta::of(&a, NOW, None);
+    contents.add(&*store, &a, &meta).await.unwrap();
+    doc.articles.push(meta);
+    contents.delete(&*store, &["art-4".to_owned()]).await;
+    let sizes = contents.sizes(&*store).await;
+    assert_eq!(sizes["art-3"], record_bytes(&longer));
+    assert_eq!(sizes["art-77"], record_bytes(&article_record(&a)));
+    assert!(!sizes.contains_key("art-4"));
+    assert_eq!(sizes.len(), 10);
+    assert_eq!(kept_sizes(&name).await.map(|k| k.len()), Some(10));
+    db.close();
+
+    // A kept record that does not read back: every text is read again.
+    let side = ContentDb::open(&format!("{name}-search")).await.unwrap();
+    side.put_all(&[(
+        "sizes".to_owned(),
+        "lectern-content-sizes 1\nart-3\t1\n".to_owned(),
+    )])
+    .await
+    .unwrap();
+    side.close();
+    assert_eq!(
+        contents.sizes(&*store).await["art-3"],
+        record_bytes(&longer)
+    );
 }

@@ -129,6 +129,7 @@ impl Contents {
             .filter_map(|id| Some((id.clone(), store.get(&article_key(&id)).ok()??)))
             .collect();
         if !local.is_empty() && db.put_all(&local).await.is_ok() {
+            super::derived::note_sizes(&db, &local).await;
             let mut copied = Vec::new();
             for (id, record) in &local {
                 if db.get(id).await.ok().flatten().as_deref() == Some(record.as_str()) {
@@ -229,6 +230,7 @@ impl Contents {
                 },
                 e => e,
             })?;
+        super::derived::note_sizes(&db, &[(article.id.clone(), record)]).await;
         match library::list_added(store, meta) {
             Ok(doc) => Ok(doc),
             Err(e) => {
@@ -336,6 +338,7 @@ impl Contents {
                 let _ = store.remove(RESTORE_JOURNAL_KEY);
                 return Err(e);
             }
+            super::derived::note_sizes(&db, &plan.contents).await;
         }
         if let Err(e) = apply_local(store, &plan.local, &loaded.read_only, now, &ids) {
             let _ = db.delete_all(&ids).await;
@@ -348,20 +351,30 @@ impl Contents {
         })
     }
 
-    /// Every stored article's record size in bytes (UTF-16, as browsers count), by id.
+    /// Every stored article's record size in bytes (UTF-16, as browsers count), by id: from
+    /// the sizes kept beside the texts, reading only the records whose size is not kept
+    /// ([`super::derived::sizes`]).
     pub async fn sizes(&self, store: &dyn KeyValueStore) -> HashMap<String, u64> {
         // Asked for as the app starts: wait for the tier, or a database not yet open reads as
         // no database (and the library reported 0 bytes for hundreds of articles).
         self.ready().await;
-        let Some(_) = self.db() else {
+        let Some(db) = self.db() else {
             return HashMap::new();
         };
-        self.all(store)
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(id, r)| (id, 2 * lectern_core::text::utf16_len(&r) as u64))
-            .collect()
+        let mut sizes = super::derived::sizes(&db).await;
+        // Copies only in localStorage (none, normally: the first paint's are in both).
+        let prefix = article_key("");
+        for k in store.keys().unwrap_or_default() {
+            if let Some(id) = k
+                .strip_prefix(&prefix)
+                .filter(|id| lectern_core::route::is_valid_id(id) && !sizes.contains_key(*id))
+            {
+                if let Ok(Some(r)) = store.get(&k) {
+                    sizes.insert(id.to_owned(), lectern_core::content_sizes::record_bytes(&r));
+                }
+            }
+        }
+        sizes
     }
 }
 
@@ -552,6 +565,7 @@ impl Contents {
         match self.db() {
             Some(db) => {
                 db.put_all(&puts).await?;
+                super::derived::note_sizes(&db, &puts).await;
                 // A copy kept for the first paint follows (or goes, if it cannot).
                 for (id, t) in &puts {
                     let key = article_key(id);
