@@ -74,6 +74,10 @@ pub struct Runner {
     sync: sync::SyncRuntime,
 }
 
+/// How long after the library's details are shown the kept word index is read
+/// ([`Runner::warm_index`]): out of the way of the library's first paint and its counts.
+const WARM_INDEX_MS: u32 = 300;
+
 /// The word index's state.
 enum Index {
     Unbuilt,
@@ -303,6 +307,10 @@ impl Runner {
                 after_paint(move || {
                     me.flush();
                     me.report(Action::LibraryDetails(Rc::new(me.library_details())));
+                    // Then the word index kept by an earlier visit, so the first letter typed
+                    // finds it read (a search asked meanwhile waits for it).
+                    let me2 = Rc::clone(&me);
+                    Timeout::new(WARM_INDEX_MS, move || me2.warm_index()).forget();
                 });
             }
             Effect::SearchLibrary { query, ids } => self.search(query, ids),
@@ -589,6 +597,32 @@ impl Runner {
 
     /// Answer `query` from the word index (built first if need be, and brought up to date with
     /// articles another tab added).
+    /// Read the word index kept by an earlier visit, if none is read or being built. A search
+    /// asked while it is read waits and is answered once it is in (indexing what it lacks).
+    fn warm_index(self: &Rc<Self>) {
+        if !matches!(*self.index.borrow(), Index::Unbuilt) || self.contents.db().is_none() {
+            return;
+        }
+        *self.index.borrow_mut() = Index::Building(None);
+        let me = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            let kept = kept_index::load(&me.contents).await;
+            let prev = std::mem::replace(&mut *me.index.borrow_mut(), Index::Unbuilt);
+            match prev {
+                Index::Building(asked) => {
+                    if let Some(ix) = kept {
+                        *me.index.borrow_mut() = Index::Ready(ix);
+                    }
+                    if let Some((query, listed)) = asked {
+                        me.search(query, listed);
+                    }
+                }
+                // Something else (a restore) changed it meanwhile: that stands.
+                other => *me.index.borrow_mut() = other,
+            }
+        });
+    }
+
     fn search(self: &Rc<Self>, query: String, listed: Vec<String>) {
         {
             let mut index = self.index.borrow_mut();
@@ -642,9 +676,12 @@ impl Runner {
                     ix.add(&id, text.as_deref().unwrap_or(""));
                 }
                 drop(all);
-                let asked = match std::mem::replace(&mut *me.index.borrow_mut(), Index::Unbuilt) {
-                    Index::Building(q) => q,
-                    _ => None,
+                let prev = std::mem::replace(&mut *me.index.borrow_mut(), Index::Unbuilt);
+                let Index::Building(asked) = prev else {
+                    // A restore dropped the index meanwhile (its texts may differ from the
+                    // ones read here): this one is neither used nor kept.
+                    *me.index.borrow_mut() = prev;
+                    return;
                 };
                 let answer = asked.map(|(q, listed)| {
                     let ids = matches(&ix, &q, &listed);

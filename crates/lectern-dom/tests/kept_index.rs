@@ -271,3 +271,27 @@ async fn the_storage_usage_reads_kept_sizes_not_every_text() {
         record_bytes(&longer)
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_kept_index_is_read_when_the_library_opens_before_any_search() {
+    let name = fresh("kept-index-warm").await;
+    let (store, ids) = library_of(10);
+    let (first, seen) = page(&store, &name).await;
+    assert_eq!(search(&first, &seen, "слово7ж", &ids).await, ["art-7"]);
+    kept(&name, |_| true).await;
+    // The next page opens the library; nothing is typed yet.
+    let (second, seen) = page(&store, &name).await;
+    second.run(vec![Effect::LoadLibraryDetails]);
+    sleep(1500).await;
+    // Now the kept record and the texts go: only an index read before can still answer.
+    let side = ContentDb::open(&format!("{name}-search")).await.unwrap();
+    side.delete_all(&["words".to_owned()]).await.unwrap();
+    side.close();
+    let db = ContentDb::open(&name).await.unwrap();
+    db.delete_all(&ids).await.unwrap();
+    db.close();
+    for id in &ids {
+        store.remove(&article_key(id)).unwrap();
+    }
+    assert_eq!(search(&second, &seen, "слово7ж", &ids).await, ["art-7"]);
+}
