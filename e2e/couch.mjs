@@ -96,3 +96,62 @@ export async function startCouch({ port } = {}) {
   await start();
   return { url, port, http, setup, start, stop, close };
 }
+
+/**
+ * A pass-through in front of the server (a real HTTP hop on 127.0.0.1), to cut one exchange
+ * the way a network or a dying server does. `cut(match, when)`: the next request whose
+ * method and path `match(method, url)` accepts is either dropped before the server sees it
+ * (`'before'`), or forwarded and its answer thrown away once the server has sent it
+ * (`'after'`: the server did the work, the device never hears of it), `times` times in a row
+ * (Chromium sends a request again, once, when a kept-alive connection closes without an
+ * answer: two cuts make the page's `fetch` fail). Resolves `cut(…)`'s promise when the last
+ * happened. Everything else is forwarded as it is.
+ */
+export async function startCutter(target) {
+  const { createServer: createHttp, request } = await import('node:http');
+  const to = new URL(target);
+  let rule = null;
+  const sockets = new Set();
+  const server = createHttp((req, res) => {
+    const hit = rule && rule.match(req.method, req.url) ? rule : null;
+    if (hit && --hit.left === 0) rule = null;
+    if (hit?.when === 'before') {
+      req.socket.destroy();
+      if (hit.left === 0) hit.done();
+      return;
+    }
+    const up = request(
+      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        if (hit) {
+          answer.resume();
+          answer.on('end', () => {
+            req.socket.destroy();
+            if (hit.left === 0) hit.done();
+          });
+          return;
+        }
+        res.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    up.on('error', () => req.socket.destroy());
+    req.pipe(up);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  return {
+    url,
+    cut(match, when, times = 1) {
+      return new Promise((done) => (rule = { match, when, done, left: times }));
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise((ok) => server.close(ok));
+    },
+  };
+}

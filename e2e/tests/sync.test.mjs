@@ -9,7 +9,7 @@ import {
   takeViolations, DIST, SEED_TITLE, screenshot,
 } from '../lib.mjs';
 import AxeBuilder from '@axe-core/playwright';
-import { startCouch, USER, ADMIN } from '../couch.mjs';
+import { startCouch, startCutter, USER, ADMIN } from '../couch.mjs';
 
 let server;
 let browser;
@@ -46,12 +46,17 @@ async function database() {
  * a device's first sync asks for a checkpoint that is not there yet (what CouchDB's replicator
  * does too). Any other error stays.
  */
-async function device() {
+async function device({ cutter = null } = {}) {
   const { context, page } = await newPage(browser, { viewport: { width: 1400, height: 1400 } });
   const expected = [];
   page.on('console', (m) => {
     const at = m.location()?.url ?? '';
-    if (m.type() === 'error' && at.startsWith(couch.url) && at.includes('/_local/lectern-') && m.text().includes('404')) {
+    const server = at.startsWith(couch.url) || (cutter && at.startsWith(cutter.url));
+    if (m.type() === 'error' && server && at.includes('/_local/lectern-') && m.text().includes('404')) {
+      expected.push(m.text());
+    }
+    // The exchange a test cut on purpose (`startCutter`): the browser notes the empty answer.
+    if (m.type() === 'error' && cutter && at.startsWith(cutter.url) && /ERR_EMPTY_RESPONSE|ERR_CONNECTION|Failed to fetch/.test(m.text())) {
       expected.push(m.text());
     }
   });
@@ -76,6 +81,15 @@ async function until(f, ms = 15_000, what = 'condition') {
   }
 }
 
+/** Record every status the bar shows from now on (`seenStatus`), however briefly. */
+const watchStatus = (page) =>
+  page.evaluate(() => {
+    window.__statuses = [];
+    const el = document.querySelector('#sync-status');
+    new MutationObserver(() => window.__statuses.push(el.dataset.syncStatus)).observe(el, { attributes: true, attributeFilter: ['data-sync-status'] });
+  });
+const seenStatus = (page) => page.evaluate(() => window.__statuses);
+
 const status = (page) => page.locator('#sync-status').getAttribute('data-sync-status');
 async function waitStatus(page, kind, ms = 20_000) {
   await page.locator(`#sync-status[data-sync-status="${kind}"]`).waitFor({ timeout: ms });
@@ -94,9 +108,9 @@ async function openSync(page) {
 }
 
 /** Fill Settings → Sync and save. */
-async function configure(page, db, { password = USER.password, passphrase = null, wait = 'synced' } = {}) {
+async function configure(page, db, { password = USER.password, passphrase = null, wait = 'synced', server = couch.url } = {}) {
   await openSync(page);
-  await page.locator('#sync-server').fill(couch.url);
+  await page.locator('#sync-server').fill(server);
   await page.locator('#sync-database').fill(db);
   await page.locator('#sync-user').fill(USER.user);
   await page.locator('#sync-password').fill(password);
@@ -325,6 +339,59 @@ test('the server stopped mid-sync: waiting changes are counted and kept, and a n
   assert.ok(d);
   await waitStatus(a.page, 'synced');
   await a.context.close();
+});
+
+test('the connection cut in the middle of a push and of a pull: nothing is lost or doubled, the next round finishes', async () => {
+  const db = await database();
+  const cutter = await startCutter(couch.url);
+  try {
+    const a = await device({ cutter });
+    await configure(a.page, db, { server: cutter.url });
+    await closeSync(a.page);
+    await highlight(a.page, 0, 'активный диалог');
+    await until(async () => (await serverDoc(db, 'annotations.seed'))?.annotations?.length === 1, 10_000, 'the first push');
+    await waitStatus(a.page, 'synced');
+    // A push reaches the server, which writes it; the answer never comes back to the device
+    // (nor to the browser's own second try).
+    await watchStatus(a.page);
+    const pushCut = cutter.cut((m, u) => m === 'POST' && u.includes('/_bulk_docs'), 'after', 2);
+    await highlight(a.page, 0, 'на высоком');
+    await pushCut;
+    assert.equal((await serverDoc(db, 'annotations.seed')).annotations.length, 2, 'the server wrote the cut push');
+    assert.equal((await annotations(a.page)).length, 2, 'the device keeps both');
+    // The device says so, tries again by itself, and ends synced, with one revision on the
+    // server.
+    await waitStatus(a.page, 'synced', 30_000);
+    assert.ok((await seenStatus(a.page)).includes('offline'), `statuses seen: ${await seenStatus(a.page)}`);
+    const pushed = await serverDoc(db, 'annotations.seed', '?conflicts=true');
+    assert.equal(pushed.annotations.length, 2);
+    assert.equal(pushed._conflicts, undefined, 'no conflicting revisions');
+
+    // A second device with a highlight of its own; its first pull is cut after the server
+    // answered (the documents it asked for never arrive).
+    const b = await device({ cutter });
+    await highlight(b.page, 1, 'Михаил Галузин');
+    const pullCut = cutter.cut((m, u) => m === 'POST' && u.includes('/_all_docs'), 'after', 2);
+    await configure(b.page, db, { server: cutter.url, wait: null });
+    await watchStatus(b.page);
+    await pullCut;
+    assert.equal((await annotations(b.page)).length, 1, 'its own highlight is kept');
+    await waitStatus(b.page, 'synced', 30_000);
+    assert.ok((await seenStatus(b.page)).includes('offline'), `statuses seen: ${await seenStatus(b.page)}`);
+    await until(async () => (await annotations(b.page)).length === 3, 15_000, 'B has all three');
+    await waitPainted(b.page);
+    assert.deepEqual((await paintedTexts(b.page)).sort(), ['активный диалог', 'на высоком', 'Михаил Галузин'].sort());
+    await until(async () => (await annotations(a.page)).length === 3, 20_000, 'A has all three');
+    const final = await serverDoc(db, 'annotations.seed', '?conflicts=true');
+    assert.equal(final.annotations.length, 3);
+    assert.equal(final._conflicts, undefined, 'no conflicting revisions');
+    assert.deepEqual(a.page.unexpectedErrors(), []);
+    assert.deepEqual(b.page.unexpectedErrors(), []);
+    await a.context.close();
+    await b.context.close();
+  } finally {
+    await cutter.close();
+  }
 });
 
 test('a server whose CORS settings refuse this page is said, with the origin to allow', async () => {
