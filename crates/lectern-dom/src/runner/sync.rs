@@ -11,7 +11,8 @@
 //!
 //! A request that fails without an answer is told apart: the browser offline
 //! (`navigator.onLine`), a timeout, or — by a second, `no-cors` request to the server's origin
-//! — a server that answers but whose CORS settings refuse this page, from one that does not
+//! and a third in CORS mode with the same headers — a server that answers but whose CORS
+//! settings refuse this page, from a connection cut mid-request, from one that does not
 //! answer at all.
 
 use std::cell::{Cell, RefCell};
@@ -496,14 +497,59 @@ pub async fn send(
             }
         }
         Err(e) => match failed(&e) {
-            // Nothing came back: a server that answers but refuses this page (CORS), or
-            // none at all?
-            NetError::Unreachable if answers(&req.url).await => Err(NetError::Cors),
+            // Nothing came back: a server that answers but refuses this page (CORS), a
+            // connection cut in the middle (the server answers, and lets this page in), or no
+            // server at all?
+            NetError::Unreachable if answers(&req.url).await => {
+                if lets_this_page_in(req).await {
+                    Err(NetError::Unreachable)
+                } else {
+                    Err(NetError::Cors)
+                }
+            }
             other => Err(other),
         },
     };
     drop(timer);
     answer
+}
+
+/// Whether the server at `req`'s origin lets this page read its answers to a request with
+/// `req`'s headers (its credentials among them): a `GET` of its root in CORS mode, preflighted
+/// as `req` was, within 5 seconds. When it does, a request of this page that got no answer
+/// was cut, not refused.
+async fn lets_this_page_in(req: &HttpRequest) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let Ok(origin) = web_sys::Url::new(&req.url).map(|u| u.origin()) else {
+        return false;
+    };
+    let init = web_sys::RequestInit::new();
+    init.set_mode(web_sys::RequestMode::Cors);
+    init.set_cache(web_sys::RequestCache::NoStore);
+    init.set_credentials(if req.cookies {
+        web_sys::RequestCredentials::Include
+    } else {
+        web_sys::RequestCredentials::Omit
+    });
+    let Ok(headers) = web_sys::Headers::new() else {
+        return false;
+    };
+    for (k, v) in &req.headers {
+        let _ = headers.set(k, v);
+    }
+    init.set_headers(&headers);
+    let Ok(controller) = web_sys::AbortController::new() else {
+        return false;
+    };
+    init.set_signal(Some(&controller.signal()));
+    let timer = Timeout::new(5_000, move || controller.abort());
+    let ok = JsFuture::from(window.fetch_with_str_and_init(&format!("{origin}/"), &init))
+        .await
+        .is_ok();
+    drop(timer);
+    ok
 }
 
 fn is_abort(e: &JsValue) -> bool {
