@@ -151,8 +151,8 @@ fn start() -> Result<Client, String> {
     })
 }
 
-/// Resolves after `ms` with nothing (to race an answer against).
-fn timeout(ms: i32) -> js_sys::Promise {
+/// Resolves after `ms` with nothing (to race an answer against, or to wait).
+pub(crate) fn timeout(ms: i32) -> js_sys::Promise {
     js_sys::Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);

@@ -939,15 +939,10 @@ async fn import_one(batch: u32, f: &FileRef) -> Action {
     let read = crate::files::read(&file).await;
     match read.bytes {
         Err(why) => Action::ImportFailed { batch, name, why },
-        Ok(bytes) => match crate::import_worker::import_file(&random_uuid(), &name, &bytes).await {
-            Ok(article) => Action::ArticleImported {
-                batch,
-                name,
-                article,
-                now: now_iso(),
-            },
-            Err(why) => Action::ImportFailed { batch, name, why },
-        },
+        Ok(bytes) => {
+            let result = crate::import_worker::import_file(&random_uuid(), &name, &bytes).await;
+            imported(batch, name, result)
+        }
     }
 }
 

@@ -55,10 +55,5 @@ pub(super) async fn forget(contents: &Contents) {
 
 /// Resolves after `ms` milliseconds (a task of its own: what was reported before is drawn).
 pub(super) async fn later(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+    let _ = wasm_bindgen_futures::JsFuture::from(crate::import_worker::timeout(ms)).await;
 }

@@ -438,20 +438,8 @@ pub async fn send(
     if !online() {
         return Err(NetError::Offline);
     }
-    let init = web_sys::RequestInit::new();
+    let init = cors_init(req).ok_or(NetError::Unreachable)?;
     init.set_method(req.method);
-    init.set_mode(web_sys::RequestMode::Cors);
-    init.set_cache(web_sys::RequestCache::NoStore);
-    init.set_credentials(if req.cookies {
-        web_sys::RequestCredentials::Include
-    } else {
-        web_sys::RequestCredentials::Omit
-    });
-    let headers = web_sys::Headers::new().map_err(|_| NetError::Unreachable)?;
-    for (k, v) in &req.headers {
-        let _ = headers.set(k, v);
-    }
-    init.set_headers(&headers);
     if let Some(body) = &req.body {
         init.set_body(&JsValue::from_str(body));
     }
@@ -519,12 +507,15 @@ pub async fn send(
 /// as `req` was, within 5 seconds. When it does, a request of this page that got no answer
 /// was cut, not refused.
 async fn lets_this_page_in(req: &HttpRequest) -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let Ok(origin) = web_sys::Url::new(&req.url).map(|u| u.origin()) else {
-        return false;
-    };
+    match cors_init(req) {
+        Some(init) => reaches_origin(&req.url, init).await,
+        None => false,
+    }
+}
+
+/// A CORS-mode request carrying `req`'s headers and credentials, not cached (method and body
+/// are the caller's).
+fn cors_init(req: &HttpRequest) -> Option<web_sys::RequestInit> {
     let init = web_sys::RequestInit::new();
     init.set_mode(web_sys::RequestMode::Cors);
     init.set_cache(web_sys::RequestCache::NoStore);
@@ -533,13 +524,23 @@ async fn lets_this_page_in(req: &HttpRequest) -> bool {
     } else {
         web_sys::RequestCredentials::Omit
     });
-    let Ok(headers) = web_sys::Headers::new() else {
-        return false;
-    };
+    let headers = web_sys::Headers::new().ok()?;
     for (k, v) in &req.headers {
         let _ = headers.set(k, v);
     }
     init.set_headers(&headers);
+    Some(init)
+}
+
+/// Whether a request made with `init` to the root of `url`'s origin gets an answer within 5
+/// seconds.
+async fn reaches_origin(url: &str, init: web_sys::RequestInit) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let Ok(origin) = web_sys::Url::new(url).map(|u| u.origin()) else {
+        return false;
+    };
     let Ok(controller) = web_sys::AbortController::new() else {
         return false;
     };
@@ -560,26 +561,11 @@ fn is_abort(e: &JsValue) -> bool {
 /// Whether anything answers at `url`'s origin: a `no-cors` request (its answer is opaque, but
 /// it arrives) within 5 seconds.
 async fn answers(url: &str) -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let Ok(origin) = web_sys::Url::new(url).map(|u| u.origin()) else {
-        return false;
-    };
     let init = web_sys::RequestInit::new();
     init.set_mode(web_sys::RequestMode::NoCors);
     init.set_credentials(web_sys::RequestCredentials::Omit);
     init.set_cache(web_sys::RequestCache::NoStore);
-    let Ok(controller) = web_sys::AbortController::new() else {
-        return false;
-    };
-    init.set_signal(Some(&controller.signal()));
-    let timer = Timeout::new(5_000, move || controller.abort());
-    let ok = JsFuture::from(window.fetch_with_str_and_init(&format!("{origin}/"), &init))
-        .await
-        .is_ok();
-    drop(timer);
-    ok
+    reaches_origin(url, init).await
 }
 
 fn subtle() -> Result<web_sys::SubtleCrypto, CryptoError> {
