@@ -84,7 +84,9 @@
 //!    floor of unrelated text, or half its words intact).
 //! 4. **Rivals.** The best accepted candidate is given up for an orphan, with both places
 //!    offered ([`Anchored::ambiguous`]), when a candidate elsewhere (not overlapping it, and
-//!    starting more than [`RIVAL_GAP`] away) is nearly as well supported ([`RIVAL_TIE`] of
+//!    starting more than [`RIVAL_GAP`] away — or nearer, both exact, in other surroundings:
+//!    a one-letter quote and the same letter inserted two letters from it) is nearly as well
+//!    supported ([`RIVAL_TIE`] of
 //!    its support: matching quote plus agreeing context code points), or is clearly better on
 //!    one part of the evidence — fewer edits in the quote (none, or at most three quarters as
 //!    many), or a side more alike by [`RIVAL_SIDE_MARGIN`] or with [`RIVAL_RUN_MARGIN`] more
@@ -448,7 +450,8 @@ const RIVAL_WORSE_SIDE: f32 = 0.25;
 const RIVAL_RUN_MARGIN: usize = 4;
 /// Bytes of normalised text a rival's start must be away from the best candidate's: closer, it
 /// is the same place seen a letter aside (a quote of one letter in "рр" matches at both), and
-/// its context is the best's, shifted.
+/// its context is the best's, shifted. Two exact occurrences nearer than this are two places
+/// unless the text without one is the text without the other.
 const RIVAL_GAP: usize = 16;
 /// How far (bytes of normalised text) from its stored position a candidate may start and still
 /// be taken as the passage in place, whose context may have been edited.
@@ -626,7 +629,7 @@ impl Pool {
     /// between two places, and the stored quote and context cannot tell which is the
     /// annotated one. (A rival that is worse on every part — a repeated phrase whose context
     /// agrees on one side where the best agrees on both — leaves the best standing.)
-    fn decide(&self, m: usize) -> Decision<'_> {
+    fn decide(&self, m: usize, hay: &str) -> Decision<'_> {
         let Some(w) = self.best() else {
             return Decision::None;
         };
@@ -653,7 +656,8 @@ impl Pool {
             .iter()
             .filter(|c| {
                 (c.range.start >= w.range.end || c.range.end <= w.range.start)
-                    && c.range.start.abs_diff(w.range.start) > RIVAL_GAP
+                    && (c.range.start.abs_diff(w.range.start) > RIVAL_GAP
+                        || (c.errors == 0 && w.errors == 0 && !same_surroundings(hay, c, w)))
             })
             .filter(|c| {
                 c.support >= RIVAL_TIE * w.support
@@ -843,7 +847,7 @@ impl<'a> Anchorer<'a> {
     /// The placement the candidates found support: the best accepted one, unless a rival
     /// elsewhere is nearly as well supported (see [`Pool::decide`]).
     fn verdict(&self, pool: &Pool, exact: &str, m: usize) -> Anchored {
-        match pool.decide(m) {
+        match pool.decide(m, &self.norm.text) {
             Decision::Place(c) => self.place(c.clone(), exact).into(),
             Decision::Ambiguous(both) => Anchored {
                 placement: Placement::Orphan,
@@ -1859,6 +1863,23 @@ fn breaks_at(s: &str, i: usize) -> bool {
 fn sentence_end(s: &str) -> bool {
     let t = s.trim_end_matches([' ', '"', '\'', ')', ']']);
     t.is_empty() || t.ends_with(['.', '!', '?'])
+}
+
+/// Whether two exact occurrences of a quote a few letters apart are the same quote in the same
+/// surroundings (the text without one is the text without the other: "рр", the quote "р"),
+/// so that choosing either places it right; otherwise they are two places.
+fn same_surroundings(hay: &str, a: &Candidate, b: &Candidate) -> bool {
+    let (x, y) = if a.range.start <= b.range.start {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    let (s, t, len) = (
+        x.range.start.0,
+        y.range.start.0,
+        x.range.end.0 - x.range.start.0,
+    );
+    t + len <= hay.len() && hay.get(s..t) == hay.get(s + len..t + len)
 }
 
 /// Length of the common leading run of two sequences (of chars, or bytes).

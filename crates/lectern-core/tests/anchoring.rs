@@ -94,6 +94,30 @@ fn annotation_json_matches_the_golden_file() {
     assert_eq!(back, a);
 }
 
+/// A one-letter quote with letters inserted next to it, one of them the same letter two
+/// letters away (`edits_outside_keep_the_same_text`, `PROPTEST_RNG_SEED=3721961`): the quote
+/// with its prefix verbatim and its suffix two letters off, or the inserted letter with its
+/// suffix verbatim and its prefix two letters off, is a tie the context cannot break. Both
+/// are offered; neither is placed (it was placed, exactly, on the inserted letter).
+#[test]
+fn a_one_letter_quote_beside_the_same_letter_inserted_is_not_placed_on_it() {
+    let text = " дальнейшие конфликты.";
+    let at = text.find("онф").unwrap();
+    for revised in [
+        " дальнейшие коеонфликты.".to_owned(),
+        "а дальнейшие коеонфликты.".to_owned(),
+    ] {
+        let t = describe(text, br(at..at + "о".len())).unwrap();
+        let truth = revised.find("ое").unwrap();
+        match anchor(&revised, &t) {
+            Placement::Exact { range } | Placement::Fuzzy { range, .. } => {
+                assert_eq!(range, br(truth..truth + "о".len()), "{revised}")
+            }
+            Placement::Orphan => {}
+        }
+    }
+}
+
 #[test]
 fn repeated_phrase_in_the_seed_is_told_apart_and_positions_are_code_points() {
     let text = seed::article_text(SEED);
@@ -298,6 +322,13 @@ fn side_edits(stored: &str, revised: &str, before: bool) -> usize {
     row.into_iter().min().unwrap_or(0)
 }
 
+/// Whether `text` without `a` is `text` without `b`: the same quote in the same surroundings,
+/// which no anchoring can tell apart.
+fn same_outside(text: &str, a: &Range<ByteOffset>, b: &Range<usize>) -> bool {
+    let a = a.start.0..a.end.0;
+    [&text[..a.start], &text[a.end..]].concat() == [&text[..b.start], &text[b.end..]].concat()
+}
+
 fn overlaps(a: &Range<ByteOffset>, b: &Range<usize>) -> bool {
     a.start.0 < b.end && b.start < a.end.0
 }
@@ -365,7 +396,12 @@ proptest! {
             || side_edits(&t.quote.suffix, &revised[r.end..], false) > allowed(&t.quote.suffix);
         let identifiable = edited * 4 <= context && !(short && (side_touched || side_rewritten));
         match &p {
-            Placement::Exact { range } => prop_assert_eq!(range.clone(), br(r.clone()), "{:?}", t),
+            // (Another range is as true when the text without it is the text without the
+            // truth: " ,о" inserted before the quote "о" is " ," before it and "о" after it.)
+            Placement::Exact { range } => prop_assert!(
+                *range == br(r.clone()) || same_outside(&revised, range, &r),
+                "{:?} vs {:?}: {:?}", range, r, t
+            ),
             Placement::Fuzzy { range, .. } => prop_assert!(overlaps(range, &r), "{:?} vs {:?}", p, r),
             Placement::Orphan => prop_assert!(!identifiable, "orphaned after edits outside: {:?}\nrevised: {:?}", t, revised),
         }
