@@ -66,19 +66,19 @@
 //!    paragraph after a deleted one may begin with the same words, after the same unchanged
 //!    paragraph, and only the rest of the quote's own sentence tells them apart. Nor is a
 //!    changed quote, or one shorter than [`SHORT_QUOTE`], placed in place when the context on
-//!    a side was more than half rewritten in the middle of a sentence (unless the quote spans a sentence break, where its
-//!    evidence may be split): a look-alike sharing one side with it. Context disagreeing on
-//!    both sides is not the passage edited in place but other sentences.
+//!    a side was more than half rewritten in the middle of a sentence (unless the quote spans
+//!    a sentence break, where its evidence may be split): a look-alike sharing one side with
+//!    it. Context disagreeing on both sides is not the passage edited in place but other
+//!    sentences.
 //! 3. **Moved, or no position**: an exact quote needs each side agreeing or changed at a
 //!    boundary, and one side agreeing unless the quote is at least [`LONG_QUOTE`] code points
 //!    (a sentence moved whole); where one side changed at a boundary (a block moved), its own
 //!    sentence must stand verbatim on the other — a move and an edit beside the quote at once
 //!    is what a look-alike elsewhere looks like. A quote shorter than [`SHORT_QUOTE`], or an
 //!    exact one, brings its context with a typo or two in all ([`SIDE_EDITS`]), not on each
-//!    side. A changed
-//!    quote needs both sides agreeing — or its evidence
-//!    split at a sentence end inside the quote (one side and the quote up to there verbatim,
-//!    the rest moved away or rewritten: only that part is placed). A quote with typos in
+//!    side. A changed quote needs both sides agreeing — or its evidence split at a sentence
+//!    end inside the quote (one side and the quote up to there verbatim, the rest moved away
+//!    or rewritten: only that part is placed). A quote with typos in
 //!    several of its words ([`NOISY_QUOTE_TYPOS`], and a quarter of them) marks a passage whose
 //!    letters were edited throughout; its context is then allowed the same wear (above the
 //!    floor of unrelated text, or half its words intact).
@@ -86,14 +86,13 @@
 //!    offered ([`Anchored::ambiguous`]), when a candidate elsewhere (not overlapping it, and
 //!    starting more than [`RIVAL_GAP`] away — or nearer, both exact, in other surroundings:
 //!    a one-letter quote and the same letter inserted two letters from it) is nearly as well
-//!    supported ([`RIVAL_TIE`] of
-//!    its support: matching quote plus agreeing context code points), or is clearly better on
-//!    one part of the evidence — fewer edits in the quote (none, or at most three quarters as
-//!    many), or a side more alike by [`RIVAL_SIDE_MARGIN`] or with [`RIVAL_RUN_MARGIN`] more
-//!    code points verbatim — while having [`RIVAL_RATIO`] of its support, or would itself be
-//!    placed with a quote as good and [`RIVAL_ACCEPTED`] of the support, or holds the whole
-//!    quote exactly (at least [`RIVAL_EXACT_QUOTE`] code points) where the best has it changed,
-//!    or holds it exactly in its own sentence verbatim where the best's own sentence was
+//!    supported ([`RIVAL_TIE`] of its support: matching quote plus agreeing context code
+//!    points), or is clearly better on one part of the evidence — fewer edits in the quote
+//!    (none, or at most three quarters as many), or a side more alike by
+//!    [`RIVAL_SIDE_MARGIN`] or with [`RIVAL_RUN_MARGIN`] more code points verbatim — while
+//!    having [`RIVAL_RATIO`] of its support, or would itself be placed with a quote as good
+//!    and [`RIVAL_ACCEPTED`] of the support, or holds the whole quote exactly (at least
+//!    [`RIVAL_EXACT_QUOTE`] code points) where the best has it changed, or holds it exactly in its own sentence verbatim where the best's own sentence was
 //!    edited (a passage moved, a look-alike left in its place). A rival worse on every part (a
 //!    repeated phrase whose context agrees on one side where the best agrees on both) leaves
 //!    the best standing; so does one better only on a side where the best agrees anyway and
@@ -1437,6 +1436,11 @@ impl<'a> Anchorer<'a> {
                 q.sm >= MIN_CONTEXT,
             )
         };
+        // Edits between a side's near context (`len` code points) and the text, from its
+        // similarity.
+        let edits = |near: Option<f32>, len: usize| {
+            near.map_or(0, |s| ((1.0 - s) * len as f32).round() as usize)
+        };
         let agrees = |sim: Option<f32>,
                       len: usize,
                       words: &dyn Fn() -> WordDiff,
@@ -1450,8 +1454,8 @@ impl<'a> Anchorer<'a> {
             }
             // (Fewer edits where less context was stored, at a text edge: two stored
             // letters are no evidence if two edits may change them.)
-            Some(sim) => {
-                ((1.0 - sim) * len as f32).round() as usize <= SIDE_EDITS * len / NEAR_CONTEXT || {
+            Some(_) => {
+                edits(sim, len) <= SIDE_EDITS * len / NEAR_CONTEXT || {
                     let w = words();
                     w.letters >= ABUT_CHARS && w.replaced == 0
                 }
@@ -1475,6 +1479,7 @@ impl<'a> Anchorer<'a> {
         // all the evidence that this is that sentence — the other side is a neighbouring
         // sentence, which a deleted paragraph's neighbour shares: a short one is held to a
         // typo or two there, one up to LONG_QUOTE to half of it.)
+        let drift = range.start.abs_diff(expected);
         let own_rewritten = || {
             // (The stored context up to twice NEAR_CONTEXT: more was stored where the quote
             // with 32 code points each side was not unique.)
@@ -1488,7 +1493,7 @@ impl<'a> Anchorer<'a> {
             // (A few words further than IN_PLACE_SPLIT_DRIFT from where they were: a third of
             // a part rewritten is too much — a look-alike sharing the words and one side with
             // them, arriving near where a deleted paragraph was.)
-            let div = if m < SHORT_QUOTE && start0.abs_diff(expected) > IN_PLACE_SPLIT_DRIFT {
+            let div = if m < SHORT_QUOTE && drift > IN_PLACE_SPLIT_DRIFT {
                 3
             } else {
                 2
@@ -1522,7 +1527,6 @@ impl<'a> Anchorer<'a> {
         // nearer still, changed at a boundary (the sentences beside it replaced). Context
         // disagreeing on both sides is no passage edited in place but other sentences: a
         // look-alike arriving where a deleted passage was.
-        let drift = range.start.abs_diff(expected);
         let in_place = q.positioned
             && drift <= IN_PLACE_DRIFT
             && (p_agrees
@@ -1534,9 +1538,6 @@ impl<'a> Anchorer<'a> {
         // typo or two in all, not on each side (a look-alike with a word changed on each side;
         // a passage that moved keeps its context or changes it at a boundary). (A changed long
         // quote is a passage edited throughout, whose context wears with it.)
-        let edits = |near: Option<f32>, len: usize| {
-            near.map_or(0, |s| ((1.0 - s) * len as f32).round() as usize)
-        };
         if !in_place
             && (m < SHORT_QUOTE || errors == 0)
             && p_agrees
