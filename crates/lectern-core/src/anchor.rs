@@ -120,6 +120,7 @@ pub(crate) mod myers;
 pub(crate) mod normalize;
 pub(crate) mod qgram;
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::ops::Range;
 
@@ -307,6 +308,34 @@ impl<'a> Describer<'a> {
     }
 }
 
+/// `a == b`, eight bytes at a time. (Slice equality calls `memcmp`, which on wasm32 is a loop
+/// over single bytes: for a quote of a few hundred bytes, compared two or three times, that
+/// was a sixth of anchoring's time in the browser.)
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (aw, ar) = a.as_chunks::<8>();
+    let (bw, br) = b.as_chunks::<8>();
+    aw.iter()
+        .zip(bw)
+        .all(|(x, y)| u64::from_ne_bytes(*x) == u64::from_ne_bytes(*y))
+        && ar.iter().zip(br).all(|(x, y)| x == y)
+}
+
+/// `hay.ends_with(pat)` by [`same_bytes`].
+#[inline]
+fn ends_with(hay: &str, pat: &str) -> bool {
+    hay.len() >= pat.len() && same_bytes(&hay.as_bytes()[hay.len() - pat.len()..], pat.as_bytes())
+}
+
+/// `hay.starts_with(pat)` by [`same_bytes`].
+#[inline]
+fn starts_with(hay: &str, pat: &str) -> bool {
+    hay.len() >= pat.len() && same_bytes(&hay.as_bytes()[..pat.len()], pat.as_bytes())
+}
+
 /// Byte offset `n` chars before `at` (or 0). Byte-wise: a char starts at every byte that is
 /// not a continuation byte (no decoding, which the browser's baseline wasm compiler makes
 /// slow).
@@ -479,7 +508,7 @@ enum Passes {
 }
 
 /// One normalised query, compiled once per [`Anchorer::anchor`] call.
-struct Query {
+struct Query<'a> {
     /// Code points in `nq`, `np`, `ns`.
     m: usize,
     pm: usize,
@@ -489,9 +518,9 @@ struct Query {
     quote_pat: OnceCell<Pattern>,
     prefix_rev: OnceCell<Pattern>,
     suffix_pat: OnceCell<Pattern>,
-    nq: String,
-    np: String,
-    ns: String,
+    nq: Cow<'a, str>,
+    np: Cow<'a, str>,
+    ns: Cow<'a, str>,
     /// The [`NEAR_CONTEXT`] code points of `np` and `ns` next to the quote, and their lengths
     /// in code points.
     np_near_at: usize,
@@ -509,7 +538,7 @@ struct Query {
     occurrences: OnceCell<Option<Vec<usize>>>,
 }
 
-impl Query {
+impl Query<'_> {
     fn quote_rev(&self) -> &Pattern {
         self.quote_rev
             .get_or_init(|| Pattern::new(&self.nq.chars().rev().collect::<Vec<_>>()))
@@ -716,11 +745,11 @@ impl<'a> Anchorer<'a> {
         let q = &target.quote;
         // 1. The stored position.
         if let Some(r) = self.stored_range(&target.position) {
-            if self.text[r.clone()] == *q.exact
+            if same_bytes(&self.text.as_bytes()[r.clone()], q.exact.as_bytes())
                 && ((!target.text_hash.is_empty()
                     && target.text_hash == *self.hash.get_or_init(|| text_hash(self.text)))
-                    || (self.text[..r.start].ends_with(&q.prefix)
-                        && self.text[r.end..].starts_with(&q.suffix)))
+                    || (ends_with(&self.text[..r.start], &q.prefix)
+                        && starts_with(&self.text[r.end..], &q.suffix)))
             {
                 return Placement::Exact {
                     range: ByteOffset(r.start)..ByteOffset(r.end),
@@ -731,18 +760,33 @@ impl<'a> Anchorer<'a> {
         let expected_orig = self.index.cp_to_byte_clamped(target.position.start);
         let expected = self.norm.orig_to_norm(expected_orig);
         let nq = normalize_str(&q.exact);
-        let np = normalize_str(&q.prefix);
-        let ns = normalize_str(&q.suffix);
+        let mut np = normalize_str(&q.prefix);
+        let mut ns = normalize_str(&q.suffix);
         // Only the context next to the quote counts (aligning it costs its length squared).
-        let np = np[back_chars(&np, np.len(), MAX_CONTEXT_USED)..].to_owned();
-        let ns = ns[..fwd_chars(&ns, 0, MAX_CONTEXT_USED)].to_owned();
+        // (No more bytes than that many chars: nothing to cut, no need to count.)
+        if np.len() > MAX_CONTEXT_USED {
+            let cut = back_chars(&np, np.len(), MAX_CONTEXT_USED);
+            np.to_mut().drain(..cut);
+        }
+        if ns.len() > MAX_CONTEXT_USED {
+            let cut = fwd_chars(&ns, 0, MAX_CONTEXT_USED);
+            ns.to_mut().truncate(cut);
+        }
         if nq.is_empty() {
             return self.anchor_empty(&np, &ns, expected).into();
         }
         let pm = crate::text::cp_len(&np);
         let sm = crate::text::cp_len(&ns);
-        let np_near_at = back_chars(&np, np.len(), NEAR_CONTEXT);
-        let ns_near_end = fwd_chars(&ns, 0, NEAR_CONTEXT);
+        let np_near_at = if pm <= NEAR_CONTEXT {
+            0
+        } else {
+            back_chars(&np, np.len(), NEAR_CONTEXT)
+        };
+        let ns_near_end = if sm <= NEAR_CONTEXT {
+            ns.len()
+        } else {
+            fwd_chars(&ns, 0, NEAR_CONTEXT)
+        };
         let query = Query {
             m: crate::text::cp_len(&nq),
             pm,
@@ -773,51 +817,66 @@ impl<'a> Anchorer<'a> {
             occurrences: OnceCell::new(),
         };
 
-        // 2–3, in a window first, then in the whole text. A position that does not span as
-        // many code points as the quote was not taken with it (an annotation that kept only
-        // its quote, stored as 0..0): no window then.
+        // 2–3. Every exact occurrence in the whole text first (the index finds them all at
+        // once, and a confident candidate in the window must still be weighed against an exact
+        // one elsewhere: a passage moved away, with a look-alike left in its place); then the
+        // approximate ones, in a window first, then in the whole text.
+        let mut pool = Pool::default();
+        pool.extend(self.exact_candidates(&query, NormOffset(0)..self.norm.len()));
+        if pool.confident() {
+            return self.verdict(&pool, &q.exact, query.m);
+        }
+        self.search_approximately(&query, pool, passes, &q.exact)
+    }
+
+    /// Steps 2–3 of [`Anchorer::anchor_with`] after the exact occurrences (in `pool`) left no
+    /// confident candidate: the approximate ones, region by region. (Out of line: most targets
+    /// never get here, and the browser compiles a hot function whole.)
+    #[inline(never)]
+    fn search_approximately(
+        &self,
+        q: &Query,
+        mut pool: Pool,
+        passes: Passes,
+        exact: &str,
+    ) -> Anchored {
+        // A position that does not span as many code points as the quote was not taken with
+        // it (an annotation that kept only its quote, stored as 0..0): no window then.
+        let expected = q.expected;
         let len = self.norm.len();
-        let half = WINDOW.max(4 * query.nq.len());
+        let half = WINDOW.max(4 * q.nq.len());
         let window = self.norm.floor(expected.saturating_sub(half))
-            ..self.norm.floor((expected + half + query.nq.len()).min(len));
-        let spans_quote = query.positioned;
+            ..self.norm.floor((expected + half + q.nq.len()).min(len));
+        let spans_quote = q.positioned;
         let whole = NormOffset(0)..len;
         let mut regions = Vec::with_capacity(2);
         if spans_quote && window != whole {
             regions.push(window);
         }
         regions.push(whole.clone());
-        // Every exact occurrence in the whole text first (the index finds them all at once, and
-        // a confident candidate in the window must still be weighed against an exact one
-        // elsewhere: a passage moved away, with a look-alike left in its place); then the fast
-        // pass: the q-gram filter's few approximate ones (or, for a quote too short for the
-        // filter, all approximate ones in the window).
-        let mut pool = Pool::default();
+        // The fast pass: the q-gram filter's few approximate occurrences (or, for a quote too
+        // short for the filter, all approximate ones in the window).
         let fast = passes != Passes::Full;
-        let fuzzy = query.m <= MAX_FUZZY_QUOTE;
-        pool.extend(self.exact_candidates(&query, whole.clone()));
-        if pool.confident() {
-            return self.verdict(&pool, &q.exact, query.m);
-        }
+        let fuzzy = q.m <= MAX_FUZZY_QUOTE;
         for (i, region) in regions.iter().enumerate().filter(|_| fast) {
-            match self.filter_tiers(&query, region.clone()).filter(|_| fuzzy) {
+            match self.filter_tiers(q, region.clone()).filter(|_| fuzzy) {
                 Some(tiers) => {
                     for windows in tiers {
                         let mut ends = Vec::new();
                         for w in windows {
-                            self.myers_ends(&query, w, &mut ends);
+                            self.myers_ends(q, w, &mut ends);
                         }
-                        pool.extend(self.evaluate_ends(&query, ends));
+                        pool.extend(self.evaluate_ends(q, ends));
                         if pool.confident() {
-                            return self.verdict(&pool, &q.exact, query.m);
+                            return self.verdict(&pool, exact, q.m);
                         }
                     }
                 }
                 // (Too short for the filter: the whole window, which is cheap for it.)
                 None if fuzzy && i + 1 < regions.len() => {
-                    pool.extend(self.fuzzy_candidates(&query, region.clone()));
+                    pool.extend(self.fuzzy_candidates(q, region.clone()));
                     if pool.confident() {
-                        return self.verdict(&pool, &q.exact, query.m);
+                        return self.verdict(&pool, exact, q.m);
                     }
                 }
                 None => {}
@@ -829,18 +888,18 @@ impl<'a> Anchorer<'a> {
         // Nothing convincing: the full search, every approximate occurrence region by region.
         if passes == Passes::Full {
             pool = Pool::default();
-            pool.extend(self.exact_candidates(&query, whole));
+            pool.extend(self.exact_candidates(q, whole));
         }
         for region in regions {
             if !fuzzy {
                 break;
             }
-            pool.extend(self.fuzzy_candidates(&query, region.clone()));
+            pool.extend(self.fuzzy_candidates(q, region.clone()));
             if pool.confident() {
-                return self.verdict(&pool, &q.exact, query.m);
+                return self.verdict(&pool, exact, q.m);
             }
         }
-        self.verdict(&pool, &q.exact, query.m)
+        self.verdict(&pool, exact, q.m)
     }
 
     /// The placement the candidates found support: the best accepted one, unless a rival
@@ -873,7 +932,10 @@ impl<'a> Anchorer<'a> {
 
     fn place(&self, c: Candidate, exact: &str) -> Placement {
         let range = self.norm.to_orig(c.range);
-        if self.text[range.start.0..range.end.0] == *exact {
+        if same_bytes(
+            &self.text.as_bytes()[range.start.0..range.end.0],
+            exact.as_bytes(),
+        ) {
             Placement::Exact { range }
         } else {
             Placement::Fuzzy {
@@ -935,7 +997,7 @@ impl<'a> Anchorer<'a> {
                         .take_while(move |&o| o <= region.end),
                 )
             }
-            None => Box::new(occurrences(hay, &q.nq, region)),
+            None => occurrences_boxed(hay, &q.nq, region),
         };
         // In text order, until they have cost the budget.
         let mut spent = 0usize;
@@ -1211,11 +1273,22 @@ impl<'a> Anchorer<'a> {
         lo..hi
     }
 
+    /// Whether a short quote at `s..e` (normalised bytes) is where it may be: within its
+    /// [`Anchorer::spot`], or anywhere if its stored context no longer stands there. (Out of
+    /// line: a substring search the browser's optimising compiler would otherwise compile into
+    /// [`Anchorer::evaluate`], whose hot path never needs it for quotes of
+    /// [`SHORT_QUOTE`] or more.)
+    #[inline(never)]
+    fn short_quote_touches(&self, q: &Query, s: usize, e: usize) -> bool {
+        let spot = self.spot(q);
+        let far = s < spot.start.0 || e > spot.end.0;
+        !far || !self.spot_survives(q, &spot)
+    }
+
     /// Whether the stored prefix or suffix still stands, verbatim, in `spot`.
     fn spot_survives(&self, q: &Query, spot: &Range<NormOffset>) -> bool {
         let w = self.norm.slice(spot.clone());
-        (!q.np.is_empty() && w.contains(q.np.as_str()))
-            || (!q.ns.is_empty() && w.contains(q.ns.as_str()))
+        (!q.np.is_empty() && w.contains(&*q.np)) || (!q.ns.is_empty() && w.contains(&*q.ns))
     }
 
     /// Scores a candidate (normalised byte range with `errors` edits against the quote).
@@ -1226,8 +1299,8 @@ impl<'a> Anchorer<'a> {
         // runs fast): both sides of the stored context stand verbatim next to the range. Both
         // agree, so the rules of the module docs reduce to the score, the evidence, and a short
         // quote's distance from where it was.
-        let pre = !q.np.is_empty() && hay[..s].ends_with(q.np.as_str());
-        let suf = !q.ns.is_empty() && hay[e..].starts_with(q.ns.as_str());
+        let pre = !q.np.is_empty() && ends_with(&hay[..s], &q.np);
+        let suf = !q.ns.is_empty() && starts_with(&hay[e..], &q.ns);
         if !(pre && suf) {
             return self.evaluate_split(q, range, errors);
         }
@@ -1237,11 +1310,7 @@ impl<'a> Anchorer<'a> {
         let score = (50.0 * q_sim + 2.0 * pos_sim + 40.0) / 92.0;
         let evidence = (q.pm + q.sm) as f32;
         let matched = (m - errors) as f32;
-        let touches = m >= SHORT_QUOTE || {
-            let spot = self.spot(q);
-            let far = s < spot.start.0 || e > spot.end.0;
-            !far || !self.spot_survives(q, &spot)
-        };
+        let touches = m >= SHORT_QUOTE || self.short_quote_touches(q, s, e);
         let accepted = touches
             && score >= MIN_SCORE
             && (m - errors >= LONG_QUOTE
@@ -1265,7 +1334,12 @@ impl<'a> Anchorer<'a> {
     /// [`Anchorer::evaluate`] when a side of the stored context does not stand verbatim next
     /// to the range: every rule of the module docs.
     #[inline(never)]
-    fn evaluate_split(&self, q: &Query, range: Range<NormOffset>, errors: usize) -> Candidate {
+    fn evaluate_split<'q>(
+        &self,
+        q: &Query<'q>,
+        range: Range<NormOffset>,
+        errors: usize,
+    ) -> Candidate {
         let hay = &self.norm.text;
         // (Byte offsets into `hay`, the normalised text, from here on.)
         let range = range.start.0..range.end.0;
@@ -1278,8 +1352,8 @@ impl<'a> Anchorer<'a> {
         };
         // Stored context standing verbatim next to the range (the usual case): similarity 1
         // without aligning.
-        let pre = !q.np.is_empty() && hay[..range.start].ends_with(q.np.as_str());
-        let suf = !q.ns.is_empty() && hay[range.end..].starts_with(q.ns.as_str());
+        let pre = !q.np.is_empty() && ends_with(&hay[..range.start], &q.np);
+        let suf = !q.ns.is_empty() && starts_with(&hay[range.end..], &q.ns);
         let p_sim = (!q.np.is_empty()).then(|| {
             if pre {
                 return 1.0;
@@ -1356,7 +1430,7 @@ impl<'a> Anchorer<'a> {
         // moved, or has a sentence inserted or deleted beside it; a look-alike elsewhere has
         // both sides different), unless the quote alone is long and exact.
         let near = |full: bool,
-                    pat: fn(&Query) -> &Pattern,
+                    pat: for<'r> fn(&'r Query<'q>) -> &'r Pattern,
                     len: usize,
                     it: &mut dyn Iterator<Item = char>| {
             if full {
@@ -1680,6 +1754,16 @@ fn exact_budget(size: usize) -> usize {
 
 /// Starts (bytes) of every occurrence of `needle` in `hay` that starts inside `region`,
 /// overlapping ones included. `needle` must not be empty.
+/// [`occurrences`], boxed and out of line (the rare path of [`Anchorer::exact_candidates`]).
+#[inline(never)]
+fn occurrences_boxed<'h>(
+    hay: &'h str,
+    needle: &'h str,
+    region: Range<usize>,
+) -> Box<dyn Iterator<Item = usize> + 'h> {
+    Box::new(occurrences(hay, needle, region))
+}
+
 fn occurrences<'h>(
     hay: &'h str,
     needle: &'h str,

@@ -30,7 +30,7 @@ pub(crate) struct GramIndex {
     pos: Vec<u32>,
 }
 
-#[inline]
+#[inline(always)]
 fn gram(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + Q].try_into().expect("Q bytes"))
 }
@@ -69,7 +69,7 @@ impl GramIndex {
         GramIndex { shift, starts, pos }
     }
 
-    #[inline]
+    #[inline(always)]
     fn bucket(&self, g: u64) -> &[u32] {
         let h = hash(g, self.shift) as usize;
         &self.pos[self.starts[h] as usize..self.starts[h + 1] as usize]
@@ -104,21 +104,29 @@ impl GramIndex {
         // one of the grams at j, j + STEP, ... (all inside the needle) finds it. Take the
         // rarest.
         for j in 0..STEP {
-            let (off, cand) = (0..CHOICES)
-                .map(|k| j + k * STEP)
-                .take_while(|&o| o + Q <= needle.len())
-                .map(|o| {
-                    let b = self.bucket(gram(needle, o));
-                    if whole {
-                        return (o, b);
-                    }
+            let mut best: Option<(usize, &[u32])> = None;
+            for o in (j..needle.len().saturating_sub(Q - 1))
+                .step_by(STEP)
+                .take(CHOICES)
+            {
+                let b = self.bucket(gram(needle, o));
+                let b = if whole {
+                    b
+                } else {
                     // Buckets are in ascending position order.
                     let lo = b.partition_point(|&p| (p as usize) < starts.start() + o);
                     let hi = b.partition_point(|&p| p as usize <= starts.end() + o);
-                    (o, &b[lo..hi.max(lo)])
-                })
-                .min_by_key(|(_, b)| b.len())
-                .expect("needle has a gram at every offset below STEP");
+                    &b[lo..hi.max(lo)]
+                };
+                if best.is_none_or(|(_, c)| b.len() < c.len()) {
+                    best = Some((o, b));
+                    // (None rarer is worth looking for.)
+                    if b.len() <= 1 {
+                        break;
+                    }
+                }
+            }
+            let (off, cand) = best.expect("needle has a gram at every offset below STEP");
             if cand.len() > cap {
                 return None;
             }
@@ -130,7 +138,11 @@ impl GramIndex {
                 }
                 let t = p - off;
                 crate::work::tick(1 + needle.len() / 16);
-                if starts.contains(&t) && hay.get(t..t + needle.len()) == Some(needle) {
+                if starts.contains(&t)
+                    && hay
+                        .get(t..t + needle.len())
+                        .is_some_and(|h| super::same_bytes(h, needle))
+                {
                     out.push(t);
                 }
             }
