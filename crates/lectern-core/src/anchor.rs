@@ -997,7 +997,7 @@ impl<'a> Anchorer<'a> {
                         .take_while(move |&o| o <= region.end),
                 )
             }
-            None => occurrences_boxed(hay, &q.nq, region),
+            None => Box::new(occurrences(hay, &q.nq, region)),
         };
         // In text order, until they have cost the budget.
         let mut spent = 0usize;
@@ -1275,9 +1275,8 @@ impl<'a> Anchorer<'a> {
 
     /// Whether a short quote at `s..e` (normalised bytes) is where it may be: within its
     /// [`Anchorer::spot`], or anywhere if its stored context no longer stands there. (Out of
-    /// line: a substring search the browser's optimising compiler would otherwise compile into
-    /// [`Anchorer::evaluate`], whose hot path never needs it for quotes of
-    /// [`SHORT_QUOTE`] or more.)
+    /// line: [`Anchorer::evaluate`]'s hot path never needs it for quotes of [`SHORT_QUOTE`] or
+    /// more, and the browser compiles a hot function whole.)
     #[inline(never)]
     fn short_quote_touches(&self, q: &Query, s: usize, e: usize) -> bool {
         let spot = self.spot(q);
@@ -1754,16 +1753,6 @@ fn exact_budget(size: usize) -> usize {
 
 /// Starts (bytes) of every occurrence of `needle` in `hay` that starts inside `region`,
 /// overlapping ones included. `needle` must not be empty.
-/// [`occurrences`], boxed and out of line (the rare path of [`Anchorer::exact_candidates`]).
-#[inline(never)]
-fn occurrences_boxed<'h>(
-    hay: &'h str,
-    needle: &'h str,
-    region: Range<usize>,
-) -> Box<dyn Iterator<Item = usize> + 'h> {
-    Box::new(occurrences(hay, needle, region))
-}
-
 fn occurrences<'h>(
     hay: &'h str,
     needle: &'h str,

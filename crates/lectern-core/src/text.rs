@@ -139,39 +139,36 @@ impl std::error::Error for OffsetError {}
 
 /// Length of `text` in UTF-16 code units. O(n).
 pub fn utf16_len(text: &str) -> usize {
-    let (continuation, four) = count_bytes(text.as_bytes());
+    let (continuation, four) = count_bytes::<true>(text.as_bytes());
     text.len() - continuation + four
 }
 
 /// Length of `text` in code points. O(n).
 pub fn cp_len(text: &str) -> usize {
-    // One code point per byte that is not a continuation byte (10xxxxxx), eight at a time.
-    let (words, rest) = text.as_bytes().as_chunks::<8>();
-    let mut continuation = 0usize;
-    for w in words {
-        let x = u64::from_le_bytes(*w);
-        continuation += (x & !(x << 1) & 0x8080_8080_8080_8080).count_ones() as usize;
-    }
-    continuation += rest.iter().filter(|&&b| b & 0xC0 == 0x80).count();
-    text.len() - continuation
+    text.len() - count_bytes::<false>(text.as_bytes()).0
 }
 
-/// (continuation bytes, lead bytes of four-byte chars) in `bytes`, eight at a time without
-/// decoding: a char is one code point per lead byte, and one UTF-16 unit more when its lead
-/// byte is 0xF0 or above. (The standard library's `chars().count()` counts short strings a
-/// byte at a time, which the browser's baseline wasm compiler makes slow.)
-fn count_bytes(bytes: &[u8]) -> (usize, usize) {
+/// (continuation bytes, lead bytes of four-byte chars — counted only if `FOUR`) in `bytes`,
+/// eight at a time without decoding: a char is one code point per lead byte, and one UTF-16
+/// unit more when its lead byte is 0xF0 or above. (The standard library's `chars().count()`
+/// counts short strings a byte at a time, which the browser's baseline wasm compiler makes
+/// slow.)
+fn count_bytes<const FOUR: bool>(bytes: &[u8]) -> (usize, usize) {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let (words, rest) = bytes.as_chunks::<8>();
     let (mut continuation, mut four) = (0usize, 0usize);
     for w in words {
         let x = u64::from_le_bytes(*w);
         continuation += (x & !(x << 1) & HIGH).count_ones() as usize;
-        four += (x & (x << 1) & (x << 2) & (x << 3) & HIGH).count_ones() as usize;
+        if FOUR {
+            four += (x & (x << 1) & (x << 2) & (x << 3) & HIGH).count_ones() as usize;
+        }
     }
     for &b in rest {
         continuation += usize::from(b & 0xC0 == 0x80);
-        four += usize::from(b >= 0xF0);
+        if FOUR {
+            four += usize::from(b >= 0xF0);
+        }
     }
     (continuation, four)
 }
@@ -443,7 +440,7 @@ impl<'a> TextIndex<'a> {
             byte_check(self.text, ByteOffset(target))?;
             // Count the chars between the checkpoint and the (valid) boundary.
             let start = self.checkpoint(target, |p| p.0);
-            let (continuation, four) = count_bytes(&self.text.as_bytes()[start.0..target]);
+            let (continuation, four) = count_bytes::<true>(&self.text.as_bytes()[start.0..target]);
             let cps = target - start.0 - continuation;
             return Ok((target, start.1 + cps + four, start.2 + cps));
         }
