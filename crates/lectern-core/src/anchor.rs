@@ -629,9 +629,14 @@ enum Decision<'a> {
 impl Pool {
     fn extend(&mut self, found: Vec<Candidate>) {
         for c in found {
-            if !self.all.iter().any(|x| x.range == c.range) {
-                self.all.push(c);
-            }
+            self.add(c);
+        }
+    }
+
+    /// `c`, unless a candidate with its range is in already.
+    fn add(&mut self, c: Candidate) {
+        if !self.all.iter().any(|x| x.range == c.range) {
+            self.all.push(c);
         }
     }
 
@@ -822,7 +827,7 @@ impl<'a> Anchorer<'a> {
         // one elsewhere: a passage moved away, with a look-alike left in its place); then the
         // approximate ones, in a window first, then in the whole text.
         let mut pool = Pool::default();
-        pool.extend(self.exact_candidates(&query, NormOffset(0)..self.norm.len()));
+        self.exact_candidates(&query, NormOffset(0)..self.norm.len(), &mut pool);
         if pool.confident() {
             return self.verdict(&pool, &q.exact, query.m);
         }
@@ -888,7 +893,7 @@ impl<'a> Anchorer<'a> {
         // Nothing convincing: the full search, every approximate occurrence region by region.
         if passes == Passes::Full {
             pool = Pool::default();
-            pool.extend(self.exact_candidates(q, whole));
+            self.exact_candidates(q, whole, &mut pool);
         }
         for region in regions {
             if !fuzzy {
@@ -971,7 +976,7 @@ impl<'a> Anchorer<'a> {
     /// (`аааа…`) a periodic quote occurs at almost every position, so occurrences are taken in
     /// text order only until they have cost a few times the text's length
     /// ([`exact_budget`]); a quote that common says nothing about where it is anyway.
-    fn exact_candidates(&self, q: &Query, region: Range<NormOffset>) -> Vec<Candidate> {
+    fn exact_candidates(&self, q: &Query, region: Range<NormOffset>, pool: &mut Pool) {
         let hay = &self.norm.text;
         let region = region.start.0..region.end.0;
         let compare = 1 + q.nq.len() / 16;
@@ -987,54 +992,50 @@ impl<'a> Anchorer<'a> {
                 })
                 .flatten()
         });
-        let found: Box<dyn Iterator<Item = usize>> = match all {
+        // In text order, until they have cost the budget: as many as it pays for, and one
+        // more counted as spent when there are more.
+        let affordable = budget / compare;
+        let searched;
+        let (found, more): (&[usize], bool) = match all {
+            // (Ascending: the region's occurrences are a slice of them.)
             Some(all) => {
                 let from = all.partition_point(|&o| o < region.start);
-                Box::new(
-                    all[from..]
-                        .iter()
-                        .copied()
-                        .take_while(move |&o| o <= region.end),
-                )
+                let to = from + all[from..].partition_point(|&o| o <= region.end);
+                let end = to.min(from + affordable);
+                (&all[from..end], end < to)
             }
-            None => Box::new(occurrences(hay, &q.nq, region)),
+            None => {
+                searched = occurrences(hay, &q.nq, region)
+                    .take(affordable + 1)
+                    .collect::<Vec<_>>();
+                let more = searched.len() > affordable;
+                (&searched[..searched.len().min(affordable)], more)
+            }
         };
-        // In text order, until they have cost the budget.
-        let mut spent = 0usize;
-        let found: Vec<usize> = found
-            .take_while(|_| {
-                spent += compare;
-                spent <= budget
-            })
-            .collect();
+        let spent = (found.len() + usize::from(more)) * compare;
         // More than the few evaluated: the best by a cheap ranking.
+        let ranked;
         let picked = if found.len() <= MAX_EXACT_EVAL {
             found
         } else {
-            self.rank_exact(q, found, budget.saturating_sub(spent), compare)
+            ranked = self.rank_exact(q, found, budget.saturating_sub(spent), compare);
+            &ranked[..]
         };
-        picked
-            .into_iter()
-            .map(|o| self.evaluate(q, NormOffset(o)..NormOffset(o + q.nq.len()), 0))
-            .collect()
+        for &o in picked {
+            pool.add(self.evaluate(q, NormOffset(o)..NormOffset(o + q.nq.len()), 0));
+        }
     }
 
     /// The [`MAX_EXACT_EVAL`] of the exact occurrences `found` (starts in the normalised text)
     /// with the most bytes of stored context agreeing literally, then the nearest — ranked in
     /// text order until the ranking has cost `budget` (each occurrence `compare` and its runs).
     #[inline(never)]
-    fn rank_exact(
-        &self,
-        q: &Query,
-        found: Vec<usize>,
-        budget: usize,
-        compare: usize,
-    ) -> Vec<usize> {
+    fn rank_exact(&self, q: &Query, found: &[usize], budget: usize, compare: usize) -> Vec<usize> {
         let hay = self.norm.text.as_bytes();
         let (p, s) = (q.np.as_bytes(), q.ns.as_bytes());
         let mut ranked: Vec<(usize, usize, usize)> = Vec::with_capacity(found.len());
         let mut spent = 0usize;
-        for o in found {
+        for &o in found {
             let e = o + q.nq.len();
             let rp = common_run(hay[..o].iter().rev(), p.iter().rev());
             let rs = common_run(hay[e..].iter(), s.iter());
