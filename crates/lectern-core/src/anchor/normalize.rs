@@ -47,11 +47,16 @@ fn fold(c: char) -> Fold {
 /// Normalises `s` without keeping a map (for quotes and context strings); `s` itself when
 /// there is nothing to fold (most quotes: no copy).
 pub(crate) fn normalize_str(s: &str) -> Cow<'_, str> {
-    if next_special(s.as_bytes(), 0) == s.len() {
+    let first = next_special(s.as_bytes(), 0);
+    if first == s.len() {
         // Nothing to fold: one verbatim run.
         return Cow::Borrowed(s);
     }
-    Cow::Owned(Normalized::new(s).text)
+    // (The text only: no map, no allocation but the copy.)
+    crate::work::tick(s.len());
+    let mut text = String::with_capacity(s.len());
+    fold_str(s, first, &mut text, None);
+    Cow::Owned(text)
 }
 
 /// A run of the normalised text and where it came from.
@@ -85,71 +90,10 @@ impl Normalized {
     /// Normalises `orig`. O(n); runs of characters that are kept as they are (most of any
     /// text) are found byte-wise and copied in bulk.
     pub(crate) fn new(orig: &str) -> Self {
-        let bytes = orig.as_bytes();
-        crate::work::tick(bytes.len());
+        crate::work::tick(orig.len());
         let mut text = String::with_capacity(orig.len());
         let mut pieces: Vec<Piece> = Vec::new();
-        let mut in_space = false;
-        let mut prev_e = false; // previous kept char was е/Е (for a decomposed ё)
-        let mut i = 0;
-        while i < bytes.len() {
-            // A verbatim run: characters that `fold` keeps (and single spaces), which only
-            // change `in_space` and `prev_e` (set from the run's end below).
-            let run = i;
-            if !(in_space && bytes[i] == b' ') {
-                i = next_special(bytes, i);
-            }
-            if i > run {
-                let s = &orig[run..i];
-                let b = s.as_bytes();
-                prev_e = b.ends_with("е".as_bytes()) || b.ends_with("Е".as_bytes());
-                in_space = b.ends_with(b" ");
-                push_verbatim_str(&mut text, &mut pieces, run, s);
-                continue;
-            }
-            // One character that may be folded.
-            let c = orig[i..].chars().next().expect("i < len, on a boundary");
-            let f = fold(c);
-            let f = if c == '\u{308}' && prev_e {
-                Fold::Remove
-            } else {
-                f
-            };
-            prev_e = false;
-            let push_atomic = |text: &mut String, pieces: &mut Vec<Piece>, s: &str| {
-                pieces.push(Piece {
-                    norm: text.len(),
-                    orig: i,
-                    norm_len: s.len(),
-                    orig_len: c.len_utf8(),
-                    verbatim: false,
-                });
-                text.push_str(s);
-            };
-            match f {
-                Fold::Remove => {}
-                Fold::Space if in_space => {}
-                Fold::Space if c == ' ' => {
-                    in_space = true;
-                    push_verbatim_str(&mut text, &mut pieces, i, " ");
-                }
-                Fold::Space => {
-                    in_space = true;
-                    push_atomic(&mut text, &mut pieces, " ");
-                }
-                Fold::Into(s) => {
-                    in_space = false;
-                    prev_e = s == "е" || s == "Е";
-                    push_atomic(&mut text, &mut pieces, s);
-                }
-                Fold::Keep => {
-                    in_space = false;
-                    prev_e = c == 'е' || c == 'Е';
-                    push_verbatim_str(&mut text, &mut pieces, i, &orig[i..i + c.len_utf8()]);
-                }
-            }
-            i += c.len_utf8();
-        }
+        fold_str(orig, 0, &mut text, Some(&mut pieces));
         Normalized {
             text,
             orig_len: orig.len(),
@@ -324,8 +268,88 @@ fn next_special(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-fn push_verbatim_str(text: &mut String, pieces: &mut Vec<Piece>, i: usize, s: &str) {
+/// Appends `orig` normalised to `text` and, with `pieces`, where each piece of it came from.
+/// `orig[..from]` must be kept as it is (a verbatim run: [`next_special`] found nothing in it);
+/// it is copied first.
+fn fold_str(orig: &str, from: usize, text: &mut String, mut pieces: Option<&mut Vec<Piece>>) {
+    let bytes = orig.as_bytes();
+    let mut in_space = false;
+    let mut prev_e = false; // previous kept char was е/Е (for a decomposed ё)
+    let mut i = from;
+    if from > 0 {
+        let b = &bytes[..from];
+        prev_e = b.ends_with("е".as_bytes()) || b.ends_with("Е".as_bytes());
+        in_space = b.ends_with(b" ");
+        push_verbatim_str(text, pieces.as_deref_mut(), 0, &orig[..from]);
+    }
+    while i < bytes.len() {
+        // A verbatim run: characters that `fold` keeps (and single spaces), which only
+        // change `in_space` and `prev_e` (set from the run's end below).
+        let run = i;
+        if !(in_space && bytes[i] == b' ') {
+            i = next_special(bytes, i);
+        }
+        if i > run {
+            let s = &orig[run..i];
+            let b = s.as_bytes();
+            prev_e = b.ends_with("е".as_bytes()) || b.ends_with("Е".as_bytes());
+            in_space = b.ends_with(b" ");
+            push_verbatim_str(text, pieces.as_deref_mut(), run, s);
+            continue;
+        }
+        // One character that may be folded.
+        let c = orig[i..].chars().next().expect("i < len, on a boundary");
+        let f = fold(c);
+        let f = if c == '\u{308}' && prev_e {
+            Fold::Remove
+        } else {
+            f
+        };
+        prev_e = false;
+        let push_atomic = |text: &mut String, pieces: Option<&mut Vec<Piece>>, s: &str| {
+            if let Some(pieces) = pieces {
+                pieces.push(Piece {
+                    norm: text.len(),
+                    orig: i,
+                    norm_len: s.len(),
+                    orig_len: c.len_utf8(),
+                    verbatim: false,
+                });
+            }
+            text.push_str(s);
+        };
+        match f {
+            Fold::Remove => {}
+            Fold::Space if in_space => {}
+            Fold::Space if c == ' ' => {
+                in_space = true;
+                push_verbatim_str(text, pieces.as_deref_mut(), i, " ");
+            }
+            Fold::Space => {
+                in_space = true;
+                push_atomic(text, pieces.as_deref_mut(), " ");
+            }
+            Fold::Into(s) => {
+                in_space = false;
+                prev_e = s == "е" || s == "Е";
+                push_atomic(text, pieces.as_deref_mut(), s);
+            }
+            Fold::Keep => {
+                in_space = false;
+                prev_e = c == 'е' || c == 'Е';
+                push_verbatim_str(text, pieces.as_deref_mut(), i, &orig[i..i + c.len_utf8()]);
+            }
+        }
+        i += c.len_utf8();
+    }
+}
+
+fn push_verbatim_str(text: &mut String, pieces: Option<&mut Vec<Piece>>, i: usize, s: &str) {
     let n = s.len();
+    let Some(pieces) = pieces else {
+        text.push_str(s);
+        return;
+    };
     if let Some(p) = pieces.last_mut() {
         if p.verbatim && p.orig + p.orig_len == i {
             p.norm_len += n;
@@ -377,7 +401,7 @@ mod tests {
                 Fold::Space if in_space => {}
                 Fold::Space if c == ' ' => {
                     in_space = true;
-                    push_verbatim_str(&mut text, &mut pieces, i, " ");
+                    push_verbatim_str(&mut text, Some(&mut pieces), i, " ");
                 }
                 Fold::Space => {
                     in_space = true;
@@ -391,7 +415,7 @@ mod tests {
                 Fold::Keep => {
                     in_space = false;
                     prev_e = c == 'е' || c == 'Е';
-                    push_verbatim_str(&mut text, &mut pieces, i, &orig[i..i + c.len_utf8()]);
+                    push_verbatim_str(&mut text, Some(&mut pieces), i, &orig[i..i + c.len_utf8()]);
                 }
             }
         }
