@@ -762,6 +762,29 @@ impl<'a> Anchorer<'a> {
                 .into();
             }
         }
+        let query = self.query(target);
+        if query.nq.is_empty() {
+            return self
+                .anchor_empty(&query.np, &query.ns, query.expected)
+                .into();
+        }
+
+        // 2–3. Every exact occurrence in the whole text first (the index finds them all at
+        // once, and a confident candidate in the window must still be weighed against an exact
+        // one elsewhere: a passage moved away, with a look-alike left in its place); then the
+        // approximate ones, in a window first, then in the whole text.
+        let mut pool = Pool::default();
+        self.exact_candidates(&query, NormOffset(0)..self.norm.len(), &mut pool);
+        if pool.confident() {
+            return self.verdict(&pool, &q.exact, query.m);
+        }
+        self.search_approximately(&query, pool, passes, &q.exact)
+    }
+
+    /// What the anchoring of `target` searches for and weighs: its quote and context
+    /// normalised, and where it was.
+    fn query<'q>(&self, target: &'q Target) -> Query<'q> {
+        let q = &target.quote;
         let expected_orig = self.index.cp_to_byte_clamped(target.position.start);
         let expected = self.norm.orig_to_norm(expected_orig);
         let nq = normalize_str(&q.exact);
@@ -777,9 +800,6 @@ impl<'a> Anchorer<'a> {
             let cut = fwd_chars(&ns, 0, MAX_CONTEXT_USED);
             ns.to_mut().truncate(cut);
         }
-        if nq.is_empty() {
-            return self.anchor_empty(&np, &ns, expected).into();
-        }
         let pm = crate::text::cp_len(&np);
         let sm = crate::text::cp_len(&ns);
         let np_near_at = if pm <= NEAR_CONTEXT {
@@ -792,7 +812,7 @@ impl<'a> Anchorer<'a> {
         } else {
             fwd_chars(&ns, 0, NEAR_CONTEXT)
         };
-        let query = Query {
+        Query {
             m: crate::text::cp_len(&nq),
             pm,
             sm,
@@ -820,18 +840,7 @@ impl<'a> Anchorer<'a> {
                     (n > 0 || q.exact.is_empty()) && n == crate::text::cp_len(&q.exact)
                 }),
             occurrences: OnceCell::new(),
-        };
-
-        // 2–3. Every exact occurrence in the whole text first (the index finds them all at
-        // once, and a confident candidate in the window must still be weighed against an exact
-        // one elsewhere: a passage moved away, with a look-alike left in its place); then the
-        // approximate ones, in a window first, then in the whole text.
-        let mut pool = Pool::default();
-        self.exact_candidates(&query, NormOffset(0)..self.norm.len(), &mut pool);
-        if pool.confident() {
-            return self.verdict(&pool, &q.exact, query.m);
         }
-        self.search_approximately(&query, pool, passes, &q.exact)
     }
 
     /// Steps 2–3 of [`Anchorer::anchor_with`] after the exact occurrences (in `pool`) left no
@@ -1296,18 +1305,36 @@ impl<'a> Anchorer<'a> {
         let hay = &self.norm.text;
         let (s, e) = (range.start.0, range.end.0);
         // The usual case, kept small (the browser compiles a hot function whole before it
-        // runs fast): both sides of the stored context stand verbatim next to the range. Both
-        // agree, so the rules of the module docs reduce to the score, the evidence, and a short
-        // quote's distance from where it was.
-        let pre = !q.np.is_empty() && ends_with(&hay[..s], &q.np);
-        let suf = !q.ns.is_empty() && starts_with(&hay[e..], &q.ns);
-        if !(pre && suf) {
+        // runs fast): each side of the stored context stands verbatim next to the range (and
+        // was not stored short at a text edge that has more text beyond it now), or there was
+        // none and the range is at that edge of the text. Both sides agree, so the rules of
+        // `evaluate_split` reduce to the score, the evidence, and a short quote's distance from
+        // where it was (`the_fast_evaluation_is_the_full_one` checks that they do).
+        let p_fast = if q.np.is_empty() {
+            s == 0
+        } else {
+            ends_with(&hay[..s], &q.np) && !past_edge(q.pm, q.np.len(), s)
+        };
+        let s_fast = if q.ns.is_empty() {
+            e == hay.len()
+        } else {
+            starts_with(&hay[e..], &q.ns) && !past_edge(q.sm, q.ns.len(), hay.len() - e)
+        };
+        if !(p_fast && s_fast) || (q.np.is_empty() && q.ns.is_empty()) {
             return self.evaluate_split(q, range, errors);
         }
         let m = q.m;
         let q_sim = 1.0 - errors as f32 / m as f32;
         let pos_sim = 1.0 - s.abs_diff(q.expected.0) as f32 / hay.len().max(1) as f32;
-        let score = (50.0 * q_sim + 2.0 * pos_sim + 40.0) / 92.0;
+        // (Summed as `evaluate_split` sums it: each side with context weighs 20.)
+        let (mut total, mut weight) = (50.0 * q_sim + 2.0 * pos_sim, 52.0);
+        for stored in [!q.np.is_empty(), !q.ns.is_empty()] {
+            if stored {
+                total += 20.0;
+                weight += 20.0;
+            }
+        }
+        let score = total / weight;
         let evidence = (q.pm + q.sm) as f32;
         let matched = (m - errors) as f32;
         let touches = m >= SHORT_QUOTE || self.short_quote_touches(q, s, e);
@@ -1536,16 +1563,12 @@ impl<'a> Anchorer<'a> {
             }
             None => at_edge,
         };
-        // A side stored shorter than MIN_CONTEXT ended at the text's edge: with more text
-        // beyond it here, that side changed at a boundary (text added at the edge, or a
-        // passage from the edge moved inward); it does not agree.
-        let past_edge = |stored: &str, room: usize| {
-            crate::text::cp_len(stored) < MIN_CONTEXT && room > 2 * stored.len() + 8
-        };
+        // A side stored short at a text edge with more text beyond it here does not agree
+        // ([`past_edge`]).
         let mut p_agrees = agrees(p_near, q.pnm, &p_words, range.start == 0, false)
-            && !past_edge(&q.np, range.start);
+            && !past_edge(q.pm, q.np.len(), range.start);
         let mut s_agrees = agrees(s_near, q.snm, &s_words, range.end == hay.len(), false)
-            && !past_edge(&q.ns, hay.len() - range.end);
+            && !past_edge(q.sm, q.ns.len(), hay.len() - range.end);
         // A short quote is a word or a few: the rest of its own sentence must not have been
         // rewritten on either side (a deleted paragraph's neighbour may begin with the same
         // words, after the same unchanged paragraph), not a word of it for a word or two.
@@ -1734,6 +1757,14 @@ impl<'a> Anchorer<'a> {
             own_intact,
         }
     }
+}
+
+/// Whether a side of stored context of `cp` code points (`bytes` bytes), shorter than
+/// [`MIN_CONTEXT`], ended at the text's edge where `room` bytes of text lie beyond it now: that
+/// side changed at a boundary (text added at the edge, or a passage from the edge moved
+/// inward), so it does not agree.
+fn past_edge(cp: usize, bytes: usize, room: usize) -> bool {
+    cp < MIN_CONTEXT && room > 2 * bytes + 8
 }
 
 /// Places `target` in `text`: [`Anchorer::new`] + [`Anchorer::anchor`], O(n).
@@ -2334,6 +2365,76 @@ mod tests {
                 "{:?}",
                 t.quote.exact
             );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// `evaluate`'s fast path (for context standing verbatim next to a candidate) weighs
+        /// every candidate it takes as `evaluate_split`, which applies every rule, does: the
+        /// text revised at its edges (stored context short of where it now is), quotes and
+        /// context at the text's edges, repeated words, exact and edited candidates.
+        #[test]
+        fn the_fast_evaluation_is_the_full_one(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "мир", "дом", "и", "в", "мир.", "Дом", "ёж", "a", "b.", "«да»", "—",
+                ]),
+                1..40,
+            ),
+            at in 0usize..1000,
+            len in 1usize..40,
+            pl in 0usize..40,
+            sl in 0usize..40,
+            before in proptest::sample::select(vec!["", "Начало. ", "мир ", "x", "Начало новой главы, и "]),
+            after in proptest::sample::select(vec!["", " Конец.", " мир", "x"]),
+            positioned in proptest::bool::ANY,
+            errors in 0usize..3,
+        ) {
+            let text = words.join(" ");
+            let chars: Vec<char> = text.chars().collect();
+            let n = chars.len();
+            let (s, e) = (at % n, (at % n + len).min(n));
+            let take = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+            let target = Target {
+                quote: TextQuoteSelector {
+                    exact: take(s, e),
+                    prefix: take(s.saturating_sub(pl), s),
+                    suffix: take(e, (e + sl).min(n)),
+                },
+                position: if positioned {
+                    TextPositionSelector { start: CodePointOffset(s), end: CodePointOffset(e) }
+                } else {
+                    TextPositionSelector { start: CodePointOffset(0), end: CodePointOffset(0) }
+                },
+                text_hash: String::new(),
+            };
+            let revised = format!("{before}{text}{after}");
+            let a = Anchorer::new(&revised);
+            let q = a.query(&target);
+            proptest::prop_assume!(q.m > errors);
+            let hay = &a.norm.text;
+            for o in occurrences(hay, &q.nq, 0..hay.len()) {
+                let r = NormOffset(o)..NormOffset(o + q.nq.len());
+                let fast = a.evaluate(&q, r.clone(), errors);
+                let full = a.evaluate_split(&q, r, errors);
+                let same = fast.range == full.range
+                    && fast.score == full.score
+                    && fast.accepted == full.accepted
+                    && fast.confident == full.confident
+                    && fast.errors == full.errors
+                    && fast.support == full.support
+                    && fast.p_near == full.p_near
+                    && fast.s_near == full.s_near
+                    && fast.p_run == full.p_run
+                    && fast.s_run == full.s_run
+                    && fast.own_intact == full.own_intact;
+                proptest::prop_assert!(
+                    same,
+                    "{:?} in {:?}: fast {:?}, full {:?}", target.quote, revised, fast, full
+                );
+            }
         }
     }
 
