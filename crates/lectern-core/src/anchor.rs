@@ -1305,22 +1305,21 @@ impl<'a> Anchorer<'a> {
         let hay = &self.norm.text;
         let (s, e) = (range.start.0, range.end.0);
         // The usual case, kept small (the browser compiles a hot function whole before it
-        // runs fast): each side of the stored context stands verbatim next to the range (and
-        // was not stored short at a text edge that has more text beyond it now), or there was
-        // none and the range is at that edge of the text. Both sides agree, so the rules of
-        // `evaluate_split` reduce to the score, the evidence, and a short quote's distance from
-        // where it was (`the_fast_evaluation_is_the_full_one` checks that they do).
-        let p_fast = if q.np.is_empty() {
-            s == 0
-        } else {
-            ends_with(&hay[..s], &q.np) && !past_edge(q.pm, q.np.len(), s)
-        };
-        let s_fast = if q.ns.is_empty() {
-            e == hay.len()
-        } else {
-            starts_with(&hay[e..], &q.ns) && !past_edge(q.sm, q.ns.len(), hay.len() - e)
-        };
-        if !(p_fast && s_fast) || (q.np.is_empty() && q.ns.is_empty()) {
+        // runs fast): both sides of the stored context stand verbatim next to the range, or
+        // one does and none was stored on the other, where the range is at that edge of the
+        // text. Both sides agree, so the rules of `evaluate_split` reduce to the score, the
+        // evidence, and a short quote's distance from where it was
+        // (`the_fast_evaluation_is_the_full_one` checks that they do). One rule is not
+        // applied to context verbatim on both sides: a side stored short at a text edge with
+        // more text beyond it now ([`past_edge`]) — other tools store less context anywhere
+        // (`short_foreign_context_standing_verbatim_places_the_quote`), and all of it standing
+        // around the quote is no split evidence. With the other side absent it is applied.
+        let pre = !q.np.is_empty() && ends_with(&hay[..s], &q.np);
+        let suf = !q.ns.is_empty() && starts_with(&hay[e..], &q.ns);
+        let fast = (pre && suf)
+            || (pre && q.ns.is_empty() && e == hay.len() && !past_edge(q.pm, q.np.len(), s))
+            || (suf && q.np.is_empty() && s == 0 && !past_edge(q.sm, q.ns.len(), hay.len() - e));
+        if !fast {
             return self.evaluate_split(q, range, errors);
         }
         let m = q.m;
@@ -2368,6 +2367,41 @@ mod tests {
         }
     }
 
+    /// Other tools store less context than Lectern's 32 code points (a Hypothesis export: 24
+    /// and 27 here, in the middle of the text): standing verbatim on both sides, it places the
+    /// quote, exactly — with or without a (wrong) position, and with a letter of the quote
+    /// changed (fuzzy).
+    #[test]
+    fn short_foreign_context_standing_verbatim_places_the_quote() {
+        let text = include_str!("../../../assets/seed-article-ru.txt");
+        let quote = |exact: &str, start: usize| Target {
+            quote: TextQuoteSelector {
+                exact: exact.into(),
+                prefix: "провел важную встречу с ".into(),
+                suffix: " Азербайджанской Республики".into(),
+            },
+            position: TextPositionSelector {
+                start: CodePointOffset(start),
+                end: CodePointOffset(start + exact.chars().count()),
+            },
+            text_hash: String::new(),
+        };
+        let a = Anchorer::new(text);
+        let at = text.find("чрезвычайным и полномочным послом").unwrap();
+        let want = br(at, at + "чрезвычайным и полномочным послом".len());
+        for start in [0, 5] {
+            assert_eq!(
+                a.anchor(&quote("чрезвычайным и полномочным послом", start)),
+                Placement::Exact {
+                    range: want.clone()
+                }
+            );
+            let fuzzy = a.anchor(&quote("чрезвычайным и полнамочным послом", start));
+            assert!(!fuzzy.is_exact(), "{fuzzy:?}");
+            assert_eq!(fuzzy.range(), Some(want.clone()), "{fuzzy:?}");
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
 
@@ -2417,6 +2451,16 @@ mod tests {
             let hay = &a.norm.text;
             for o in occurrences(hay, &q.nq, 0..hay.len()) {
                 let r = NormOffset(o)..NormOffset(o + q.nq.len());
+                // (Context verbatim on both sides is taken however short: see `evaluate`.)
+                let e = o + q.nq.len();
+                if !q.np.is_empty()
+                    && !q.ns.is_empty()
+                    && hay[..o].ends_with(&*q.np)
+                    && hay[e..].starts_with(&*q.ns)
+                    && (past_edge(q.pm, q.np.len(), o) || past_edge(q.sm, q.ns.len(), hay.len() - e))
+                {
+                    continue;
+                }
                 let fast = a.evaluate(&q, r.clone(), errors);
                 let full = a.evaluate_split(&q, r, errors);
                 let same = fast.range == full.range
