@@ -52,8 +52,8 @@
 //!    stored context, read from the quote outwards, reaches a sentence end: the passage moved
 //!    as a block, or a sentence beside it was inserted or deleted — or it **disagrees**: the
 //!    same words in the middle of other sentences, a look-alike. A side stored shorter than
-//!    [`MIN_CONTEXT`] reached the text's edge; with more text beyond it now, it changed at a
-//!    boundary.
+//!    [`MIN_CONTEXT`] (counted as stored, before normalising) reached the text's edge; with
+//!    more text beyond it now, it changed at a boundary.
 //! 2. **In place** (the target has a position, and the candidate starts within
 //!    [`IN_PLACE_DRIFT`] of it with a side agreeing — or within [`IN_PLACE_SPLIT_DRIFT`] with
 //!    a side changed at a boundary, or with both sides edited around an exact quote of at
@@ -536,6 +536,11 @@ struct Query<'a> {
     /// Every exact occurrence of `nq` in the whole normalised text (when `nq` is long enough for
     /// the q-gram index), found on first use.
     occurrences: OnceCell<Option<Vec<usize>>>,
+    /// The stored prefix (suffix) has fewer code points than [`describe`] keeps
+    /// ([`MIN_CONTEXT`]), counted as stored (normalising may shorten it: a paragraph break's
+    /// `\n\n` becomes one space): it reached that edge of the text.
+    p_short: bool,
+    s_short: bool,
 }
 
 impl Query<'_> {
@@ -840,6 +845,8 @@ impl<'a> Anchorer<'a> {
                     (n > 0 || q.exact.is_empty()) && n == crate::text::cp_len(&q.exact)
                 }),
             occurrences: OnceCell::new(),
+            p_short: stored_short(&q.prefix),
+            s_short: stored_short(&q.suffix),
         }
     }
 
@@ -1317,8 +1324,11 @@ impl<'a> Anchorer<'a> {
         let pre = !q.np.is_empty() && ends_with(&hay[..s], &q.np);
         let suf = !q.ns.is_empty() && starts_with(&hay[e..], &q.ns);
         let fast = (pre && suf)
-            || (pre && q.ns.is_empty() && e == hay.len() && !past_edge(q.pm, q.np.len(), s))
-            || (suf && q.np.is_empty() && s == 0 && !past_edge(q.sm, q.ns.len(), hay.len() - e));
+            || (pre && q.ns.is_empty() && e == hay.len() && !past_edge(q.p_short, q.np.len(), s))
+            || (suf
+                && q.np.is_empty()
+                && s == 0
+                && !past_edge(q.s_short, q.ns.len(), hay.len() - e));
         if !fast {
             return self.evaluate_split(q, range, errors);
         }
@@ -1521,21 +1531,16 @@ impl<'a> Anchorer<'a> {
         // still there in order, each at most a typo away (letters edited all over a passage
         // leave its words recognisable; a look-alike has other words).
         // (Word comparisons only where the edit count does not settle it.)
-        // (A side shorter than MIN_CONTEXT reached the text's edge: its last word is whole.)
+        // (A side stored shorter than MIN_CONTEXT reached the text's edge: its last word is
+        // whole.)
         let p_words = || {
             word_diff(
                 q.np_near().chars().rev(),
                 hay[..start0].chars().rev(),
-                q.pm >= MIN_CONTEXT,
+                !q.p_short,
             )
         };
-        let s_words = || {
-            word_diff(
-                q.ns_near().chars(),
-                hay[end0..].chars(),
-                q.sm >= MIN_CONTEXT,
-            )
-        };
+        let s_words = || word_diff(q.ns_near().chars(), hay[end0..].chars(), !q.s_short);
         // Edits between a side's near context (`len` code points) and the text, from its
         // similarity.
         let edits = |near: Option<f32>, len: usize| {
@@ -1565,9 +1570,9 @@ impl<'a> Anchorer<'a> {
         // A side stored short at a text edge with more text beyond it here does not agree
         // ([`past_edge`]).
         let mut p_agrees = agrees(p_near, q.pnm, &p_words, range.start == 0, false)
-            && !past_edge(q.pm, q.np.len(), range.start);
+            && !past_edge(q.p_short, q.np.len(), range.start);
         let mut s_agrees = agrees(s_near, q.snm, &s_words, range.end == hay.len(), false)
-            && !past_edge(q.sm, q.ns.len(), hay.len() - range.end);
+            && !past_edge(q.s_short, q.ns.len(), hay.len() - range.end);
         // A short quote is a word or a few: the rest of its own sentence must not have been
         // rewritten on either side (a deleted paragraph's neighbour may begin with the same
         // words, after the same unchanged paragraph), not a word of it for a word or two.
@@ -1599,8 +1604,8 @@ impl<'a> Anchorer<'a> {
             let words = errors == 0;
             // (A part running to the end of what was stored may end inside a word; one that
             // reached the text's edge or a sentence end does not.)
-            let cut_p = own_p.len() == slice_p.len() && q.pm >= MIN_CONTEXT;
-            let cut_s = own_s.len() == slice_s.len() && q.sm >= MIN_CONTEXT;
+            let cut_p = own_p.len() == slice_p.len() && !q.p_short;
+            let cut_s = own_s.len() == slice_s.len() && !q.s_short;
             (m < SHORT_QUOTE || (m < LONG_QUOTE && one_sided))
                 && ((!q.np.is_empty()
                     && own_sentence_rewritten(
@@ -1758,12 +1763,18 @@ impl<'a> Anchorer<'a> {
     }
 }
 
-/// Whether a side of stored context of `cp` code points (`bytes` bytes), shorter than
-/// [`MIN_CONTEXT`], ended at the text's edge where `room` bytes of text lie beyond it now: that
+/// Whether a side of stored context stored `short` (see [`Query::p_short`]; `bytes` bytes
+/// normalised), which ended at the text's edge, has `room` bytes of text beyond it now: that
 /// side changed at a boundary (text added at the edge, or a passage from the edge moved
 /// inward), so it does not agree.
-fn past_edge(cp: usize, bytes: usize, room: usize) -> bool {
-    cp < MIN_CONTEXT && room > 2 * bytes + 8
+fn past_edge(short: bool, bytes: usize, room: usize) -> bool {
+    short && room > 2 * bytes + 8
+}
+
+/// Whether stored context has fewer code points than [`describe`] keeps ([`MIN_CONTEXT`]).
+fn stored_short(stored: &str) -> bool {
+    // (Four bytes at most a code point: longer needs no count.)
+    stored.len() < 4 * MIN_CONTEXT && crate::text::cp_len(stored) < MIN_CONTEXT
 }
 
 /// Places `target` in `text`: [`Anchorer::new`] + [`Anchorer::anchor`], O(n).
@@ -2402,6 +2413,34 @@ mod tests {
         }
     }
 
+    /// Lectern's own context across a paragraph break (`\n\n` folds to one space, so it is
+    /// shorter once normalised), with a letter of the suffix edited: the quote is placed as it
+    /// is without the break.
+    #[test]
+    fn own_context_across_a_paragraph_break_survives_an_edit_beside_the_quote() {
+        for sep in ["\n\n", " "] {
+            let text = format!(
+                "Вступление, которое идёт первым и довольно длинное, чтобы перед цитатой было много \
+                 текста. Первый абзац кончается здесь, и точка.{sep}Второй абзац начинается словами, \
+                 которые цитируют, а дальше идёт продолжение второго абзаца с подробностями."
+            );
+            let exact = "Второй абзац начинается словами";
+            let at = text.find(exact).unwrap();
+            let t = quote_only(&describe(&text, br(at, at + exact.len())).unwrap());
+            let edited = text.replace("которые цитируют", "которые цитирует");
+            let a = Anchorer::new(&edited);
+            let at = edited.find(exact).unwrap();
+            assert_eq!(
+                a.anchor(&t),
+                Placement::Exact {
+                    range: br(at, at + exact.len())
+                },
+                "{sep:?} {:?}",
+                t.quote
+            );
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
 
@@ -2457,7 +2496,7 @@ mod tests {
                     && !q.ns.is_empty()
                     && hay[..o].ends_with(&*q.np)
                     && hay[e..].starts_with(&*q.ns)
-                    && (past_edge(q.pm, q.np.len(), o) || past_edge(q.sm, q.ns.len(), hay.len() - e))
+                    && (past_edge(q.p_short, q.np.len(), o) || past_edge(q.s_short, q.ns.len(), hay.len() - e))
                 {
                     continue;
                 }
