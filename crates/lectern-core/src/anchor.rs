@@ -1318,9 +1318,10 @@ impl<'a> Anchorer<'a> {
         // evidence, and a short quote's distance from where it was
         // (`the_fast_evaluation_is_the_full_one` checks that they do). One rule is not
         // applied to context verbatim on both sides: a side stored short at a text edge with
-        // more text beyond it now ([`past_edge`]) — other tools store less context anywhere
-        // (`short_foreign_context_standing_verbatim_places_the_quote`), and all of it standing
-        // around the quote is no split evidence. With the other side absent it is applied.
+        // more text beyond it now ([`past_edge`]) — imported annotations may carry less
+        // context anywhere (`short_foreign_context_standing_verbatim_places_the_quote`), and
+        // all of it standing around the quote is no split evidence. With the other side absent
+        // it is applied.
         let pre = !q.np.is_empty() && ends_with(&hay[..s], &q.np);
         let suf = !q.ns.is_empty() && starts_with(&hay[e..], &q.ns);
         let fast = (pre && suf)
@@ -2378,10 +2379,10 @@ mod tests {
         }
     }
 
-    /// Other tools store less context than Lectern's 32 code points (a Hypothesis export: 24
-    /// and 27 here, in the middle of the text): standing verbatim on both sides, it places the
-    /// quote, exactly — with or without a (wrong) position, and with a letter of the quote
-    /// changed (fuzzy).
+    /// Annotations from elsewhere may carry less context than Lectern's 32 code points (the
+    /// Hypothesis-style row of the e2e import test: 24 and 27, in the middle of the text):
+    /// standing verbatim on both sides, it places the quote, exactly — with or without a
+    /// (wrong) position, and with a letter of the quote changed (fuzzy).
     #[test]
     fn short_foreign_context_standing_verbatim_places_the_quote() {
         let text = include_str!("../../../assets/seed-article-ru.txt");
