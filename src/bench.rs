@@ -179,6 +179,14 @@ fn now() -> f64 {
     PERFORMANCE.with(|p| p.as_ref().map_or(0.0, |p| p.now()))
 }
 
+/// A `performance` mark (a trace of the page can then be cut to the timed loop:
+/// `xtask/bench/trace-anchor.mjs`). Outside the timed part.
+fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
 fn document() -> web_sys::Document {
     web_sys::window()
         .and_then(|w| w.document())
@@ -374,6 +382,7 @@ fn op_anchor(text: &str, quotes: &[JsValue], budget: f64, positioned: bool) -> O
             }
         })
         .collect();
+    mark("lectern-anchor-start");
     let t0 = now();
     let anchorer = Anchorer::new(text);
     let prep_ms = now() - t0;
@@ -396,6 +405,7 @@ fn op_anchor(text: &str, quotes: &[JsValue], budget: f64, positioned: bool) -> O
         }
     }
     let ms = now() - t0;
+    mark("lectern-anchor-end");
     let done = results.len();
     let out: Array = results
         .into_iter()
