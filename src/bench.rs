@@ -172,19 +172,22 @@ fn with_ctx<R>(f: impl FnOnce(&AppContext) -> R) -> Option<R> {
 /// and `performance` each time cost three calls out of wasm per read, a fifth of the measured
 /// time of anchoring 1,000 quotes at 10 kB.
 fn now() -> f64 {
-    thread_local! {
-        static PERFORMANCE: Option<web_sys::Performance> =
-            web_sys::window().and_then(|w| w.performance());
-    }
     PERFORMANCE.with(|p| p.as_ref().map_or(0.0, |p| p.now()))
+}
+
+thread_local! {
+    static PERFORMANCE: Option<web_sys::Performance> =
+        web_sys::window().and_then(|w| w.performance());
 }
 
 /// A `performance` mark (a trace of the page can then be cut to the timed loop:
 /// `xtask/bench/trace-anchor.mjs`). Outside the timed part.
 fn mark(name: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark(name);
-    }
+    PERFORMANCE.with(|p| {
+        if let Some(p) = p {
+            let _ = p.mark(name);
+        }
+    });
 }
 
 fn document() -> web_sys::Document {

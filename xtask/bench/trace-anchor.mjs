@@ -10,16 +10,15 @@
 //   trunk build --release --features bench --public-url /app/ --dist target/bench-dist
 //   node xtask/bench/trace-anchor.mjs [--dist target/bench-dist] [--size 10k] [--reps 7]
 //        [--js-flags '...']
-import http from 'node:http';
 import { createRequire } from 'node:module';
-import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { resolve, dirname, extname, normalize, sep } from 'node:path';
+import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { chromium } = createRequire(resolve(root, 'e2e/package.json'))('playwright-core');
+const { startServer } = await import(resolve(root, 'e2e/lib.mjs'));
 const { values } = parseArgs({
   options: {
     dist: { type: 'string', default: resolve(root, 'target/bench-dist') },
@@ -30,23 +29,8 @@ const { values } = parseArgs({
   },
 });
 
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm',
-  '.css': 'text/css', '.json': 'application/json', '.txt': 'text/plain; charset=utf-8' };
-const mounts = { '/app/': resolve(values.dist), '/data/': resolve(values.data) };
-const server = http.createServer(async (req, res) => {
-  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  const [prefix, dir] = Object.entries(mounts).find(([p]) => path.startsWith(p)) ?? [];
-  const file = dir && normalize(resolve(dir, path.slice(prefix.length) || 'index.html'));
-  if (!file || !file.startsWith(dir + sep)) return res.writeHead(404).end();
-  try {
-    const body = await readFile(file);
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const origin = `http://127.0.0.1:${server.address().port}`;
+const server = await startServer({ '/app/': resolve(values.dist), '/data/': resolve(values.data) });
+const { origin } = server;
 
 const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -81,4 +65,4 @@ for (let rep = 0; rep < Number(values.reps); rep++) {
     ` longest ${f(Math.max(0, ...lazy.map((e) => e.dur)) / 1000)} ms | optimising compiler on workers ${f(top)} ms`);
 }
 await browser.close();
-server.close();
+await server.close();
